@@ -86,7 +86,10 @@ pub fn decode(s: &str, alphabet: Alphabet) -> Result<Vec<u8>, Base64Error> {
             if lax.decode(s).is_ok() {
                 Err(Base64Error::TrailingBits)
             } else if other.decode(s).is_ok() {
-                Err(Base64Error::WrongAlphabet { expected: alphabet, found: other_alpha })
+                Err(Base64Error::WrongAlphabet {
+                    expected: alphabet,
+                    found: other_alpha,
+                })
             } else {
                 Err(Base64Error::Invalid(err.to_string()))
             }
@@ -98,7 +101,9 @@ pub fn decode(s: &str, alphabet: Alphabet) -> Result<Vec<u8>, Base64Error> {
 pub fn decode_array<const N: usize>(s: &str, alphabet: Alphabet) -> Result<[u8; N], String> {
     let bytes = decode(s, alphabet).map_err(|e| e.to_string())?;
     let len = bytes.len();
-    bytes.try_into().map_err(|_| format!("decodes to {len} bytes, expected {N}"))
+    bytes
+        .try_into()
+        .map_err(|_| format!("decodes to {len} bytes, expected {N}"))
 }
 
 #[cfg(test)]
@@ -114,20 +119,41 @@ mod tests {
     #[test]
     fn other_alphabet_is_named() {
         let e = decode("-_8", Alphabet::Standard).unwrap_err();
-        assert_eq!(e, Base64Error::WrongAlphabet { expected: Alphabet::Standard, found: Alphabet::UrlSafe });
+        assert_eq!(
+            e,
+            Base64Error::WrongAlphabet {
+                expected: Alphabet::Standard,
+                found: Alphabet::UrlSafe
+            }
+        );
         let e = decode("+/8", Alphabet::UrlSafe).unwrap_err();
-        assert_eq!(e, Base64Error::WrongAlphabet { expected: Alphabet::UrlSafe, found: Alphabet::Standard });
+        assert_eq!(
+            e,
+            Base64Error::WrongAlphabet {
+                expected: Alphabet::UrlSafe,
+                found: Alphabet::Standard
+            }
+        );
     }
 
     #[test]
     fn trailing_bits_are_rejected() {
-        assert_eq!(decode("AQJ", Alphabet::Standard).unwrap_err(), Base64Error::TrailingBits);
+        assert_eq!(
+            decode("AQJ", Alphabet::Standard).unwrap_err(),
+            Base64Error::TrailingBits
+        );
     }
 
     #[test]
     fn garbage_is_invalid() {
-        assert!(matches!(decode("AQ!I", Alphabet::Standard), Err(Base64Error::Invalid(_))));
-        assert!(matches!(decode("A", Alphabet::Standard), Err(Base64Error::Invalid(_))));
+        assert!(matches!(
+            decode("AQ!I", Alphabet::Standard),
+            Err(Base64Error::Invalid(_))
+        ));
+        assert!(matches!(
+            decode("A", Alphabet::Standard),
+            Err(Base64Error::Invalid(_))
+        ));
     }
 
     #[test]

@@ -19,13 +19,21 @@ pub struct Violation {
 impl Violation {
     /// A violation of `rule` at JSON pointer `path`.
     pub fn new(rule: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { rule, path: path.into(), message: message.into() }
+        Self {
+            rule,
+            path: path.into(),
+            message: message.into(),
+        }
     }
 }
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if self.path.is_empty() { "/" } else { &self.path };
+        let path = if self.path.is_empty() {
+            "/"
+        } else {
+            &self.path
+        };
         write!(f, "{} at {}: {}", self.rule, path, self.message)
     }
 }

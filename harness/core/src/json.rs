@@ -27,9 +27,18 @@ pub fn type_name(v: &Value) -> &'static str {
 }
 
 /// `v` as an object, or a violation of `rule` at `path`.
-pub fn as_object<'a>(v: &'a Value, path: &str, rule: &'static str) -> Result<&'a Map<String, Value>, Violation> {
-    v.as_object()
-        .ok_or_else(|| Violation::new(rule, path, format!("expected an object, found {}", type_name(v))))
+pub fn as_object<'a>(
+    v: &'a Value,
+    path: &str,
+    rule: &'static str,
+) -> Result<&'a Map<String, Value>, Violation> {
+    v.as_object().ok_or_else(|| {
+        Violation::new(
+            rule,
+            path,
+            format!("expected an object, found {}", type_name(v)),
+        )
+    })
 }
 
 /// The required member `key` of `obj`, or a violation.
@@ -39,8 +48,13 @@ pub fn required<'a>(
     path: &str,
     rule: &'static str,
 ) -> Result<&'a Value, Violation> {
-    obj.get(key)
-        .ok_or_else(|| Violation::new(rule, pointer(path, key), format!("required field `{key}` is missing")))
+    obj.get(key).ok_or_else(|| {
+        Violation::new(
+            rule,
+            pointer(path, key),
+            format!("required field `{key}` is missing"),
+        )
+    })
 }
 
 /// The required string member `key` of `obj`, or a violation.
@@ -52,7 +66,11 @@ pub fn required_str<'a>(
 ) -> Result<&'a str, Violation> {
     let v = required(obj, key, path, rule)?;
     v.as_str().ok_or_else(|| {
-        Violation::new(rule, pointer(path, key), format!("`{key}` must be a string, found {}", type_name(v)))
+        Violation::new(
+            rule,
+            pointer(path, key),
+            format!("`{key}` must be a string, found {}", type_name(v)),
+        )
     })
 }
 
@@ -94,6 +112,8 @@ pub fn is_room_id(s: &str) -> bool {
 pub fn is_user_id(s: &str) -> bool {
     s.starts_with('@')
         && s.len() <= 255
-        && s[1..].split_once(':').is_some_and(|(l, d)| !l.is_empty() && !d.is_empty())
+        && s[1..]
+            .split_once(':')
+            .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty())
         && !s.chars().any(char::is_whitespace)
 }

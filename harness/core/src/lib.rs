@@ -5,10 +5,21 @@
 //! policies, the rule catalogue, the fixture format and loader, the implementation interface, and
 //! the runner that checks an implementation against the fixture corpus.
 
+pub mod attachment;
 pub mod b64;
+pub mod cases;
 pub mod error;
+pub mod fixture;
+pub mod generate;
 pub mod identifiers;
+pub mod implementation;
 pub mod json;
 pub mod material;
 pub mod megolm;
+pub mod policy;
+pub mod reference;
+pub mod report;
+pub mod rules;
+pub mod runner;
 pub mod signing;
+pub mod wire;

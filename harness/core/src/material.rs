@@ -59,8 +59,14 @@ pub fn megolm_session(label: &str, index: u32) -> ExportedSessionKey {
     for (i, part) in ratchet.iter_mut().enumerate() {
         *part = seed(&format!("megolm/{label}/R{i}"));
     }
-    let signing_key = ed25519(&format!("megolm/{label}")).verifying_key().to_bytes();
-    let initial = ExportedSessionKey { index: 0, ratchet, signing_key };
+    let signing_key = ed25519(&format!("megolm/{label}"))
+        .verifying_key()
+        .to_bytes();
+    let initial = ExportedSessionKey {
+        index: 0,
+        ratchet,
+        signing_key,
+    };
     initial.advanced_to(index).unwrap_or(initial)
 }
 
@@ -78,7 +84,11 @@ pub struct Device {
 impl Device {
     /// The device `device_id` of `user_id`, keys derived from `user_id/device_id`.
     pub fn new(user_id: &str, device_id: &str) -> Self {
-        Self { user_id: user_id.into(), device_id: device_id.into(), label: format!("{user_id}/{device_id}") }
+        Self {
+            user_id: user_id.into(),
+            device_id: device_id.into(),
+            label: format!("{user_id}/{device_id}"),
+        }
     }
 
     /// The device's Ed25519 signing key.
@@ -99,9 +109,19 @@ impl Device {
     /// The device's `DeviceKeys` object, self-signed, and cross-signed by `ssk` if given.
     pub fn device_keys(&self, ssk: Option<&CrossSigning>) -> Value {
         let mut obj = self.unsigned_device_keys();
-        let _ = sign_json(&mut obj, &self.user_id, &format!("ed25519:{}", self.device_id), &self.signing_key());
+        let _ = sign_json(
+            &mut obj,
+            &self.user_id,
+            &format!("ed25519:{}", self.device_id),
+            &self.signing_key(),
+        );
         if let Some(cs) = ssk {
-            let _ = sign_json(&mut obj, &cs.user_id, &format!("ed25519:{}", cs.ssk_public()), &cs.ssk());
+            let _ = sign_json(
+                &mut obj,
+                &cs.user_id,
+                &format!("ed25519:{}", cs.ssk_public()),
+                &cs.ssk(),
+            );
         }
         Value::Object(obj)
     }
@@ -133,7 +153,10 @@ pub struct CrossSigning {
 impl CrossSigning {
     /// The identity of `user_id` with keys derived from `label` (vary it to model a reset).
     pub fn new(user_id: &str, label: &str) -> Self {
-        Self { user_id: user_id.into(), label: format!("{user_id}/{label}") }
+        Self {
+            user_id: user_id.into(),
+            label: format!("{user_id}/{label}"),
+        }
     }
 
     /// Master key.
@@ -167,7 +190,12 @@ impl CrossSigning {
         let pk = self.ssk_public();
         let v = json!({"user_id": self.user_id, "usage": ["self_signing"], "keys": {format!("ed25519:{pk}"): pk}});
         let mut obj = v.as_object().cloned().unwrap_or_default();
-        let _ = sign_json(&mut obj, &self.user_id, &format!("ed25519:{}", self.msk_public()), &self.msk());
+        let _ = sign_json(
+            &mut obj,
+            &self.user_id,
+            &format!("ed25519:{}", self.msk_public()),
+            &self.msk(),
+        );
         Value::Object(obj)
     }
 }
@@ -183,14 +211,20 @@ mod tests {
         assert_ne!(seed("a"), seed("b"));
         assert_eq!(bytes("x", 70).len(), 70);
         // A pinned value: if this changes, every fixture changes. Do not update it casually.
-        assert_eq!(b64::encode(seed("pin")), b64::encode(Sha256::digest(b"msc4268-conformance/material/v1\0pin")));
+        assert_eq!(
+            b64::encode(seed("pin")),
+            b64::encode(Sha256::digest(b"msc4268-conformance/material/v1\0pin"))
+        );
     }
 
     #[test]
     fn megolm_sessions_import_into_vodozemac() {
         use vodozemac::megolm::{ExportedSessionKey as VKey, InboundGroupSession, SessionConfig};
         let k = megolm_session("room/s1", 7);
-        let v = InboundGroupSession::import(&VKey::from_base64(&k.to_base64()).unwrap(), SessionConfig::version_1());
+        let v = InboundGroupSession::import(
+            &VKey::from_base64(&k.to_base64()).unwrap(),
+            SessionConfig::version_1(),
+        );
         assert_eq!(v.session_id(), k.session_id());
         assert_eq!(v.first_known_index(), 7);
     }
@@ -204,10 +238,21 @@ mod tests {
         let own: [u8; 32] = b64::decode_array(&dev.ed25519(), b64::Alphabet::Standard).unwrap();
         verify_json(obj, &dev.user_id, "ed25519:ALICEDEV", &own).unwrap();
         let ssk: [u8; 32] = b64::decode_array(&cs.ssk_public(), b64::Alphabet::Standard).unwrap();
-        verify_json(obj, &dev.user_id, &format!("ed25519:{}", cs.ssk_public()), &ssk).unwrap();
+        verify_json(
+            obj,
+            &dev.user_id,
+            &format!("ed25519:{}", cs.ssk_public()),
+            &ssk,
+        )
+        .unwrap();
         let msk: [u8; 32] = b64::decode_array(&cs.msk_public(), b64::Alphabet::Standard).unwrap();
         let ssk_json = cs.self_signing_key_json();
-        verify_json(ssk_json.as_object().unwrap(), &cs.user_id, &format!("ed25519:{}", cs.msk_public()), &msk)
-            .unwrap();
+        verify_json(
+            ssk_json.as_object().unwrap(),
+            &cs.user_id,
+            &format!("ed25519:{}", cs.msk_public()),
+            &msk,
+        )
+        .unwrap();
     }
 }

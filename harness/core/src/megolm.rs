@@ -31,7 +31,9 @@ pub enum SessionKeyError {
     #[error("session_key decodes to {0} bytes, the export format has {EXPORT_LEN}")]
     Length(usize),
     /// The sharing format (`0x02`, with a signature) instead of the export format.
-    #[error("session_key is in the sharing format (version 0x02), a bundle needs the export format (0x01)")]
+    #[error(
+        "session_key is in the sharing format (version 0x02), a bundle needs the export format (0x01)"
+    )]
     SharingFormat,
     /// Another version byte.
     #[error("session_key has unknown version byte {0:#04x}")]
@@ -77,7 +79,8 @@ pub enum RatchetOrdering {
 impl ExportedSessionKey {
     /// Decodes a base64 `session_key`, checking version, length and the Ed25519 key.
     pub fn from_base64(s: &str) -> Result<Self, SessionKeyError> {
-        let bytes = b64::decode(s, b64::Alphabet::Standard).map_err(|e| SessionKeyError::Base64(e.to_string()))?;
+        let bytes = b64::decode(s, b64::Alphabet::Standard)
+            .map_err(|e| SessionKeyError::Base64(e.to_string()))?;
         Self::from_bytes(&bytes)
     }
 
@@ -103,7 +106,11 @@ impl ExportedSessionKey {
         if ed25519_dalek::VerifyingKey::from_bytes(&signing_key).is_err() {
             return Err(SessionKeyError::SigningKey);
         }
-        Ok(Self { index: u32::from_be_bytes(index), ratchet, signing_key })
+        Ok(Self {
+            index: u32::from_be_bytes(index),
+            ratchet,
+            signing_key,
+        })
     }
 
     /// The export-format bytes.
@@ -145,11 +152,17 @@ impl ExportedSessionKey {
             return RatchetOrdering::Unconnected;
         }
         match candidate.index.cmp(&self.index) {
-            std::cmp::Ordering::Equal if candidate.ratchet == self.ratchet => RatchetOrdering::Equal,
-            std::cmp::Ordering::Less if candidate.advanced_to(self.index).as_ref() == Some(self) => {
+            std::cmp::Ordering::Equal if candidate.ratchet == self.ratchet => {
+                RatchetOrdering::Equal
+            }
+            std::cmp::Ordering::Less
+                if candidate.advanced_to(self.index).as_ref() == Some(self) =>
+            {
                 RatchetOrdering::Better
             }
-            std::cmp::Ordering::Greater if self.advanced_to(candidate.index).as_ref() == Some(candidate) => {
+            std::cmp::Ordering::Greater
+                if self.advanced_to(candidate.index).as_ref() == Some(candidate) =>
+            {
                 RatchetOrdering::Worse
             }
             _ => RatchetOrdering::Unconnected,
@@ -158,7 +171,8 @@ impl ExportedSessionKey {
 }
 
 fn rehash(ratchet: &mut [[u8; 32]; 4], from: usize, to: usize) {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&ratchet[from]).expect("HMAC takes keys of any length");
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&ratchet[from])
+        .expect("HMAC takes keys of any length");
     mac.update(&[to as u8]);
     ratchet[to].copy_from_slice(&mac.finalize().into_bytes());
 }
@@ -213,9 +227,15 @@ mod tests {
     fn rejects_sharing_format_and_bad_lengths() {
         let mut bytes = sample(0).to_bytes();
         bytes[0] = 2;
-        assert_eq!(ExportedSessionKey::from_bytes(&bytes).unwrap_err(), SessionKeyError::SharingFormat);
+        assert_eq!(
+            ExportedSessionKey::from_bytes(&bytes).unwrap_err(),
+            SessionKeyError::SharingFormat
+        );
         let bytes = sample(0).to_bytes();
-        assert_eq!(ExportedSessionKey::from_bytes(&bytes[..164]).unwrap_err(), SessionKeyError::Length(164));
+        assert_eq!(
+            ExportedSessionKey::from_bytes(&bytes[..164]).unwrap_err(),
+            SessionKeyError::Length(164)
+        );
     }
 
     /// Our ratchet agrees with vodozemac's, including jumps across byte boundaries.
@@ -225,7 +245,9 @@ mod tests {
         let k = sample(0);
         let v = VKey::from_base64(&k.to_base64()).unwrap();
         let mut session = InboundGroupSession::import(&v, SessionConfig::version_1());
-        for target in [1u32, 5, 255, 256, 257, 65_535, 65_536, 70_000, 16_777_216, 16_777_300] {
+        for target in [
+            1u32, 5, 255, 256, 257, 65_535, 65_536, 70_000, 16_777_216, 16_777_300,
+        ] {
             let ours = k.advanced_to(target).unwrap().to_base64();
             let theirs = session.export_at(target).unwrap().to_base64();
             assert_eq!(ours, theirs, "index {target}");

@@ -52,12 +52,15 @@ pub fn canonical_json(value: &Value) -> Result<String, SignatureError> {
 
 fn write_canonical(value: &Value, out: &mut String) -> Result<(), SignatureError> {
     match value {
-        Value::Null | Value::Bool(_) | Value::String(_) => {
-            out.push_str(&serde_json::to_string(value).map_err(|e| SignatureError::NotCanonical(e.to_string()))?)
-        }
+        Value::Null | Value::Bool(_) | Value::String(_) => out.push_str(
+            &serde_json::to_string(value)
+                .map_err(|e| SignatureError::NotCanonical(e.to_string()))?,
+        ),
         Value::Number(n) => {
             if n.is_f64() {
-                return Err(SignatureError::NotCanonical(format!("non-integer number {n}")));
+                return Err(SignatureError::NotCanonical(format!(
+                    "non-integer number {n}"
+                )));
             }
             out.push_str(&n.to_string());
         }
@@ -79,7 +82,10 @@ fn write_canonical(value: &Value, out: &mut String) -> Result<(), SignatureError
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&serde_json::to_string(key).map_err(|e| SignatureError::NotCanonical(e.to_string()))?);
+                out.push_str(
+                    &serde_json::to_string(key)
+                        .map_err(|e| SignatureError::NotCanonical(e.to_string()))?,
+                );
                 out.push(':');
                 write_canonical(&map[key], out)?;
             }
@@ -105,19 +111,27 @@ pub fn sign_json(
     key: &SigningKey,
 ) -> Result<(), SignatureError> {
     let sig = key.sign(signed_bytes(value)?.as_bytes());
-    let sigs = value.entry("signatures").or_insert_with(|| Value::Object(Map::new()));
+    let sigs = value
+        .entry("signatures")
+        .or_insert_with(|| Value::Object(Map::new()));
     if !sigs.is_object() {
         *sigs = Value::Object(Map::new());
     }
     let user = sigs
         .as_object_mut()
-        .map(|m| m.entry(user_id).or_insert_with(|| Value::Object(Map::new())))
+        .map(|m| {
+            m.entry(user_id)
+                .or_insert_with(|| Value::Object(Map::new()))
+        })
         .ok_or_else(|| SignatureError::NotCanonical("signatures is not an object".into()))?;
     if !user.is_object() {
         *user = Value::Object(Map::new());
     }
     if let Some(m) = user.as_object_mut() {
-        m.insert(key_id.to_owned(), Value::String(b64::encode(sig.to_bytes())));
+        m.insert(
+            key_id.to_owned(),
+            Value::String(b64::encode(sig.to_bytes())),
+        );
     }
     Ok(())
 }
@@ -134,12 +148,25 @@ pub fn verify_json(
         .and_then(|s| s.get(user_id))
         .and_then(|u| u.get(key_id))
         .and_then(Value::as_str)
-        .ok_or_else(|| SignatureError::Missing { user_id: user_id.to_owned(), key_id: key_id.to_owned() })?;
-    let sig: [u8; 64] = b64::decode_array(sig_b64, b64::Alphabet::Standard)
-        .map_err(|_| SignatureError::Malformed { key_id: key_id.to_owned() })?;
-    let key = VerifyingKey::from_bytes(public_key).map_err(|_| SignatureError::BadKey { key_id: key_id.to_owned() })?;
-    key.verify(signed_bytes(value)?.as_bytes(), &Signature::from_bytes(&sig))
-        .map_err(|_| SignatureError::Invalid { key_id: key_id.to_owned() })
+        .ok_or_else(|| SignatureError::Missing {
+            user_id: user_id.to_owned(),
+            key_id: key_id.to_owned(),
+        })?;
+    let sig: [u8; 64] = b64::decode_array(sig_b64, b64::Alphabet::Standard).map_err(|_| {
+        SignatureError::Malformed {
+            key_id: key_id.to_owned(),
+        }
+    })?;
+    let key = VerifyingKey::from_bytes(public_key).map_err(|_| SignatureError::BadKey {
+        key_id: key_id.to_owned(),
+    })?;
+    key.verify(
+        signed_bytes(value)?.as_bytes(),
+        &Signature::from_bytes(&sig),
+    )
+    .map_err(|_| SignatureError::Invalid {
+        key_id: key_id.to_owned(),
+    })
 }
 
 #[cfg(test)]
@@ -150,7 +177,10 @@ mod tests {
     #[test]
     fn canonical_json_sorts_and_compacts() {
         let v = json!({"b": 1, "a": {"d": [1, "x"], "c": null}, "é": true});
-        assert_eq!(canonical_json(&v).unwrap(), r#"{"a":{"c":null,"d":[1,"x"]},"b":1,"é":true}"#);
+        assert_eq!(
+            canonical_json(&v).unwrap(),
+            r#"{"a":{"c":null,"d":[1,"x"]},"b":1,"é":true}"#
+        );
         assert!(canonical_json(&json!({"f": 1.5})).is_err());
     }
 
@@ -158,12 +188,18 @@ mod tests {
     fn sign_then_verify_and_detect_tampering() {
         let key = SigningKey::from_bytes(&[3; 32]);
         let public = key.verifying_key().to_bytes();
-        let mut obj = json!({"user_id": "@a:x", "unsigned": {"n": 1}}).as_object().unwrap().clone();
+        let mut obj = json!({"user_id": "@a:x", "unsigned": {"n": 1}})
+            .as_object()
+            .unwrap()
+            .clone();
         sign_json(&mut obj, "@a:x", "ed25519:DEV", &key).unwrap();
         verify_json(&obj, "@a:x", "ed25519:DEV", &public).unwrap();
         obj.insert("unsigned".into(), json!({"n": 2}));
         verify_json(&obj, "@a:x", "ed25519:DEV", &public).unwrap();
         obj.insert("user_id".into(), json!("@b:x"));
-        assert!(matches!(verify_json(&obj, "@a:x", "ed25519:DEV", &public), Err(SignatureError::Invalid { .. })));
+        assert!(matches!(
+            verify_json(&obj, "@a:x", "ed25519:DEV", &public),
+            Err(SignatureError::Invalid { .. })
+        ));
     }
 }

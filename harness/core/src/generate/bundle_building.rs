@@ -1,0 +1,6 @@
+//! PLACEHOLDER: generator for this category.
+use super::GeneratedFile;
+/// Files.
+pub fn files() -> Vec<GeneratedFile> {
+    Vec::new()
+}
