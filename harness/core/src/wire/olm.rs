@@ -322,6 +322,7 @@ fn same_key(a: &str, b: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::material::{CrossSigning, Device};

@@ -135,25 +135,35 @@ pub fn check_cross_signing(
     device_keys: &Value,
     identity: &SenderIdentity,
 ) -> Result<(), CrossSigningError> {
-    let (_, msk_id, msk) = cross_signing_key(&identity.master_key, KeyRole::Master, sender)?;
-    let (ssk_obj, ssk_id, ssk) =
-        cross_signing_key(&identity.self_signing_key, KeyRole::SelfSigning, sender)?;
-    verify_json(ssk_obj, sender, &msk_id, &msk).map_err(CrossSigningError::SelfSigningNotSigned)?;
+    let msk = cross_signing_key(&identity.master_key, KeyRole::Master, sender)?;
+    let ssk = cross_signing_key(&identity.self_signing_key, KeyRole::SelfSigning, sender)?;
+    verify_json(ssk.object, sender, &msk.key_id, &msk.key)
+        .map_err(CrossSigningError::SelfSigningNotSigned)?;
     let dk = device_keys
         .as_object()
         .filter(|dk| dk.get("user_id").and_then(Value::as_str) == Some(sender))
         .ok_or_else(|| CrossSigningError::DeviceNotOwned {
             sender: sender.to_owned(),
         })?;
-    verify_json(dk, sender, &ssk_id, &ssk).map_err(CrossSigningError::DeviceNotSigned)
+    verify_json(dk, sender, &ssk.key_id, &ssk.key).map_err(CrossSigningError::DeviceNotSigned)
 }
 
-/// A `CrossSigningKey` object of `sender` with `role`: the object, its key id and its key.
+/// A checked `CrossSigningKey` object.
+struct CrossSigningKey<'a> {
+    /// The object.
+    object: &'a Map<String, Value>,
+    /// Its only key's ID, `ed25519:<key>`.
+    key_id: String,
+    /// The public key.
+    key: [u8; 32],
+}
+
+/// The `CrossSigningKey` object `value` of `sender` with `role`.
 fn cross_signing_key<'a>(
     value: &'a Value,
     role: KeyRole,
     sender: &str,
-) -> Result<(&'a Map<String, Value>, String, [u8; 32]), CrossSigningError> {
+) -> Result<CrossSigningKey<'a>, CrossSigningError> {
     let obj = value
         .as_object()
         .ok_or(CrossSigningError::NotAnObject { role })?;
@@ -186,10 +196,15 @@ fn cross_signing_key<'a>(
         return Err(malformed);
     }
     let bytes = b64::decode_array::<32>(key, b64::Alphabet::Standard).map_err(|_| malformed)?;
-    Ok((obj, key_id.clone(), bytes))
+    Ok(CrossSigningKey {
+        object: obj,
+        key_id: key_id.clone(),
+        key: bytes,
+    })
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::identifiers::IdentifierVariant;
