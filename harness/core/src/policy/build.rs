@@ -19,23 +19,22 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::b64;
 use crate::cases::{BuildInput, BuildOutcome, BuiltKey, BuiltWithheld, InviterSession};
 use crate::error::Violation;
-use crate::identifiers::{HISTORY_NOT_SHARED, HISTORY_NOT_SHARED_UNSTABLE, MEGOLM_V1};
-use crate::json::{as_object, is_room_id, pointer, required, required_str, type_name};
+use crate::identifiers::{
+    HISTORY_NOT_SHARED, HISTORY_NOT_SHARED_UNSTABLE, IdentifierVariant, MEGOLM_V1,
+};
+use crate::json::pointer;
 use crate::megolm::{ExportedSessionKey, RatchetOrdering};
 use crate::policy::flag::origin_shareable;
+use crate::wire::bundle::{self, Entry, HistoricRoomKey, RoomKeyBundle, WithheldCode};
 
 /// The `reason` the reference builder writes on its `m.history_not_shared` entries (the text
 /// matrix-rust-sdk uses).
 pub const NOT_SHARED_REASON: &str = "The sender disabled sharing encrypted history.";
-
-/// The withheld code for "no Olm session with the device": the only code whose entries may omit
-/// `room_id` and `session_id` (R16).
-pub const NO_OLM: &str = "m.no_olm";
 
 /// The six members of a `HistoricRoomKey`, and no others (R15).
 pub const HISTORIC_ROOM_KEY_FIELDS: [&str; 6] = [
@@ -50,7 +49,10 @@ pub const HISTORIC_ROOM_KEY_FIELDS: [&str; 6] = [
 /// Whether the room's current visibility lets the inviter skip sharing (R11): `joined` or
 /// `invited`. Absent, unknown and non-string values count as `shared`.
 pub fn current_visibility_opts_out(visibility: Option<&Value>) -> bool {
-    matches!(visibility.and_then(Value::as_str), Some("joined" | "invited"))
+    matches!(
+        visibility.and_then(Value::as_str),
+        Some("joined" | "invited")
+    )
 }
 
 /// Builds the bundle the inviter sends for `input`, or `None` if it sends nothing.
@@ -98,7 +100,9 @@ pub fn build(input: &BuildInput) -> Result<Option<Value>, Violation> {
     if room_keys.is_empty() && withheld.is_empty() {
         return Ok(None);
     }
-    Ok(Some(json!({ "room_keys": room_keys, "withheld": withheld })))
+    Ok(Some(
+        json!({ "room_keys": room_keys, "withheld": withheld }),
+    ))
 }
 
 fn check_stored_key(index: usize, s: &InviterSession) -> Result<(), Violation> {
@@ -155,7 +159,7 @@ fn transitive_copy(input: &BuildInput, entry: &Value) -> Option<(String, Value)>
     if obj.get("algorithm")?.as_str()? != MEGOLM_V1 {
         return None;
     }
-    obj.get("sender_key")?.as_str()?;
+    b64::decode_array::<32>(obj.get("sender_key")?.as_str()?, b64::Alphabet::Standard).ok()?;
     let mut copy = obj.clone();
     copy.insert("code".into(), Value::String(HISTORY_NOT_SHARED.into()));
     Some((session_id, Value::Object(copy)))
@@ -164,217 +168,111 @@ fn transitive_copy(input: &BuildInput, entry: &Value) -> Option<(String, Value)>
 // ---------------------------------------------------------------------------------------------
 // Reading a candidate bundle
 
-/// A `room_keys` entry, checked for R15.
-#[derive(Debug, Clone)]
-struct KeyEntry {
-    path: String,
-    room_id: String,
-    session_id: String,
-    sender_key: String,
-    sender_ed25519: String,
-    key: ExportedSessionKey,
-}
-
-/// A `withheld` entry, checked for R16.
-#[derive(Debug, Clone)]
-struct WithheldEntry {
-    path: String,
-    room_id: Option<String>,
-    session_id: Option<String>,
-    code: String,
-}
-
-/// The two arrays of a candidate bundle (B1).
-fn arrays(candidate: &Value) -> Result<(&Vec<Value>, &Vec<Value>), Violation> {
-    let obj = as_object(candidate, "", "B1")?;
-    let array = |name: &str| -> Result<&Vec<Value>, Violation> {
-        let v = required(obj, name, "", "B1")?;
-        v.as_array().ok_or_else(|| {
-            Violation::new(
-                "B1",
-                pointer("", name),
-                format!("`{name}` must be an array, found {}", type_name(v)),
-            )
-        })
+/// Reads a candidate bundle with the strict parser ([`crate::wire::bundle`]) and turns anything a
+/// receiver would merely tolerate into a violation, since a builder must write it right. Checks
+/// run rule by rule, in this order: B1 (structure, both arrays present), R15 (every `room_keys`
+/// item: exactly the six fields, well-formed, export-format key, Megolm v1), B2 (every item's
+/// `session_id` matches its key), R16 (every `withheld` item is valid withheld content).
+fn read_bundle(candidate: &Value) -> Result<RoomKeyBundle, Violation> {
+    let bundle = bundle::parse_value(candidate)?;
+    if let Some(name) = bundle.missing_arrays.first() {
+        return Err(Violation::new(
+            "B1",
+            pointer("", name),
+            format!("`{name}` is missing: a builder must write both arrays, even empty"),
+        ));
+    }
+    let skipped = |prefix: &str, pred: &dyn Fn(&Violation) -> bool| {
+        bundle
+            .skipped
+            .iter()
+            .find(|(source, v)| source.starts_with(prefix) && pred(v))
+            .map(|(_, v)| v.clone())
     };
-    Ok((array("room_keys")?, array("withheld")?))
-}
 
-fn curve_or_ed_key(
-    obj: &Map<String, Value>,
-    key: &str,
-    path: &str,
-    rule: &'static str,
-) -> Result<String, Violation> {
-    let s = required_str(obj, key, path, rule)?;
-    b64::decode_array::<32>(s, b64::Alphabet::Standard).map_err(|e| {
-        Violation::new(
-            rule,
-            pointer(path, key),
-            format!("`{key}` is not a 32-byte unpadded base64 key: {e}"),
-        )
-    })?;
-    Ok(s.to_owned())
-}
-
-/// Checks one `room_keys` item (R15): an object with exactly the six fields, each well-formed,
-/// and an export-format `session_key`.
-fn key_entry(item: &Value, path: &str) -> Result<KeyEntry, Violation> {
-    let obj = as_object(item, path, "R15")?;
-    for field in HISTORIC_ROOM_KEY_FIELDS {
-        required(obj, field, path, "R15")?;
-    }
-    if let Some(extra) = obj
-        .keys()
-        .find(|k| !HISTORIC_ROOM_KEY_FIELDS.contains(&k.as_str()))
-    {
-        return Err(Violation::new(
-            "R15",
-            pointer(path, extra),
-            format!("`{extra}` is not one of the six fields of a HistoricRoomKey"),
-        ));
-    }
-    let algorithm = required_str(obj, "algorithm", path, "R15")?;
-    if algorithm != MEGOLM_V1 {
-        return Err(Violation::new(
-            "R15",
-            pointer(path, "algorithm"),
-            format!("algorithm must be {MEGOLM_V1}, found {algorithm}"),
-        ));
-    }
-    let room_id = required_str(obj, "room_id", path, "R15")?;
-    if !is_room_id(room_id) {
-        return Err(Violation::new(
-            "R15",
-            pointer(path, "room_id"),
-            "room_id is not a room ID",
-        ));
-    }
-    let sender_key = curve_or_ed_key(obj, "sender_key", path, "R15")?;
-    let claimed_path = pointer(path, "sender_claimed_keys");
-    let claimed = as_object(
-        required(obj, "sender_claimed_keys", path, "R15")?,
-        &claimed_path,
-        "R15",
-    )?;
-    let sender_ed25519 = curve_or_ed_key(claimed, "ed25519", &claimed_path, "R15")?;
-    let session_id = required_str(obj, "session_id", path, "R15")?;
-    let session_key = required_str(obj, "session_key", path, "R15")?;
-    let key = ExportedSessionKey::from_base64(session_key)
-        .map_err(|e| Violation::new("R15", pointer(path, "session_key"), e.to_string()))?;
-    Ok(KeyEntry {
-        path: path.to_owned(),
-        room_id: room_id.to_owned(),
-        session_id: session_id.to_owned(),
-        sender_key,
-        sender_ed25519,
-        key,
-    })
-}
-
-/// Checks one `withheld` item (R16): valid `m.room_key.withheld` content.
-fn withheld_entry(item: &Value, path: &str) -> Result<WithheldEntry, Violation> {
-    let obj = as_object(item, path, "R16")?;
-    let algorithm = required_str(obj, "algorithm", path, "R16")?;
-    if algorithm != MEGOLM_V1 {
-        return Err(Violation::new(
-            "R16",
-            pointer(path, "algorithm"),
-            format!("algorithm must be {MEGOLM_V1}, found {algorithm}"),
-        ));
-    }
-    curve_or_ed_key(obj, "sender_key", path, "R16")?;
-    let code = required_str(obj, "code", path, "R16")?;
-    let optional = |key: &str| -> Result<Option<String>, Violation> {
-        match obj.get(key) {
-            None if code == NO_OLM => Ok(None),
-            _ => Ok(Some(required_str(obj, key, path, "R16")?.to_owned())),
-        }
-    };
-    let room_id = optional("room_id")?;
-    if let Some(r) = &room_id
-        && !is_room_id(r)
-    {
-        return Err(Violation::new(
-            "R16",
-            pointer(path, "room_id"),
-            "room_id is not a room ID",
-        ));
-    }
-    let session_id = optional("session_id")?;
-    if let Some(v) = obj.get("reason")
-        && !v.is_string()
-    {
-        return Err(Violation::new(
-            "R16",
-            pointer(path, "reason"),
-            format!("`reason` must be a string, found {}", type_name(v)),
-        ));
-    }
-    Ok(WithheldEntry {
-        path: path.to_owned(),
-        room_id,
-        session_id,
-        code: code.to_owned(),
-    })
-}
-
-/// Reads a candidate bundle: B1, then R15 for every key, then B2, then R16 for every entry.
-fn read_bundle(candidate: &Value) -> Result<(Vec<KeyEntry>, Vec<WithheldEntry>), Violation> {
-    let (keys, withheld) = arrays(candidate)?;
-    let keys = keys
-        .iter()
-        .enumerate()
-        .map(|(i, item)| key_entry(item, &format!("/room_keys/{i}")))
-        .collect::<Result<Vec<_>, _>>()?;
-    for k in &keys {
-        if k.key.session_id() != k.session_id {
+    // R15, in item order: entries the parser skipped for anything but B2, and extra members.
+    let raw_keys = candidate
+        .get("room_keys")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for (i, item) in raw_keys.iter().enumerate() {
+        let path = pointer("/room_keys", i);
+        if let Some((_, v)) = bundle.skipped.iter().find(|(source, _)| *source == path) {
+            if v.rule != "B2" {
+                return Err(Violation::new("R15", v.path.clone(), v.message.clone()));
+            }
+        } else if let Some(extra) = item.as_object().and_then(|obj| {
+            obj.keys()
+                .find(|k| !HISTORIC_ROOM_KEY_FIELDS.contains(&k.as_str()))
+        }) {
             return Err(Violation::new(
-                "B2",
-                pointer(&k.path, "session_id"),
-                "session_id is not the Ed25519 key inside session_key",
+                "R15",
+                pointer(&path, extra),
+                format!("`{extra}` is not one of the six fields of a HistoricRoomKey"),
             ));
         }
     }
-    let withheld = withheld
-        .iter()
-        .enumerate()
-        .map(|(i, item)| withheld_entry(item, &format!("/withheld/{i}")))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((keys, withheld))
+    if let Some(v) = skipped("/room_keys/", &|v| v.rule == "B2") {
+        return Err(v);
+    }
+
+    // R16: entries the parser skipped, and what a builder must get right beyond the parser.
+    if let Some(v) = skipped("/withheld/", &|_| true) {
+        return Err(Violation::new("R16", v.path, v.message));
+    }
+    for e in &bundle.withheld {
+        if e.value.algorithm != MEGOLM_V1 {
+            return Err(Violation::new(
+                "R16",
+                pointer(&e.source, "algorithm"),
+                format!("algorithm must be {MEGOLM_V1}, found {}", e.value.algorithm),
+            ));
+        }
+        if let Err(err) = b64::decode_array::<32>(&e.value.sender_key, b64::Alphabet::Standard) {
+            return Err(Violation::new(
+                "R16",
+                pointer(&e.source, "sender_key"),
+                format!("sender_key is not a 32-byte unpadded base64 key: {err}"),
+            ));
+        }
+    }
+    Ok(bundle)
 }
 
 /// Judges `candidate`, a bundle someone built for `input`'s store. The first failing rule wins,
 /// in this order: B1, R15, B2, R16, R14, R12, R13.
 pub fn audit(input: &BuildInput, candidate: &Value) -> Result<(), Violation> {
-    let (keys, withheld) = read_bundle(candidate)?;
+    let bundle = read_bundle(candidate)?;
+    let keys = &bundle.room_keys;
+    let withheld = &bundle.withheld;
 
     // R14: never in both arrays.
     let shared: BTreeSet<(&str, &str)> = keys
         .iter()
-        .map(|k| (k.room_id.as_str(), k.session_id.as_str()))
+        .map(|k| (k.value.room_id.as_str(), k.value.session_id.as_str()))
         .collect();
-    for w in &withheld {
-        if let (Some(r), Some(s)) = (&w.room_id, &w.session_id)
+    for w in withheld {
+        if let (Some(r), Some(s)) = (&w.value.room_id, &w.value.session_id)
             && shared.contains(&(r.as_str(), s.as_str()))
         {
             return Err(Violation::new(
                 "R14",
-                w.path.clone(),
+                w.source.clone(),
                 format!("session {s} of {r} is in both room_keys and withheld"),
             ));
         }
     }
 
     // R12: only shareable sessions of this room, as the store has them.
-    for k in &keys {
+    for k in keys {
         check_shared_key(input, k)?;
     }
 
     // R13: every non-shareable session of the room is listed in withheld.
     let listed: BTreeSet<(&str, &str)> = withheld
         .iter()
-        .filter_map(|w| Some((w.room_id.as_deref()?, w.session_id.as_deref()?)))
+        .filter_map(|w| Some((w.value.room_id.as_deref()?, w.value.session_id.as_deref()?)))
         .collect();
     for (i, s) in input.store.iter().enumerate() {
         if s.room_id == input.room_id
@@ -394,8 +292,9 @@ pub fn audit(input: &BuildInput, candidate: &Value) -> Result<(), Violation> {
     Ok(())
 }
 
-fn check_shared_key(input: &BuildInput, k: &KeyEntry) -> Result<(), Violation> {
-    let fail = |msg: String| Err(Violation::new("R12", k.path.clone(), msg));
+fn check_shared_key(input: &BuildInput, entry: &Entry<HistoricRoomKey>) -> Result<(), Violation> {
+    let k = &entry.value;
+    let fail = |msg: String| Err(Violation::new("R12", entry.source.clone(), msg));
     if k.room_id != input.room_id {
         return fail(format!(
             "a key for {}, not for the invite's room {}",
@@ -415,14 +314,16 @@ fn check_shared_key(input: &BuildInput, k: &KeyEntry) -> Result<(), Violation> {
     if !origin_shareable(&stored.origin) {
         return fail(format!("session {} is not shareable", k.session_id));
     }
-    if stored.sender_key != k.sender_key || stored.sender_claimed_ed25519 != k.sender_ed25519 {
+    if stored.sender_key != k.sender_key
+        || stored.sender_claimed_ed25519 != k.sender_claimed_ed25519
+    {
         return fail(format!(
             "session {} is attributed to another device than the one the store records",
             k.session_id
         ));
     }
     if let Ok(held) = ExportedSessionKey::from_base64(&stored.session_key)
-        && held.compare(&k.key) == RatchetOrdering::Unconnected
+        && held.compare(&k.session_key) == RatchetOrdering::Unconnected
     {
         return fail(format!(
             "the session_key of {} is not the stored session's ratchet",
@@ -435,26 +336,28 @@ fn check_shared_key(input: &BuildInput, k: &KeyEntry) -> Result<(), Violation> {
 /// Summarises a bundle as the `bundle-building` outcome: each key's room, session and first known
 /// index, and each withheld entry's room, session and code as written.
 pub fn summarise(bundle: &Value) -> Result<BuildOutcome, Violation> {
-    let (keys, withheld) = read_bundle(bundle)?;
-    let room_keys = keys
+    let bundle = read_bundle(bundle)?;
+    let room_keys = bundle
+        .room_keys
         .into_iter()
-        .map(|k| BuiltKey {
-            room_id: k.room_id,
-            session_id: k.session_id,
-            first_known_index: k.key.index,
+        .map(|e| BuiltKey {
+            room_id: e.value.room_id,
+            session_id: e.value.session_id,
+            first_known_index: e.value.session_key.index,
         })
         .collect();
-    let withheld = withheld
+    let withheld = bundle
+        .withheld
         .into_iter()
-        .map(|w| match (w.room_id, w.session_id) {
+        .map(|e| match (e.value.room_id, e.value.session_id) {
             (Some(room_id), Some(session_id)) => Ok(BuiltWithheld {
                 room_id,
                 session_id,
-                code: w.code,
+                code: written_code(&e.value.code).to_owned(),
             }),
             _ => Err(Violation::new(
                 "R16",
-                w.path,
+                e.source,
                 "a bundle's withheld entry must name its room and session",
             )),
         })
@@ -463,4 +366,12 @@ pub fn summarise(bundle: &Value) -> Result<BuildOutcome, Violation> {
         room_keys,
         withheld,
     })
+}
+
+/// A withheld code in the spelling the bundle used.
+fn written_code(code: &WithheldCode) -> &str {
+    match code {
+        WithheldCode::HistoryNotShared(IdentifierVariant::Unstable) => HISTORY_NOT_SHARED_UNSTABLE,
+        other => other.as_stable(),
+    }
 }
