@@ -341,7 +341,7 @@ fn own_group() -> GroupDef {
         single(
             &mut g,
             name,
-            &["R12", "R1"],
+            &["R12"],
             &format!(
                 "The inviter created the session while visibility was {vis}: condition 1 of the shareability definition holds, so the session goes into room_keys with its stored export key."
             ),
@@ -356,7 +356,7 @@ fn own_group() -> GroupDef {
         single(
             &mut g,
             name,
-            &["R13", "R12", "R1"],
+            &["R13", "R12"],
             &format!(
                 "The inviter created the session while visibility was {vis}: it is not shareable, so it must not be in room_keys (R12) and should be listed in withheld with m.history_not_shared (R13)."
             ),
@@ -370,7 +370,7 @@ fn own_group() -> GroupDef {
     single(
         &mut g,
         "own-no-visibility-event",
-        &["R12", "R1"],
+        &["R12"],
         "The room had no history_visibility event when the inviter created the session. The spec does not say how to flag it (digest D7): servers assume shared, and both SDKs flag such sessions shareable, which the reference follows; MSC3061 advised treating it as joined to fail safe, so withholding it is also acceptable.",
         &[Flag::SpecAmbiguity],
         Verdict::Acceptable,
@@ -381,7 +381,7 @@ fn own_group() -> GroupDef {
     single(
         &mut g,
         "own-unknown-visibility",
-        &["R12", "R1"],
+        &["R12"],
         "The visibility at creation was a value the spec does not define. Servers treat a value they do not understand as shared (history_visibility module), and the reference does the same; matrix-rust-sdk flags sessions created under a custom value not shareable, so withholding it is also acceptable.",
         &[Flag::SpecAmbiguity],
         Verdict::Acceptable,
@@ -392,7 +392,7 @@ fn own_group() -> GroupDef {
     single(
         &mut g,
         "own-non-string-visibility",
-        &["R13", "R12", "R1"],
+        &["R13", "R12"],
         "The visibility at creation was a number, not a visibility value at all. The reference fails safe and treats the session as not shareable (withheld); since servers treat a value they do not understand as shared, sharing it is also acceptable.",
         &[Flag::SpecAmbiguity, Flag::SchemaViolation],
         Verdict::Acceptable,
