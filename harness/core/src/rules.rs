@@ -105,3 +105,193 @@ pub struct Decision {
 pub fn catalogue() -> Result<Catalogue, serde_json::Error> {
     serde_json::from_str(RULES_JSON)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+
+    /// Every rule id the suite uses: digest §4 plus the B, A, O and X families.
+    fn expected_ids() -> BTreeSet<String> {
+        let mut ids = BTreeSet::new();
+        for n in (1..=8).chain(10..=26).chain(30..=45) {
+            ids.insert(format!("R{n}"));
+        }
+        for (family, count) in [("B", 4), ("A", 12), ("O", 8), ("X", 2)] {
+            for n in 1..=count {
+                ids.insert(format!("{family}{n}"));
+            }
+        }
+        ids
+    }
+
+    /// The agreed rule → fixture category map (the coverage test needs valid and invalid cases for
+    /// each pair, so the catalogue must claim exactly these).
+    fn expected_fixture_map() -> BTreeMap<String, BTreeSet<Category>> {
+        let table: [(Category, &[&str]); 8] = [
+            (
+                Category::BundleParsing,
+                &["B1", "B2", "B3", "B4", "R15", "R16"],
+            ),
+            (
+                Category::FileDecryption,
+                &[
+                    "A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9", "A12", "R38",
+                ],
+            ),
+            (
+                Category::FileEncryption,
+                &[
+                    "R17", "A10", "A11", "A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9",
+                    "A12",
+                ],
+            ),
+            (Category::ToDeviceContent, &["R21", "R23"]),
+            (
+                Category::OlmEnvelope,
+                &[
+                    "R30", "R31", "R32", "O1", "O2", "O3", "O4", "O5", "O6", "O7", "O8",
+                ],
+            ),
+            (
+                Category::ImportDecision,
+                &[
+                    "R33", "R34", "R35", "R36", "R40", "R41", "R42", "R44", "R45", "X1", "X2",
+                    "R30", "R31", "R32", "R38", "R39",
+                ],
+            ),
+            (
+                Category::BundleBuilding,
+                &["R11", "R12", "R13", "R14", "R15", "R16"],
+            ),
+            (Category::SharedHistoryFlag, &["R3", "R4", "R5", "R6"]),
+        ];
+        let mut map: BTreeMap<String, BTreeSet<Category>> = BTreeMap::new();
+        for (category, ids) in table {
+            for id in ids {
+                map.entry((*id).to_owned()).or_default().insert(category);
+            }
+        }
+        map
+    }
+
+    #[test]
+    fn catalogue_parses() -> Result<(), serde_json::Error> {
+        let cat = catalogue()?;
+        assert_eq!(cat.schema, "schema/rules.schema.json");
+        assert!(!cat.description.trim().is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn rule_ids_are_unique_and_complete() -> Result<(), serde_json::Error> {
+        let cat = catalogue()?;
+        let mut seen = BTreeSet::new();
+        for rule in &cat.rules {
+            assert!(
+                seen.insert(rule.id.clone()),
+                "rule {} appears twice",
+                rule.id
+            );
+        }
+        let expected = expected_ids();
+        let missing: Vec<_> = expected.difference(&seen).collect();
+        let unknown: Vec<_> = seen.difference(&expected).collect();
+        assert!(
+            missing.is_empty(),
+            "rules missing from the catalogue: {missing:?}"
+        );
+        assert!(
+            unknown.is_empty(),
+            "rules not in the agreed list: {unknown:?}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn every_rule_is_described() -> Result<(), serde_json::Error> {
+        let cat = catalogue()?;
+        for rule in &cat.rules {
+            assert!(
+                !rule.statement.trim().is_empty(),
+                "{}: empty statement",
+                rule.id
+            );
+            assert!(!rule.source.trim().is_empty(), "{}: empty source", rule.id);
+            assert!(!rule.observable.is_empty(), "{}: not observable", rule.id);
+            for o in &rule.observable {
+                if let Observable::Scenario { note } | Observable::Ui { note } = o {
+                    assert!(
+                        !note.trim().is_empty(),
+                        "{}: empty observable note",
+                        rule.id
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn discrepancies_name_decisions() -> Result<(), serde_json::Error> {
+        let cat = catalogue()?;
+        let mut decisions = BTreeSet::new();
+        for d in &cat.decisions {
+            assert!(
+                decisions.insert(d.id.as_str()),
+                "decision {} appears twice",
+                d.id
+            );
+            for (what, text) in [
+                ("issue", &d.issue),
+                ("decision", &d.decision),
+                ("rationale", &d.rationale),
+            ] {
+                assert!(!text.trim().is_empty(), "decision {}: empty {what}", d.id);
+            }
+        }
+        for n in 1..=11 {
+            assert!(
+                decisions.contains(format!("D{n}").as_str()),
+                "decision D{n} missing"
+            );
+        }
+        for n in 1..=3 {
+            assert!(
+                decisions.contains(format!("S{n}").as_str()),
+                "decision S{n} missing"
+            );
+        }
+        for rule in &cat.rules {
+            for d in &rule.discrepancies {
+                assert!(
+                    decisions.contains(d.as_str()),
+                    "{} cites {d}, which is not in `decisions`",
+                    rule.id
+                );
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn fixture_categories_are_exactly_the_agreed_ones() -> Result<(), serde_json::Error> {
+        let cat = catalogue()?;
+        let expected = expected_fixture_map();
+        for rule in &cat.rules {
+            let claimed: BTreeSet<Category> = rule
+                .observable
+                .iter()
+                .filter_map(|o| match o {
+                    Observable::Fixture { category } => Some(*category),
+                    _ => None,
+                })
+                .collect();
+            let agreed = expected.get(&rule.id).cloned().unwrap_or_default();
+            assert_eq!(claimed, agreed, "{}: fixture categories differ", rule.id);
+            assert_eq!(rule.fixture_observable(), !agreed.is_empty(), "{}", rule.id);
+        }
+        Ok(())
+    }
+}
