@@ -287,6 +287,7 @@ fn decode_field<const N: usize>(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
