@@ -167,7 +167,7 @@ fn valid() -> GeneratedFile {
     tolerated.valid(
         spec(
             "unknown-file-member",
-            &["A1"],
+            &["A9", "R38"],
             "The EncryptedFile carries an unknown member `org.example.note`; receivers ignore unknown members.",
             &[],
         ),
@@ -177,7 +177,7 @@ fn valid() -> GeneratedFile {
     tolerated.valid(
         spec(
             "unknown-jwk-member",
-            &["A2"],
+            &["A9", "R38"],
             "The JWK carries a `kid` member (RFC 7517) the spec does not mention; receivers ignore it.",
             &[],
         ),

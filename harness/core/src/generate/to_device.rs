@@ -462,7 +462,7 @@ fn content() -> GeneratedFile {
     ];
     for (name, ptr, comment, value, rule) in bad_types {
         values.invalid(
-            spec(name, &["R23", rule], comment, &[Flag::SchemaViolation]),
+            spec(name, &[rule, "R23"], comment, &[Flag::SchemaViolation]),
             input(
                 ROOM_KEY_BUNDLE,
                 with(&content, "/file", with(&file, ptr, value)),
@@ -514,7 +514,7 @@ fn content() -> GeneratedFile {
             "{comment} The reference refuses the notification at once ({rule}); a receiver that checks the file only when downloading it may accept the notification here."
         );
         values.acceptable(
-            spec(name, &["R23", rule], &comment, &[Flag::SpecAmbiguity]),
+            spec(name, &[rule, "R23"], &comment, &[Flag::SpecAmbiguity]),
             input(ROOM_KEY_BUNDLE, with(&content, "/file", bad_file.clone())),
             rejected(rule, &format!("/content/file{ptr}")),
             vec![accepted(ROOM, "stable", &bad_file)],
