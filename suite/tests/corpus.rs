@@ -1,0 +1,116 @@
+//! Properties of the fixture corpus as a whole: it is what the generator makes, it follows its
+//! schema, it is large enough, and every fixture-observable rule has valid and invalid cases.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use msc4268_harness::fixture::{Case, Verdict, load_dir};
+use msc4268_harness::generate;
+use msc4268_harness::rules::{Observable, catalogue};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
+}
+
+fn corpus() -> Vec<Case> {
+    load_dir(&fixtures_dir()).unwrap_or_else(|e| panic!("cannot load fixtures: {e}"))
+}
+
+#[test]
+fn checked_in_fixtures_match_the_generator() {
+    let drift = generate::check(&fixtures_dir()).expect("read fixtures");
+    let lines: Vec<String> = drift.iter().map(ToString::to_string).collect();
+    assert!(
+        lines.is_empty(),
+        "run `cargo run -p msc4268-cli -- fixtures generate`:\n{}",
+        lines.join("\n")
+    );
+}
+
+#[test]
+fn corpus_has_at_least_300_cases() {
+    let n = corpus().len();
+    assert!(n >= 300, "the corpus has {n} cases; the floor is 300");
+}
+
+#[test]
+fn every_fixture_observable_rule_has_valid_and_invalid_cases() {
+    let cat = catalogue().expect("rules.json parses");
+    let mut seen: BTreeMap<&str, BTreeSet<Verdict>> = BTreeMap::new();
+    let cases = corpus();
+    for c in &cases {
+        for r in &c.def.rules {
+            seen.entry(r.as_str()).or_default().insert(c.def.result);
+        }
+    }
+    let mut missing = Vec::new();
+    for rule in cat.rules.iter().filter(|r| r.fixture_observable()) {
+        let verdicts = seen.get(rule.id.as_str()).cloned().unwrap_or_default();
+        for need in [Verdict::Valid, Verdict::Invalid] {
+            if !verdicts.contains(&need) {
+                missing.push(format!("{} has no {need:?} case", rule.id));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+#[test]
+fn every_rule_a_case_names_is_observable_in_its_category() {
+    let cat = catalogue().expect("rules.json parses");
+    let mut errors = Vec::new();
+    for c in corpus() {
+        for id in &c.def.rules {
+            match cat.rules.iter().find(|r| &r.id == id) {
+                None => errors.push(format!("{}: rule {id} is not in the catalogue", c.def.id)),
+                Some(rule) => {
+                    let ok = rule.observable.iter().any(|o| matches!(o, Observable::Fixture { category } if *category == c.category));
+                    if !ok {
+                        errors.push(format!(
+                            "{}: rule {id} is not marked observable in {}",
+                            c.def.id, c.category
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn fixture_files_follow_the_json_schema() {
+    let dir = fixtures_dir();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("schema/fixture-file.schema.json")).expect("schema file"),
+    )
+    .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let mut errors = Vec::new();
+    for g in generate::all() {
+        let text = std::fs::read_to_string(dir.join(&g.path)).expect("fixture file");
+        let value: serde_json::Value = serde_json::from_str(&text).expect("fixture is JSON");
+        for e in validator.iter_errors(&value) {
+            errors.push(format!("{}: at {}: {e}", g.path, e.instance_path()));
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn rules_catalogue_follows_its_json_schema() {
+    let dir = fixtures_dir();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("schema/rules.schema.json")).expect("schema file"),
+    )
+    .expect("schema is JSON");
+    let rules: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("rules.json")).expect("rules.json"))
+            .expect("JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&rules)
+        .map(|e| format!("at {}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
