@@ -233,7 +233,6 @@ pub fn audit(plaintext: &[u8], encryptions: &[Encryption]) -> Result<(), Violati
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

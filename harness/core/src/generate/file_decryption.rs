@@ -970,7 +970,6 @@ fn url() -> GeneratedFile {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 pub(super) mod tests {
     use super::*;
     use crate::cases::{DecryptOutcome, FileDecryptionInput, carrier_bytes};

@@ -557,7 +557,6 @@ fn audit() -> GeneratedFile {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::cases::Encryption;

@@ -529,7 +529,6 @@ fn content() -> GeneratedFile {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::cases::{ToDeviceInput, ToDeviceOutcome};

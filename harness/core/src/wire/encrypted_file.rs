@@ -287,7 +287,6 @@ fn decode_field<const N: usize>(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

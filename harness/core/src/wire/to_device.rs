@@ -91,7 +91,6 @@ fn check_complete(file: &Map<String, Value>, file_path: &str) -> Result<(), Viol
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use serde_json::json;
