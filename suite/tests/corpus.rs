@@ -79,6 +79,28 @@ fn every_rule_a_case_names_is_observable_in_its_category() {
 }
 
 #[test]
+fn every_category_a_rule_claims_has_a_case_for_it() {
+    let cat = catalogue().expect("rules.json parses");
+    let cases = corpus();
+    let mut missing = Vec::new();
+    for rule in &cat.rules {
+        for o in &rule.observable {
+            if let Observable::Fixture { category } = o
+                && !cases
+                    .iter()
+                    .any(|c| c.category == *category && c.def.rules.contains(&rule.id))
+            {
+                missing.push(format!(
+                    "{} claims {category} but no case there names it",
+                    rule.id
+                ));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+#[test]
 fn fixture_files_follow_the_json_schema() {
     let dir = fixtures_dir();
     let schema: serde_json::Value = serde_json::from_str(

@@ -5,7 +5,7 @@
 //! | JWK `k` | URL-safe (RFC 4648 §5) | none |
 //! | `iv`, `hashes.sha256`, keys, `session_key`, signatures | standard (RFC 4648 §4) | none |
 //!
-//! Decisions of the reference model (recorded in `fixtures/rules.json` as rule `E1`):
+//! Decisions of the reference model (recorded in `fixtures/rules.json` as decision `S3`):
 //! * **Padded** input is accepted: the spec's appendix says decoders SHOULD accept it.
 //! * Input in the **other alphabet** is rejected (the field's alphabet is part of its format).
 //!   Fixtures mark such cases `acceptable`, since a lenient decoder yields the same bytes.

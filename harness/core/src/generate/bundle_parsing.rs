@@ -103,6 +103,7 @@ fn id(g: &GroupDef, name: &str) -> String {
 }
 
 /// Adds a case whose input is a JSON plaintext.
+#[allow(clippy::too_many_arguments)]
 fn add(
     g: &mut GroupDef,
     name: &str,

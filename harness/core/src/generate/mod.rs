@@ -90,7 +90,12 @@ pub fn case(
 ) -> CaseDef {
     CaseDef {
         id,
-        rules: rules.iter().map(|r| (*r).to_owned()).collect(),
+        rules: rules
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| !rules[..*i].contains(r))
+            .map(|(_, r)| (*r).to_owned())
+            .collect(),
         comment: comment.into(),
         flags: flags.to_vec(),
         result,

@@ -222,7 +222,11 @@ fn structure_group(s: &Structure, variant: IdentifierVariant) -> GroupDef {
     if stable {
         // The member absent: defined by the spec as "not shareable".
         let label = format!("{}/missing", s.slug);
-        let rules: &[&str] = if forwarded { &["R3"] } else { &["R3", s.rule] };
+        let rules: &[&str] = if forwarded {
+            &["R6", "R3"]
+        } else {
+            &["R3", s.rule]
+        };
         let comment = if forwarded {
             "An m.forwarded_room_key with no flag member: never shareable (digest §1.2 \"Not a route\"); no member is read, so no variant.".to_string()
         } else {
@@ -283,7 +287,7 @@ fn structure_group(s: &Structure, variant: IdentifierVariant) -> GroupDef {
                 }
             );
             (
-                vec!["R3"],
+                vec!["R6", "R3"],
                 flags,
                 result,
                 outcome(false, None),
