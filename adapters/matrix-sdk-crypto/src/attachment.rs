@@ -29,6 +29,11 @@ pub(crate) fn decrypt(file: &Value, ciphertext: &[u8]) -> DecryptOutcome {
         Ok(f) => f,
         Err(e) => return rejected(format!("ruma refused the EncryptedFile: {e}")),
     };
+    // matrix-sdk downloads by the URI's server name and media ID (ruma's `MxcUri::parts`); a URI
+    // without them cannot be fetched, so nothing is decrypted.
+    if let Err(e) = file.url.validate() {
+        return rejected(format!("the mxc URI cannot be downloaded: {e}"));
+    }
     let info: MediaEncryptionInfo = file.into();
     let mut reader = Cursor::new(ciphertext);
     let mut decryptor = match AttachmentDecryptor::new(&mut reader, info) {

@@ -433,7 +433,7 @@ pub(crate) async fn decide(input: &ImportInput) -> OpResult<ImportOutcome> {
                 .map(|e| RecordedWithheld {
                     room_id: r.to_string(),
                     session_id: s.to_owned(),
-                    code: e.content.withheld_code().to_string(),
+                    code: crate::bundle::withheld_code(&e.content, None).0,
                 }),
             None => None,
         };

@@ -320,7 +320,55 @@ pub(crate) async fn check_envelope(input: &OlmEnvelopeInput) -> OpResult<Envelop
     let sender = device_with_curve(&input.event.sender_key, &candidates);
     let event = receiver.to_device_event(&input.event, sender.as_ref())?;
     let processed = receiver.deliver(&event).await?;
-    Ok(envelope_outcome(&processed))
+    let outcome = envelope_outcome(&processed);
+    let EnvelopeOutcome::Accepted {
+        sender,
+        sender_device_id,
+        ..
+    } = &outcome
+    else {
+        return Ok(outcome);
+    };
+    // Accepted as a bundle only if the crate recorded a bundle notification for it; the Ed25519
+    // key reported is the one the crate holds for the sending device.
+    let room = input
+        .event
+        .plaintext
+        .pointer("/content/room_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let (Ok(room), Ok(user)) = (
+        ruma::OwnedRoomId::try_from(room),
+        OwnedUserId::try_from(sender.as_str()),
+    ) else {
+        return Ok(rejected(
+            "no room or sender the crate could file a bundle under".into(),
+        ));
+    };
+    let stored = receiver
+        .machine
+        .store()
+        .get_received_room_key_bundle_data(&room, &user)
+        .await
+        .map_err(|e| crate::errored(AdapterError::krate("get_received_room_key_bundle_data", e)))?;
+    if stored.is_none() {
+        return Ok(rejected(
+            "decrypted, but the crate did not take it as a room key bundle".into(),
+        ));
+    }
+    let device_id: OwnedDeviceId = sender_device_id.as_str().into();
+    let device = receiver
+        .machine
+        .get_device(&user, &device_id, None)
+        .await
+        .map_err(|e| crate::errored(AdapterError::krate("get_device", e)))?;
+    let mut outcome = outcome.clone();
+    if let (EnvelopeOutcome::Accepted { sender_ed25519, .. }, Some(d)) = (&mut outcome, device)
+        && let Some(k) = d.ed25519_key()
+    {
+        *sender_ed25519 = k.to_base64();
+    }
+    Ok(outcome)
 }
 
 fn rejected(reason: String) -> EnvelopeOutcome {
@@ -347,10 +395,15 @@ fn envelope_outcome(processed: &[ProcessedToDeviceEvent]) -> EnvelopeOutcome {
                 .sender_device
                 .as_ref()
                 .map(|d| d.to_string());
+            // The key as the crate's key type reads it (canonical unpadded base64).
             let ed25519 = event
                 .pointer("/keys/ed25519")
                 .and_then(Value::as_str)
-                .map(str::to_owned);
+                .map(|k| {
+                    matrix_sdk_crypto::vodozemac::Ed25519PublicKey::from_base64(k)
+                        .map(|k| k.to_base64())
+                        .unwrap_or_else(|_| k.to_owned())
+                });
             EnvelopeOutcome::Accepted {
                 sender: encryption_info.sender.to_string(),
                 sender_device_id: device_id.unwrap_or_default(),

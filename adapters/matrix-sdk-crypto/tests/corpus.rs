@@ -1,10 +1,11 @@
-//! The whole corpus against matrix-sdk-crypto: nothing errors, every failure is a listed
-//! expected failure (and every listed one still fails), every skip says why.
+//! The whole corpus against matrix-sdk-crypto: the adapter never errors (a panic inside the crate
+//! is a listed finding), every failure is a listed expected failure (and every listed one still
+//! fails), every skip says why.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use msc4268_adapter_matrix_sdk_crypto::MatrixSdkCrypto;
+use msc4268_adapter_matrix_sdk_crypto::{MatrixSdkCrypto, PANIC_PREFIX};
 use msc4268_harness::fixture;
 use msc4268_harness::runner::{Status, run_case};
 use serde_json::Value;
@@ -46,6 +47,13 @@ fn corpus_against_matrix_sdk_crypto() {
     for case in &cases {
         let r = run_case(&imp, case);
         match &r.status {
+            // The adapter itself never errors; a panic inside the crate is a finding and must be
+            // a listed expected failure.
+            Status::Errored { detail }
+                if detail.starts_with(PANIC_PREFIX) && listed.contains_key(&r.id) =>
+            {
+                failed.push(r.id.clone())
+            }
             Status::Errored { detail } => problems.push(format!("{}: errored: {detail}", r.id)),
             Status::Failed { .. } => {
                 failed.push(r.id.clone());
