@@ -300,8 +300,10 @@ pub(crate) async fn decide(input: &ImportInput) -> OpResult<ImportOutcome> {
     };
     seed_store(machine, input, peek.as_ref()).await?;
 
-    if let Some(id) = &input.sender_identity {
-        if id.state == IdentityState::PinViolation {
+    if let Some(id) = &input.sender_identity
+        && id.state == IdentityState::PinViolation
+    {
+        {
             // Pin an earlier identity of the sender first (trust on first use), with the sender's
             // device signed by it; the fixture's identity then replaces it.
             let earlier = CrossSigning::new(
@@ -366,11 +368,7 @@ pub(crate) async fn decide(input: &ImportInput) -> OpResult<ImportOutcome> {
         .map_err(|()| OpError::Errored("labelled forwarder must convert".into()))?;
     let mut before = Vec::new();
     for key in &bundle.room_keys {
-        before.push(
-            copy(machine, &key.room_id, &key.session_id)
-                .await?
-                .map(|(c, s)| (c, s)),
-        );
+        before.push(copy(machine, &key.room_id, &key.session_id).await?);
     }
 
     machine

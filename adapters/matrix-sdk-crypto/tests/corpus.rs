@@ -2,6 +2,8 @@
 //! is a listed finding), every failure is a listed expected failure (and every listed one still
 //! fails), every skip says why.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
 use std::collections::BTreeMap;
 use std::path::Path;
 

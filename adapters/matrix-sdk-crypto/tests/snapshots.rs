@@ -1,6 +1,8 @@
 //! What matrix-sdk-crypto builds from the fixture store the reference uses, as snapshots, so a
 //! format change upstream shows up as a snapshot diff. Random values (key, IV, hash) are redacted.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
 use std::path::Path;
 
 use matrix_sdk_crypto::types::events::EventType;
