@@ -88,8 +88,17 @@ fn parse_category(s: &str) -> Result<Category, String> {
 fn implementation(name: &str) -> Result<Box<dyn Implementation>, String> {
     match name {
         "reference" => Ok(Box::new(Reference)),
+        #[cfg(feature = "matrix-sdk-crypto")]
+        "matrix-sdk-crypto" => msc4268_adapter_matrix_sdk_crypto::MatrixSdkCrypto::new()
+            .map(|i| Box::new(i) as Box<dyn Implementation>)
+            .map_err(|e| format!("matrix-sdk-crypto: {e}")),
         other => Err(format!(
-            "unknown implementation `{other}`; available: reference"
+            "unknown implementation `{other}`; available: reference{}",
+            if cfg!(feature = "matrix-sdk-crypto") {
+                ", matrix-sdk-crypto"
+            } else {
+                " (matrix-sdk-crypto: build with the `matrix-sdk-crypto` feature)"
+            }
         )),
     }
 }
