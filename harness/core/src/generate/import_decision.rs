@@ -500,6 +500,10 @@ fn acceptance() -> GeneratedFile {
         not_imported("deferred", "R36"),
     );
     let mut s = baseline(bundle(&[&k], &[]));
+    s.window = Some(0);
+    s.now = NOW - 2 * HOUR;
+    a.case("zero-window", &["R36"], "A window of 0 ms admits nothing, even when the clock reads earlier than the acceptance (found by fuzzing: the reference once overflowed here).", &[Flag::EdgeCase], Verdict::Invalid, &s, not_imported("deferred", "R36"));
+    let mut s = baseline(bundle(&[&k], &[]));
     s.window = Some(HOUR / 2);
     a.case(
         "configured-window-passed",
@@ -837,6 +841,21 @@ fn store_merge() -> GeneratedFile {
     s.store = vec![stored];
     a.case("better-than-earlier-bundle", &["R42", "R41"], "A copy Carol forwarded earlier at index 5 is replaced by Alice's index 0 copy; Alice is now the forwarder.", &[], Verdict::Valid, &s,
         imported(vec![better.imported(ALICE)], vec![], vec![], vec![]));
+    let opaque = key("merge-opaque", 0);
+    let mut stored = opaque.stored("room_key");
+    stored["session_key"] = json!("c3RvcmVkIGluIGFuIG9sZGVyIGZvcm1hdA");
+    let mut s = baseline(bundle(&[&opaque], &[]));
+    s.store = vec![stored];
+    a.case("stored-copy-not-comparable", &["R42"], "Bob's stored copy of the session has a key the merge cannot read (an older store format): it cannot be compared, so the bundle's copy must not replace it.", &[Flag::EdgeCase, Flag::Downgrade], Verdict::Valid, &s,
+        imported(vec![], vec![], vec![opaque.session_id()], vec![]));
+    let genuine = key("merge-pair", 0);
+    let mut forged = key("merge-pair", 3).json();
+    let mut fk = key("merge-pair", 3).material();
+    fk.ratchet[2][7] ^= 0x40;
+    forged["session_key"] = json!(fk.to_base64());
+    a.case("unconnected-copies-in-one-bundle", &["R42"], "The bundle carries a session at index 0 and a forged copy at index 3 whose ratchet does not follow from it: which one is genuine cannot be told, so neither is imported, whatever their order.", &[Flag::KeyPlanting], Verdict::Invalid,
+        &baseline(json!({"room_keys": [forged, genuine.json()], "withheld": []})),
+        imported(vec![], vec![], vec![], vec![("/room_keys/0", "R42"), ("/room_keys/1", "R42")]));
     let twice_late = key("merge-twice", 4);
     let twice_early = key("merge-twice", 1);
     a.case("same-session-twice-in-bundle", &["R42"], "The bundle lists one session at index 4 and at index 1: the better copy wins whatever the order.", &[Flag::EdgeCase], Verdict::Valid,

@@ -157,7 +157,7 @@ fn check_invite(input: &ImportInput, sender: &str, bundle_room: &str) -> Result<
             "/invite/accepted_at_ms",
             format!(
                 "the invite was accepted {} ms ago, outside the {} ms window",
-                input.now_ms - accepted_at,
+                input.now_ms.saturating_sub(accepted_at),
                 input.acceptance_window_ms
             ),
         ));
@@ -165,11 +165,23 @@ fn check_invite(input: &ImportInput, sender: &str, bundle_room: &str) -> Result<
     Ok(())
 }
 
-/// The store copy of a session while the import runs.
-struct Copy {
-    key: ExportedSessionKey,
-    from_this_bundle: bool,
-    authenticated: bool,
+/// A session already in the store, as the merge sees it.
+enum Held {
+    /// A copy whose key decodes; `authenticated` if it came from the creator's own `m.room_key`.
+    Key {
+        key: ExportedSessionKey,
+        authenticated: bool,
+    },
+    /// A copy whose stored key does not decode: it cannot be compared, so it is never replaced.
+    Opaque,
+}
+
+fn skip(skipped: &mut Vec<SkippedEntry>, source: &str, rule: &str, reason: &str) {
+    skipped.push(SkippedEntry {
+        source: source.to_owned(),
+        rule: Some(rule.to_owned()),
+        reason: reason.to_owned(),
+    });
 }
 
 fn import_entries(
@@ -179,87 +191,89 @@ fn import_entries(
     parsed: &bundle::RoomKeyBundle,
 ) -> ImportOutcome {
     let mut skipped = parsed.skipped_entries();
-    let mut store: BTreeMap<(String, String), Copy> = BTreeMap::new();
+    let mut store: BTreeMap<(String, String), Held> = BTreeMap::new();
     for s in &input.store {
-        // A stored key that does not decode cannot be compared; the bundle must then not replace it.
-        if let Ok(key) = ExportedSessionKey::from_base64(&s.session_key) {
-            store.insert(
-                (s.room_id.clone(), s.session_id.clone()),
-                Copy {
-                    key,
-                    from_this_bundle: false,
-                    authenticated: s.provenance == Provenance::RoomKey,
-                },
+        let held = match ExportedSessionKey::from_base64(&s.session_key) {
+            Ok(key) => Held::Key {
+                key,
+                authenticated: s.provenance == Provenance::RoomKey,
+            },
+            Err(_) => Held::Opaque,
+        };
+        store.insert((s.room_id.clone(), s.session_id.clone()), held);
+    }
+    // This room's entries, grouped by session: the outcome must not depend on their order.
+    let mut offered: BTreeMap<(String, String), Vec<&bundle::Entry<bundle::HistoricRoomKey>>> =
+        BTreeMap::new();
+    for entry in &parsed.room_keys {
+        let k = &entry.value;
+        if k.room_id == room_id {
+            offered
+                .entry((k.room_id.clone(), k.session_id.clone()))
+                .or_default()
+                .push(entry);
+        } else {
+            skip(
+                &mut skipped,
+                &entry.source,
+                "R40",
+                &format!("key for {} in a bundle for {room_id}", k.room_id),
             );
         }
     }
-    let mut kept = std::collections::BTreeSet::new();
-    for entry in &parsed.room_keys {
-        let k = &entry.value;
-        if k.room_id != room_id {
-            skipped.push(SkippedEntry {
-                source: entry.source.clone(),
-                rule: Some("R40".into()),
-                reason: format!("key for {} in a bundle for {room_id}", k.room_id),
-            });
+    let mut imported = Vec::new();
+    let mut kept_existing = Vec::new();
+    for ((room, session_id), entries) in offered {
+        // The best copy on offer is the earliest; every other copy must follow from it.
+        let Some(best) = entries.iter().min_by_key(|e| e.value.session_key.index) else {
             continue;
-        }
-        let slot = (k.room_id.clone(), k.session_id.clone());
-        match store.get(&slot) {
-            None => {
-                store.insert(
-                    slot,
-                    Copy {
-                        key: k.session_key.clone(),
-                        from_this_bundle: true,
-                        authenticated: false,
-                    },
+        };
+        let candidate = &best.value.session_key;
+        if entries
+            .iter()
+            .any(|e| candidate.compare(&e.value.session_key) == RatchetOrdering::Unconnected)
+        {
+            for e in &entries {
+                skip(
+                    &mut skipped,
+                    &e.source,
+                    "R42",
+                    "the bundle's copies of this session do not connect to each other",
                 );
             }
-            Some(held) => match held.key.compare(&k.session_key) {
-                RatchetOrdering::Unconnected => skipped.push(SkippedEntry {
-                    source: entry.source.clone(),
-                    rule: Some("R42".into()),
-                    reason: "the ratchet does not connect to the stored copy of this session"
-                        .into(),
-                }),
-                RatchetOrdering::Equal | RatchetOrdering::Worse => {
-                    if !held.from_this_bundle {
-                        kept.insert(k.session_id.clone());
+            continue;
+        }
+        let take = match store.get(&(room.clone(), session_id.clone())) {
+            None => true,
+            Some(Held::Opaque) => false,
+            Some(Held::Key { key, authenticated }) => match key.compare(candidate) {
+                RatchetOrdering::Unconnected => {
+                    for e in &entries {
+                        skip(
+                            &mut skipped,
+                            &e.source,
+                            "R42",
+                            "the ratchet does not connect to the stored copy of this session",
+                        );
                     }
+                    continue;
                 }
-                RatchetOrdering::Better if held.authenticated => {
-                    // Never trade an authenticated copy for one only the forwarder vouches for (R44).
-                    kept.insert(k.session_id.clone());
-                }
-                RatchetOrdering::Better => {
-                    kept.remove(&k.session_id);
-                    store.insert(
-                        slot,
-                        Copy {
-                            key: k.session_key.clone(),
-                            from_this_bundle: true,
-                            authenticated: false,
-                        },
-                    );
-                }
+                RatchetOrdering::Equal | RatchetOrdering::Worse => false,
+                // Never trade an authenticated copy for one only the forwarder vouches for (R44).
+                RatchetOrdering::Better => !authenticated,
             },
+        };
+        if take {
+            imported.push(ImportedSession {
+                room_id: room,
+                session_id,
+                first_known_index: candidate.index,
+                forwarder: sender.to_owned(),
+            });
+        } else {
+            kept_existing.push(session_id);
         }
     }
-    let imported = store
-        .iter()
-        .filter(|(_, c)| c.from_this_bundle)
-        .map(|((room, sid), c)| ImportedSession {
-            room_id: room.clone(),
-            session_id: sid.clone(),
-            first_known_index: c.key.index,
-            forwarder: sender.to_owned(),
-        })
-        .collect::<Vec<_>>();
-    let kept_existing = kept
-        .into_iter()
-        .filter(|sid| !imported.iter().any(|i| &i.session_id == sid))
-        .collect();
     let mut withheld = Vec::new();
     for entry in &parsed.withheld {
         let w = &entry.value;
