@@ -2,6 +2,8 @@
 //! (`fuzz/regressions/<target>/`) and the seeds derived from the fixtures through the fuzz
 //! targets' logic, on stable Rust, so every input that ever crashed a target stays fixed.
 
+#![allow(clippy::unwrap_used)]
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
@@ -34,7 +36,12 @@ fn inputs(dir: &Path, target: &str) -> Vec<(String, Vec<u8>)> {
     };
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+        .filter(|p| {
+            p.is_file()
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
         .collect();
     files.sort();
     files
@@ -62,7 +69,12 @@ fn replay_dir(sub: &str, require: bool) {
         total += files.len();
         failures.extend(files.iter().filter_map(|(n, d)| replay(target, n, d)));
     }
-    assert!(failures.is_empty(), "{} of {total} inputs fail:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} inputs fail:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -75,6 +87,27 @@ fn regression_inputs_replay_clean() {
     replay_dir("regressions", false);
 }
 
+/// Inputs of findings not fixed yet (`fuzz/open-findings/<target>/`, listed in fuzz/README.md) must
+/// still fail: the day a fix lands, this test says to move them to `fuzz/regressions/`.
+#[test]
+fn open_findings_still_fail() {
+    let dir = repo().join("fuzz/open-findings");
+    let mut fixed = Vec::new();
+    for target in &TARGETS {
+        for (name, data) in inputs(&dir, target.name) {
+            if replay(target, &name, &data).is_none() {
+                fixed.push(format!("fuzz/open-findings/{}/{name}", target.name));
+            }
+        }
+    }
+    assert!(
+        fixed.is_empty(),
+        "these findings no longer reproduce; move each to fuzz/regressions/<target>/ and drop its \
+         line from fuzz/README.md:\n{}",
+        fixed.join("\n")
+    );
+}
+
 #[test]
 fn fixture_seeds_replay_clean() {
     let seeds = corpus::seeds(&repo().join("fixtures")).expect("fixtures load");
@@ -84,15 +117,28 @@ fn fixture_seeds_replay_clean() {
         assert!(!files.is_empty(), "no seeds for {}", target.name);
         failures.extend(files.iter().filter_map(|(n, d)| replay(target, n, d)));
     }
-    assert!(failures.is_empty(), "{} seeds fail:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} seeds fail:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn targets_have_unique_names_matching_fuzz_binaries() {
     let manifest = std::fs::read_to_string(repo().join("fuzz/Cargo.toml")).unwrap();
     for t in &TARGETS {
-        assert!(manifest.contains(&format!("name = \"{}\"", t.name)), "{} not in fuzz/Cargo.toml", t.name);
-        assert!(repo().join(format!("fuzz/fuzz_targets/{}.rs", t.name)).is_file());
+        assert!(
+            manifest.contains(&format!("name = \"{}\"", t.name)),
+            "{} not in fuzz/Cargo.toml",
+            t.name
+        );
+        assert!(
+            repo()
+                .join(format!("fuzz/fuzz_targets/{}.rs", t.name))
+                .is_file()
+        );
         assert_eq!(TARGETS.iter().filter(|o| o.name == t.name).count(), 1);
     }
 }

@@ -37,6 +37,7 @@ use msc4268_harness::megolm::{ExportedSessionKey, RatchetOrdering};
 use msc4268_harness::policy::build::HISTORIC_ROOM_KEY_FIELDS;
 use msc4268_harness::policy::import;
 use msc4268_harness::wire::bundle;
+use msc4268_harness::wire::encrypted_file::EncryptedFile;
 use serde_json::{Value, json};
 
 use super::scenario::room_key_entry;
@@ -70,12 +71,32 @@ pub enum StateChoice {
 /// Which cross-signing identity the recipient has for the sender.
 #[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdentityChoice {
-    /// None at all (X1).
-    Unknown,
     /// The identity that signed the sender's device.
     Pinned(StateChoice),
     /// Another identity of the sender (a reset), which did not sign the device.
     Reset(StateChoice),
+    /// None at all (X1).
+    Unknown,
+}
+
+/// Who invited the recipient.
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InviterChoice {
+    /// The bundle's sender.
+    Sender,
+    /// The other person of the cast.
+    Other,
+    /// No invite on record.
+    Nobody,
+}
+
+/// When the recipient accepted the invite.
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptedChoice {
+    /// This many milliseconds ago (negative: in the future, a skewed clock).
+    Ago(i64),
+    /// Not accepted (yet).
+    NotAccepted,
 }
 
 /// The inner event type.
@@ -411,16 +432,28 @@ impl StoreEntry {
     }
 }
 
+/// A scenario's bytes and input, computed once.
+#[derive(Debug, Clone)]
+pub struct Materialized {
+    /// The bundle plaintext.
+    pub plaintext: Vec<u8>,
+    /// Its encryption, as uploaded.
+    pub ciphertext: Vec<u8>,
+    /// The bytes the media repository serves (`None`: 404 or a broken download).
+    pub served: Option<Vec<u8>>,
+    /// The `import-decision` input.
+    pub input: ImportInput,
+}
+
 /// One import scenario.
 #[derive(Arbitrary, Debug, Clone, PartialEq, Eq)]
 #[allow(missing_docs)]
 pub struct Scenario {
     pub sender: Person,
-    /// Who invited the recipient (`None`: no invite on record).
-    pub inviter: Option<Person>,
-    /// How long ago the invite was accepted (`None`: not accepted; negative: in the future).
-    pub accepted_ago_ms: Option<i64>,
-    pub accepted_on_this_device: bool,
+    pub inviter: InviterChoice,
+    pub accepted: AcceptedChoice,
+    /// The invite was accepted on another device of the recipient (D10).
+    pub accepted_elsewhere: bool,
     pub membership: MembershipChoice,
     /// The acceptance window (`None`: the default 24 h).
     pub window_ms: Option<u64>,
@@ -429,8 +462,8 @@ pub struct Scenario {
     /// The room the event's content names.
     pub content_room: RoomChoice,
     pub identity: IdentityChoice,
-    /// Whether the sender's device is cross-signed by its `v1` identity.
-    pub device_cross_signed: bool,
+    /// The sender's device is not cross-signed by its `v1` identity.
+    pub device_not_cross_signed: bool,
     pub envelope: Envelope,
     pub bundle: BundleChoice,
     pub media: MediaChoice,
@@ -445,15 +478,15 @@ impl Scenario {
     pub fn valid(bundle: BundleChoice, store: Vec<StoreEntry>) -> Self {
         Scenario {
             sender: Person::Alice,
-            inviter: Some(Person::Alice),
-            accepted_ago_ms: Some(60 * 60 * 1000),
-            accepted_on_this_device: true,
+            inviter: InviterChoice::Sender,
+            accepted: AcceptedChoice::Ago(60 * 60 * 1000),
+            accepted_elsewhere: false,
             membership: MembershipChoice::Join,
             window_ms: None,
             room: RoomChoice::History,
             content_room: RoomChoice::History,
             identity: IdentityChoice::Pinned(StateChoice::Tofu),
-            device_cross_signed: true,
+            device_not_cross_signed: false,
             envelope: Envelope::VALID,
             bundle,
             media: MediaChoice::Served,
@@ -473,19 +506,20 @@ impl Scenario {
             .collect()
     }
 
-    /// The ciphertext the sender uploaded.
-    pub fn ciphertext(
-        &self,
-    ) -> (
-        msc4268_harness::wire::encrypted_file::EncryptedFile,
-        Vec<u8>,
-    ) {
-        attachment::encrypt_with(
-            self.key,
-            self.iv,
-            &self.bundle.plaintext(),
-            "mxc://hs1.test/fuzzbundle",
-        )
+    /// The bundle plaintext, its encryption, what is served, and the `import-decision` input,
+    /// computed once.
+    pub fn materialize(&self) -> Materialized {
+        let plaintext = self.bundle.plaintext();
+        let (file, ciphertext) =
+            attachment::encrypt_with(self.key, self.iv, &plaintext, "mxc://hs1.test/fuzzbundle");
+        let served = self.served(&ciphertext);
+        let input = self.input_for(&file, served.as_deref());
+        Materialized {
+            plaintext,
+            ciphertext,
+            served,
+            input,
+        }
     }
 
     /// The served bytes, if any are served as base64.
@@ -508,8 +542,11 @@ impl Scenario {
 
     /// The accepted-at time, if accepted.
     fn accepted_at(&self) -> Option<u64> {
-        self.accepted_ago_ms
-            .map(|ago| (i128::from(NOW) - i128::from(ago)).clamp(0, i128::from(u64::MAX)) as u64)
+        let AcceptedChoice::Ago(ago) = self.accepted else {
+            return None;
+        };
+        let at = (i128::from(NOW) - i128::from(ago)).clamp(0, i128::from(u64::MAX));
+        u64::try_from(at).ok()
     }
 
     fn window(&self) -> u64 {
@@ -519,17 +556,20 @@ impl Scenario {
 
     /// The `import-decision` input of this scenario.
     pub fn input(&self) -> ImportInput {
+        self.materialize().input
+    }
+
+    fn input_for(&self, file: &EncryptedFile, served: Option<&[u8]>) -> ImportInput {
         let sender = self.sender.keys();
         let bob = super::olm::people().bob.clone();
         let env = &self.envelope;
-        let (file, ciphertext) = self.ciphertext();
         let event_type = match env.event_type {
             EventTypeChoice::Stable => ROOM_KEY_BUNDLE,
             EventTypeChoice::Unstable => ROOM_KEY_BUNDLE_UNSTABLE,
             EventTypeChoice::RoomKey => "m.room_key",
             EventTypeChoice::Typo => "m.room.key_bundle",
         };
-        let mut device_keys = if self.device_cross_signed {
+        let mut device_keys = if !self.device_not_cross_signed {
             sender.device_keys_cross_signed.clone()
         } else {
             sender.device_keys_self_signed.clone()
@@ -592,7 +632,7 @@ impl Scenario {
                 })
             }
         };
-        let media = match (&self.media, self.served(&ciphertext)) {
+        let media = match (&self.media, served) {
             (MediaChoice::NotFound, _) => Media::NotFound,
             (_, Some(bytes)) => Media::Available {
                 ciphertext: b64::encode_padded(bytes),
@@ -612,10 +652,10 @@ impl Scenario {
                 MembershipChoice::Knock => Membership::Knock,
                 MembershipChoice::None => Membership::None,
             },
-            invite: self.inviter.map(|p| InviteRecord {
+            invite: self.inviter_person().map(|p| InviteRecord {
                 inviter: p.user_id().to_owned(),
                 accepted_at_ms: self.accepted_at(),
-                accepted_on_this_device: self.accepted_on_this_device,
+                accepted_on_this_device: !self.accepted_elsewhere,
             }),
             now_ms: NOW,
             acceptance_window_ms: self.window(),
@@ -640,9 +680,21 @@ impl Scenario {
         }
     }
 
+    /// The person who invited the recipient, if anyone did.
+    pub fn inviter_person(&self) -> Option<Person> {
+        match self.inviter {
+            InviterChoice::Sender => Some(self.sender),
+            InviterChoice::Other => Some(match self.sender {
+                Person::Alice => Person::Carol,
+                Person::Carol => Person::Alice,
+            }),
+            InviterChoice::Nobody => None,
+        }
+    }
+
     /// Whether the sender is trusted (X1, X2).
     pub fn trusted(&self) -> bool {
-        self.device_cross_signed
+        !self.device_not_cross_signed
             && matches!(
                 self.identity,
                 IdentityChoice::Pinned(StateChoice::Tofu | StateChoice::Verified)
@@ -651,9 +703,9 @@ impl Scenario {
 
     /// Whether the invite record allows a download now (R33–R36).
     pub fn invite_allows(&self) -> bool {
-        self.inviter == Some(self.sender)
+        self.inviter == InviterChoice::Sender
             && self.content_room == self.room
-            && self.accepted_on_this_device
+            && !self.accepted_elsewhere
             && self.membership == MembershipChoice::Join
             && self
                 .accepted_at()
@@ -661,21 +713,20 @@ impl Scenario {
     }
 
     /// The decision the scenario requires: the first failing stage decides.
-    pub fn expected_decision(&self) -> ImportDecision {
+    pub fn expected_decision(&self, m: &Materialized) -> ImportDecision {
         if !self.envelope.valid() || !self.trusted() {
             return ImportDecision::Discarded;
         }
         if !self.invite_allows() {
             return ImportDecision::Deferred;
         }
-        let (_, ciphertext) = self.ciphertext();
-        let Some(served) = self.served(&ciphertext) else {
+        let Some(served) = &m.served else {
             return ImportDecision::Failed;
         };
-        if served != ciphertext {
+        if served != &m.ciphertext {
             return ImportDecision::Rejected;
         }
-        match bundle::parse(&self.bundle.plaintext()) {
+        match bundle::parse(&m.plaintext) {
             Ok(_) => ImportDecision::Imported,
             Err(_) => ImportDecision::Rejected,
         }
@@ -693,9 +744,10 @@ pub fn run(data: &[u8]) -> Result<(), Finding> {
 
 /// Runs [`import::decide`] on `scenario` and checks every invariant; returns the outcome.
 pub fn check(scenario: &Scenario) -> Result<ImportOutcome, Finding> {
-    let input = scenario.input();
-    let out = import::decide(&input);
-    let expected = scenario.expected_decision();
+    let m = scenario.materialize();
+    let input = &m.input;
+    let out = import::decide(input);
+    let expected = scenario.expected_decision(&m);
     ensure(
         out.decision == expected,
         NAME,
@@ -715,27 +767,27 @@ pub fn check(scenario: &Scenario) -> Result<ImportOutcome, Finding> {
         .map(|_| out);
     }
     // Safety, stated on its own: an import needs the envelope, trust, invite and hash checks.
-    let (_, ciphertext) = scenario.ciphertext();
     ensure(
         scenario.envelope.valid()
             && scenario.trusted()
             && scenario.invite_allows()
-            && scenario.served(&ciphertext).as_deref() == Some(ciphertext.as_slice()),
+            && m.served.as_ref() == Some(&m.ciphertext),
         NAME,
         "imports only after every check passed",
         || format!("{out:?}"),
     )?;
-    check_entries(scenario, &input, &out)?;
+    check_entries(scenario, &m, &out)?;
     Ok(out)
 }
 
 fn check_entries(
     scenario: &Scenario,
-    input: &ImportInput,
+    m: &Materialized,
     out: &ImportOutcome,
 ) -> Result<(), Finding> {
+    let input = &m.input;
     let sender = scenario.sender.user_id();
-    let parsed = bundle::parse(&scenario.bundle.plaintext())
+    let parsed = bundle::parse(&m.plaintext)
         .map_err(|v| Finding::new(NAME, "an imported bundle parses", v))?;
     let well_formed: Option<Vec<&KeyEntry>> = match &scenario.bundle {
         BundleChoice::Entries { keys, .. } => {

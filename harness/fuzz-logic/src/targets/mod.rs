@@ -6,7 +6,7 @@ pub mod decrypt;
 pub mod import;
 pub mod olm;
 pub mod round_trip;
-mod scenario;
+pub mod scenario;
 pub mod to_device;
 
 /// Splits `data` at its first `0x00` byte: the part before and the part after (`None` if there is

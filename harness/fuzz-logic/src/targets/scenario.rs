@@ -60,16 +60,25 @@ impl SessionRef {
         }
     }
 
-    /// The session's export-format key at this index.
+    /// The position of this index among the [`INDEX_CODES`] distinct indices.
+    fn slot(self) -> usize {
+        match self.index {
+            i @ 0..240 => usize::from(i) % 24,
+            i => 24 + usize::from(i - 240),
+        }
+    }
+
+    /// The session's export-format key at this index (from a table built once: advancing a
+    /// ratchet by hundreds of steps per fuzz input would dominate the targets' speed).
     pub fn key(self) -> ExportedSessionKey {
-        let base = &sessions()[self.label()];
-        base.advanced_to(self.index())
-            .unwrap_or_else(|| base.clone())
+        keys()[self.label()][self.slot()].clone()
     }
 
     /// The session ID.
     pub fn session_id(self) -> String {
-        sessions()[self.label()].session_id()
+        static IDS: OnceLock<[String; SESSIONS]> = OnceLock::new();
+        IDS.get_or_init(|| std::array::from_fn(|i| sessions()[i].session_id()))[self.label()]
+            .clone()
     }
 
     /// A copy with the same session ID and index whose ratchet is not the session's: what a forger
@@ -79,6 +88,30 @@ impl SessionRef {
         k.ratchet[3][0] ^= 0x5a;
         k
     }
+}
+
+/// How many distinct indices [`SessionRef::index`] yields.
+pub const INDEX_CODES: usize = 24 + 16;
+
+/// Every session of the cast at every index a [`SessionRef`] can name, by slot.
+fn keys() -> &'static [Vec<ExportedSessionKey>; SESSIONS] {
+    static K: OnceLock<[Vec<ExportedSessionKey>; SESSIONS]> = OnceLock::new();
+    K.get_or_init(|| {
+        std::array::from_fn(|label| {
+            let base = &sessions()[label];
+            (0..=255u8)
+                .filter(|i| *i < 24 || *i >= 240)
+                .map(|code| {
+                    let index = SessionRef {
+                        session: 0,
+                        index: code,
+                    }
+                    .index();
+                    base.advanced_to(index).unwrap_or_else(|| base.clone())
+                })
+                .collect()
+        })
+    })
 }
 
 /// The cast's Megolm sessions at index 0.
