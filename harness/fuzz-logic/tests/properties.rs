@@ -119,7 +119,7 @@ fn decodable_store(max: usize) -> impl Strategy<Value = Vec<StoreEntry>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
     /// decrypt ∘ encrypt is the identity for any plaintext, key and IV; any flipped ciphertext
     /// byte is caught by the hash (R38) and yields no plaintext.
@@ -162,7 +162,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
 
     /// Importing the same bundle twice leaves the store as importing it once; the second import
     /// imports nothing.
