@@ -103,9 +103,11 @@ for t in "${TARGETS[@]}"; do
   NEW_CRASHES=$((NEW_CRASHES + crashes))
   printf '%-18s %10s %12s %8s %8s %7s %8s %s\n' "$t" "$execs" "$eps" "$((eps / JOBS))" "${cov:-?}" "${ft:-?}" \
     "$(ls "$live" | wc -l)" "$crashes" >>"$SUMMARY"
-  for f in $(find "$art" -type f -name 'crash-*' | head -5); do
+  # Name each crash by replaying it once (fork-mode children's logs are gone): where it panicked
+  # and the panic message, which for a broken invariant is the finding.
+  for f in $(find "$art" -type f -name 'crash-*' | head -10); do
     echo "   crash: $f" >>"$SUMMARY"
-    grep -m1 -h -A1 "panicked at" "$OUT/$t.log" 2>/dev/null | head -2 | sed 's/^/     /' >>"$SUMMARY" || true
+    "$BIN_DIR/$t" "$f" 2>&1 | grep -m1 -A1 "panicked at" | sed 's/^/     /' | cut -c1-220 >>"$SUMMARY" || true
   done
 done
 
