@@ -5,6 +5,7 @@
 //! * `msc4268 fixtures generate` writes the generated fixtures; `msc4268 fixtures check` fails when
 //!   the checked-in files differ from what the generator makes.
 //! * `msc4268 rules` lists the rule catalogue.
+//! * `msc4268 fuzz-corpus --out DIR` writes seed corpora for the fuzz targets from the fixtures.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,6 +56,15 @@ enum Command {
     },
     /// List the rule catalogue.
     Rules,
+    /// Write seed corpora for the fuzz targets (`fuzz/`), one directory per target, from the fixtures.
+    FuzzCorpus {
+        /// Output directory (`fuzz/corpus` to seed cargo-fuzz's default corpus).
+        #[arg(long)]
+        out: PathBuf,
+        /// Fixtures directory.
+        #[arg(long, default_value = DEFAULT_FIXTURES)]
+        fixtures: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -153,6 +163,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 );
                 Ok(ExitCode::FAILURE)
             }
+        }
+        Command::FuzzCorpus { out, fixtures } => {
+            let counts =
+                msc4268_fuzz_logic::corpus::write(&fixtures, &out).map_err(|e| e.to_string())?;
+            for (target, n) in &counts {
+                println!("{target:<20} {n:>5} seeds");
+            }
+            println!("wrote seed corpora under {}", out.display());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Rules => {
             let cat = rules::catalogue().map_err(|e| format!("fixtures/rules.json: {e}"))?;

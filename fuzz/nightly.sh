@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Nightly fuzzing: builds every cargo-fuzz target on stable Rust, runs each for a time budget with
+# libFuzzer's -fork over the available cores, minimises the corpus, keeps crash artifacts, and
+# prints per-target execs/s, coverage (libFuzzer cov:/ft:) and new crashes.
+#
+# usage: fuzz/nightly.sh [--budget SECONDS] [--jobs N] [--asan] [--out DIR] [--corpus DIR] [TARGET...]
+#
+#   --budget S   seconds per target (default 600, or $FUZZ_BUDGET)
+#   --jobs N     parallel fuzzing processes per target (default: number of cores)
+#   --asan       AddressSanitizer build (stable Rust needs RUSTC_BOOTSTRAP=1 for -Zsanitizer; set here)
+#   --out DIR    where logs, artifacts and the summary go (default fuzz/nightly-out/<timestamp>)
+#   --corpus DIR the live corpus, kept between runs (default fuzz/nightly-corpus); it is seeded from
+#                the checked-in corpus (fuzz/corpus) and from the fixtures (msc4268 fuzz-corpus)
+#
+# Exit status: 0 if no target crashed, 1 if any target left a new crash artifact, 2 on a setup error.
+set -euo pipefail
+cd "$(dirname "$0")"
+FUZZ_DIR=$(pwd)
+ROOT=$(cd .. && pwd)
+
+BUDGET=${FUZZ_BUDGET:-600}
+JOBS=$(nproc 2>/dev/null || echo 1)
+SANITIZER=none
+OUT=""
+CORPUS_ROOT="$FUZZ_DIR/nightly-corpus"
+TARGETS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --budget) BUDGET=$2; shift 2 ;;
+    --jobs) JOBS=$2; shift 2 ;;
+    --asan) SANITIZER=address; shift ;;
+    --out) OUT=$2; shift 2 ;;
+    --corpus) CORPUS_ROOT=$2; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -*) echo "unknown option $1" >&2; exit 2 ;;
+    *) TARGETS+=("$1"); shift ;;
+  esac
+done
+ALL_TARGETS=(bundle_parser decryptor to_device_content olm_envelope import_policy round_trip)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL_TARGETS[@]}")
+OUT=${OUT:-"$FUZZ_DIR/nightly-out/$(date -u +%Y%m%dT%H%M%SZ)"}
+mkdir -p "$OUT" "$CORPUS_ROOT"
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "== installing cargo-fuzz"
+  cargo install cargo-fuzz --locked
+fi
+
+# Each sanitizer mode gets its own target directory, so switching never rebuilds the other.
+BUILD_FLAGS=(--sanitizer "$SANITIZER")
+if [ "$SANITIZER" = address ]; then
+  export RUSTC_BOOTSTRAP=1
+  export CARGO_TARGET_DIR=${FUZZ_TARGET_DIR_ASAN:-"$FUZZ_DIR/target-asan"}
+else
+  export CARGO_TARGET_DIR=${FUZZ_TARGET_DIR:-"$FUZZ_DIR/target"}
+fi
+TRIPLE=$(rustc -vV | sed -n 's/^host: //p')
+BIN_DIR="$CARGO_TARGET_DIR/$TRIPLE/release"
+
+echo "== $(rustc --version); sanitizer=$SANITIZER; budget=${BUDGET}s per target; jobs=$JOBS; out=$OUT"
+echo "== building ${#TARGETS[@]} targets"
+cargo fuzz build "${BUILD_FLAGS[@]}" >"$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; exit 2; }
+
+echo "== seeding from the fixtures (msc4268 fuzz-corpus)"
+SEEDS="$OUT/seeds"
+(cd "$ROOT" && CARGO_TARGET_DIR="${MAIN_TARGET_DIR:-$ROOT/target}" \
+  cargo run --quiet --release -p msc4268-cli -- fuzz-corpus --out "$SEEDS") >"$OUT/seeds.log" 2>&1 \
+  || { cat "$OUT/seeds.log"; exit 2; }
+
+dict_for() {
+  case "$1" in
+    import_policy|round_trip) ;;  # structured (arbitrary) inputs: a JSON dictionary does not help
+    *) echo "-dict=$FUZZ_DIR/dict/msc4268.dict" ;;
+  esac
+}
+
+SUMMARY="$OUT/summary.txt"
+printf '%-18s %10s %12s %8s %8s %7s %8s %s\n' target execs exec/s exec/s/job cov ft corpus "new crashes" >"$SUMMARY"
+NEW_CRASHES=0
+for t in "${TARGETS[@]}"; do
+  live="$CORPUS_ROOT/$t"; art="$OUT/artifacts/$t"; log="$OUT/$t.log"
+  mkdir -p "$live" "$art"
+  for src in "$FUZZ_DIR/corpus/$t" "$FUZZ_DIR/regressions/$t" "$SEEDS/$t"; do
+    [ -d "$src" ] && cp -n "$src"/* "$live"/ 2>/dev/null || true
+  done
+  echo "== $t: ${BUDGET}s, $JOBS jobs, corpus $(ls "$live" | wc -l) files"
+  # shellcheck disable=SC2046
+  "$BIN_DIR/$t" -fork="$JOBS" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+    -max_total_time="$BUDGET" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$art/" $(dict_for "$t") "$live" >"$log" 2>&1 || true
+  # Fork mode reports '#N: cov: C ft: F corp: K exec/s: E oom/timeout/crash: a/b/c time: Ts ...'.
+  last=$(grep -E '^#[0-9]+: cov: ' "$log" | tail -1 || true)
+  execs=$(sed -nE 's/^#([0-9]+):.*/\1/p' <<<"$last"); execs=${execs:-0}
+  cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$last")
+  ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$last")
+  eps=$(sed -nE 's/.* exec\/s: ([0-9]+).*/\1/p' <<<"$last"); eps=${eps:-0}
+  # Minimise the live corpus: keep only inputs that add coverage.
+  merged="$OUT/merged/$t"; mkdir -p "$merged"
+  if "$BIN_DIR/$t" -merge=1 -timeout=10 -rss_limit_mb=2048 "$merged" "$live" >"$OUT/$t.merge.log" 2>&1; then
+    rm -rf "$live"; mv "$merged" "$live"
+  fi
+  crashes=$(find "$art" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
+  NEW_CRASHES=$((NEW_CRASHES + crashes))
+  printf '%-18s %10s %12s %8s %8s %7s %8s %s\n' "$t" "$execs" "$eps" "$((eps / JOBS))" "${cov:-?}" "${ft:-?}" \
+    "$(ls "$live" | wc -l)" "$crashes" >>"$SUMMARY"
+  # Name each crash by replaying it once (fork-mode children's logs are gone): where it panicked
+  # and the panic message, which for a broken invariant is the finding.
+  for f in $(find "$art" -type f -name 'crash-*' | head -10); do
+    echo "   crash: $f" >>"$SUMMARY"
+    "$BIN_DIR/$t" "$f" 2>&1 | grep -m1 -A1 "panicked at" | sed 's/^/     /' | cut -c1-220 >>"$SUMMARY" || true
+  done
+done
+
+echo
+cat "$SUMMARY"
+echo
+echo "logs, artifacts and summary: $OUT"
+if [ "$NEW_CRASHES" -gt 0 ]; then
+  echo "$NEW_CRASHES new crash artifact(s): minimise with 'cargo fuzz tmin --sanitizer none TARGET FILE' and follow fuzz/README.md"
+  exit 1
+fi
