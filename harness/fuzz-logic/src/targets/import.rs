@@ -864,7 +864,30 @@ fn check_entries(
                 .store
                 .iter()
                 .any(|s| s.room_id == input.room_id && s.session_id == sid);
-            if k.room.id() == input.room_id && !in_store {
+            // Copies of one session that do not connect are all refused (R42): which is genuine
+            // cannot be told.
+            let copies: Vec<&ExportedSessionKey> = parsed
+                .room_keys
+                .iter()
+                .filter(|e| e.value.room_id == input.room_id && e.value.session_id == sid)
+                .map(|e| &e.value.session_key)
+                .collect();
+            let conflicting = copies.iter().min_by_key(|c| c.index).is_some_and(|best| {
+                copies
+                    .iter()
+                    .any(|c| best.compare(c) == RatchetOrdering::Unconnected)
+            });
+            if k.room.id() != input.room_id {
+                continue;
+            }
+            if conflicting {
+                ensure(
+                    !out.imported.iter().any(|i| i.session_id == sid),
+                    NAME,
+                    "R42: copies of a session that do not connect are never imported",
+                    || format!("{k:?} imported in {out:?}"),
+                )?;
+            } else if !in_store {
                 ensure(
                     out.imported.iter().any(|i| i.session_id == sid),
                     NAME,
