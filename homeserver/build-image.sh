@@ -58,6 +58,7 @@ if [[ -z "$mirror" ]]; then
 fi
 
 work=$(mktemp -d /var/tmp/msc4268-synapse.XXXXXX)
+root="$work/rootfs"
 unmount_all() {
   # debootstrap mounts /proc and /sys inside the rootfs; never delete or archive through a mount.
   local m
