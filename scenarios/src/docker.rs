@@ -4,12 +4,12 @@
 //! Everything this crate creates carries the label [`LABEL`]` = `[`LABEL_RUN`] and the creating
 //! process id in [`LABEL_PID`], so leftovers can be found and removed later.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream as StdUnixStream;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use testcontainers::bollard::{
@@ -321,29 +321,58 @@ pub async fn janitor(docker: &Docker) -> Result<usize> {
     Ok(removed)
 }
 
-#[derive(Default)]
-struct Live {
-    containers: BTreeSet<String>,
-    networks: BTreeSet<String>,
+static SHUTTING_DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Fails once the watchdog has started removing everything (Ctrl-C): nothing new is created.
+pub fn ensure_not_shutting_down() -> Result<()> {
+    if SHUTTING_DOWN.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(ScenarioError::Unexpected(
+            "interrupted: not creating new containers".into(),
+        ));
+    }
+    Ok(())
 }
 
-static LIVE: Mutex<Live> = Mutex::new(Live {
-    containers: BTreeSet::new(),
-    networks: BTreeSet::new(),
-});
-
-/// Records a container name for the watchdog (removed on Ctrl-C / SIGTERM).
-pub fn watch_container(name: &str) {
-    if let Ok(mut l) = LIVE.lock() {
-        l.containers.insert(name.to_owned());
+/// Removes every container, then every network, labelled with this process id; returns how
+/// many it found.
+async fn remove_own(docker: &Docker) -> usize {
+    let mine = HashMap::from([(
+        "label".to_owned(),
+        vec![
+            format!("{LABEL}={LABEL_RUN}"),
+            format!("{LABEL_PID}={}", std::process::id()),
+        ],
+    )]);
+    let mut found = 0;
+    let opts = ListContainersOptions {
+        all: true,
+        filters: Some(mine.clone()),
+        ..Default::default()
+    };
+    for c in docker.list_containers(Some(opts)).await.unwrap_or_default() {
+        if let Some(id) = c.id {
+            found += 1;
+            let opts = RemoveContainerOptions {
+                force: true,
+                v: true,
+                ..Default::default()
+            };
+            let _ = docker.remove_container(&id, Some(opts)).await;
+        }
     }
-}
-
-/// Forgets a container name once it has been removed.
-pub fn unwatch_container(name: &str) {
-    if let Ok(mut l) = LIVE.lock() {
-        l.containers.remove(name);
+    for n in docker
+        .list_networks(Some(ListNetworksOptions {
+            filters: Some(mine),
+        }))
+        .await
+        .unwrap_or_default()
+    {
+        if let Some(id) = n.id {
+            found += 1;
+            let _ = docker.remove_network(&id).await;
+        }
     }
+    found
 }
 
 /// Labels for a container or network created by this process.
@@ -370,14 +399,18 @@ fn install_watchdog() {
                 };
                 tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
                 eprintln!("\nmsc4268 watchdog: interrupted, removing the scenario containers and networks");
-                let live = LIVE.lock().map(|l| (l.containers.clone(), l.networks.clone()));
-                if let (Ok((containers, networks)), Ok(docker)) = (live, client().await) {
-                    for c in containers {
-                        let opts = RemoveContainerOptions { force: true, v: true, ..Default::default() };
-                        let _ = docker.remove_container(&c, Some(opts)).await;
-                    }
-                    for n in networks {
-                        let _ = docker.remove_network(&n).await;
+                SHUTTING_DOWN.store(true, std::sync::atomic::Ordering::SeqCst);
+                if let Ok(docker) = client().await {
+                    // Resources being created right now show up a moment later: sweep until
+                    // three passes in a row find nothing of this process (at most ~10 s).
+                    let mut quiet = 0;
+                    for _ in 0..30 {
+                        let found = remove_own(&docker).await;
+                        quiet = if found == 0 { quiet + 1 } else { 0 };
+                        if quiet == 3 {
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_millis(300)).await;
                     }
                 }
                 std::process::exit(130);
@@ -453,10 +486,8 @@ pub struct TestNetwork {
 impl TestNetwork {
     /// Creates a bridge network named `name`.
     pub async fn create(name: &str) -> Result<Self> {
+        ensure_not_shutting_down()?;
         let docker = client().await?;
-        if let Ok(mut l) = LIVE.lock() {
-            l.networks.insert(name.to_owned());
-        }
         docker
             .create_network(NetworkCreateRequest {
                 name: name.to_owned(),
@@ -503,11 +534,7 @@ impl Drop for TestNetwork {
                 None
             })
         });
-        if removal.join().ok().flatten().is_some() {
-            if let Ok(mut l) = LIVE.lock() {
-                l.networks.remove(&self.name);
-            }
-        } else {
+        if removal.join().ok().flatten().is_none() {
             eprintln!(
                 "msc4268: could not remove network {}; the next run's janitor will",
                 self.name

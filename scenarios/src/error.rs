@@ -11,10 +11,10 @@ pub enum ScenarioError {
     DockerUnavailable(String),
     /// A Docker API call failed.
     #[error("docker API: {0}")]
-    Docker(#[from] testcontainers::bollard::errors::Error),
+    Docker(Box<testcontainers::bollard::errors::Error>),
     /// testcontainers failed to start or inspect a container.
     #[error("testcontainers: {0}")]
-    Testcontainers(#[from] testcontainers::TestcontainersError),
+    Testcontainers(Box<testcontainers::TestcontainersError>),
     /// `homeserver/build-image.sh` failed or could not be run.
     #[error("Synapse image: {0}")]
     Image(String),
@@ -23,19 +23,19 @@ pub enum ScenarioError {
     Io(#[from] std::io::Error),
     /// A matrix-sdk client call failed.
     #[error("matrix-sdk: {0}")]
-    Matrix(#[from] matrix_sdk::Error),
+    Matrix(Box<matrix_sdk::Error>),
     /// A matrix-sdk HTTP call failed.
     #[error("matrix-sdk HTTP: {0}")]
-    Http(#[from] matrix_sdk::HttpError),
+    Http(Box<matrix_sdk::HttpError>),
     /// Building a matrix-sdk client failed.
     #[error("matrix-sdk client build: {0}")]
-    ClientBuild(#[from] matrix_sdk::ClientBuildError),
+    ClientBuild(Box<matrix_sdk::ClientBuildError>),
     /// A JSON value did not have the expected shape.
     #[error("JSON: {0}")]
     Json(#[from] serde_json::Error),
     /// Generating test certificates failed.
     #[error("certificate generation: {0}")]
-    Certificate(#[from] rcgen::Error),
+    Certificate(Box<rcgen::Error>),
     /// A condition a scenario waits for did not happen in time.
     #[error("timed out after {seconds} s waiting until {what}")]
     Timeout {
@@ -51,3 +51,22 @@ pub enum ScenarioError {
 
 /// Result alias of the scenario harness.
 pub type Result<T, E = ScenarioError> = std::result::Result<T, E>;
+
+macro_rules! boxed_from {
+    ($($variant:ident: $ty:ty),* $(,)?) => {
+        $(impl From<$ty> for ScenarioError {
+            fn from(e: $ty) -> Self {
+                ScenarioError::$variant(Box::new(e))
+            }
+        })*
+    };
+}
+
+boxed_from!(
+    Docker: testcontainers::bollard::errors::Error,
+    Testcontainers: testcontainers::TestcontainersError,
+    Matrix: matrix_sdk::Error,
+    Http: matrix_sdk::HttpError,
+    ClientBuild: matrix_sdk::ClientBuildError,
+    Certificate: rcgen::Error,
+);

@@ -135,12 +135,9 @@ impl Homeserver {
                 .with_env_var("SYNAPSE_FEDERATION_CA", "/tls/ca.crt")
                 .with_env_var("SYNAPSE_IP_RANGE_WHITELIST", tls.allowed_ranges.join(","));
         }
-        docker::watch_container(&container_name);
+        docker::ensure_not_shutting_down()?;
         let started = Instant::now();
-        let container = request
-            .start()
-            .await
-            .inspect_err(|_| docker::unwatch_container(&container_name))?;
+        let container = request.start().await?;
         let ready_in = started.elapsed();
         let port = container.get_host_port_ipv4(8008.tcp()).await?;
         Ok(Self {
@@ -256,12 +253,5 @@ impl Homeserver {
             )));
         }
         Ok(())
-    }
-}
-
-impl Drop for Homeserver {
-    fn drop(&mut self) {
-        // The container itself is removed by testcontainers' drop; forget it for the watchdog.
-        docker::unwatch_container(&self.container_name);
     }
 }
