@@ -371,6 +371,39 @@ impl Actor {
         to_reading(event)
     }
 
+    /// Finds the event by paginating the room history backwards (`/messages`, which makes the
+    /// server backfill over federation) and tries to decrypt it; `Hidden` if it is not there.
+    pub async fn reads_in_history(&self, room_id: &RoomId, event_id: &EventId) -> Result<Reading> {
+        let room = self.room(room_id)?;
+        let mut options = matrix_sdk::room::MessagesOptions::backward();
+        options.limit = 100u32.into();
+        let messages = room.messages(options).await?;
+        for event in messages.chunk {
+            if event.event_id().as_deref() == Some(event_id) {
+                return to_reading(event);
+            }
+        }
+        Ok(Reading::Hidden)
+    }
+
+    /// Like [`Actor::reads_in_history`], syncing and retrying until the event decrypts, at most
+    /// [`WAIT`].
+    pub async fn eventually_reads_in_history(
+        &self,
+        room_id: &RoomId,
+        event_id: &EventId,
+    ) -> Result<Reading> {
+        let start = Instant::now();
+        loop {
+            self.syncs().await?;
+            let r = self.reads_in_history(room_id, event_id).await?;
+            if matches!(r, Reading::Decrypted { .. }) || start.elapsed() > WAIT {
+                return Ok(r);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// The event exactly as the server gives it to this user (still encrypted).
     pub async fn encrypted_copy(
         &self,

@@ -34,6 +34,8 @@ pub struct SynapseOptions {
     pub server_name: Option<String>,
     /// A federation listener on 8448 with this TLS material.
     pub federation: Option<FederationTls>,
+    /// The container name (its DNS name on the network); `None` picks a unique one.
+    pub container_name: Option<String>,
 }
 
 impl SynapseOptions {
@@ -43,6 +45,7 @@ impl SynapseOptions {
             short_name: short_name.into(),
             server_name: None,
             federation: None,
+            container_name: None,
         }
     }
 }
@@ -93,7 +96,10 @@ impl Homeserver {
         let (repo, tag) = image
             .rsplit_once(':')
             .ok_or_else(|| ScenarioError::Image(format!("tag without version: {image}")))?;
-        let container_name = unique_name(scenario, &opts.short_name);
+        let container_name = opts
+            .container_name
+            .clone()
+            .unwrap_or_else(|| unique_name(scenario, &opts.short_name));
         let server_name = match (&opts.server_name, &opts.federation) {
             (Some(n), _) => n.clone(),
             (None, Some(_)) => format!("{container_name}:8448"),

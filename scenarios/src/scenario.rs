@@ -48,6 +48,36 @@ impl Env {
         self.synapse(SynapseOptions::single("hs")).await
     }
 
+    /// Starts two Synapses that federate over TLS on the scenario network, with certificates
+    /// from a CA generated now; server names are `<container name>:8448`.
+    pub async fn federated_pair(&mut self) -> Result<(Arc<Homeserver>, Arc<Homeserver>)> {
+        let ca = crate::tls::TestCa::new()?;
+        let ranges: Vec<String> = self.network.subnet.iter().cloned().collect();
+        if ranges.is_empty() {
+            return Err(ScenarioError::Unexpected(
+                "the scenario network has no IPv4 subnet".into(),
+            ));
+        }
+        let mut pair = Vec::new();
+        for short in ["hs1", "hs2"] {
+            let name = unique_name(&self.name, short);
+            let opts = SynapseOptions {
+                short_name: short.into(),
+                server_name: Some(format!("{name}:8448")),
+                federation: Some(ca.server(&name, ranges.clone())?),
+                container_name: Some(name),
+            };
+            pair.push(self.synapse(opts).await?);
+        }
+        let hs2 = pair
+            .pop()
+            .ok_or_else(|| ScenarioError::Unexpected("no hs2".into()))?;
+        let hs1 = pair
+            .pop()
+            .ok_or_else(|| ScenarioError::Unexpected("no hs1".into()))?;
+        Ok((hs1, hs2))
+    }
+
     async fn keep_logs(&self, dir: &Path) -> Vec<(String, PathBuf, String)> {
         let mut out = Vec::new();
         let _ = std::fs::create_dir_all(dir);
