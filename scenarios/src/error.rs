@@ -1,0 +1,72 @@
+//! Errors of the scenario harness.
+
+/// Everything that can go wrong while setting up or running a scenario.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The Docker engine could not be reached.
+    #[error(
+        "Docker is not reachable ({0}). The MSC4268 scenario tests start Synapse in containers and need \
+         a running Docker engine. To report them as ignored instead, set MSC4268_SKIP_DOCKER=1"
+    )]
+    DockerUnavailable(String),
+    /// A Docker API call failed.
+    #[error("docker API: {0}")]
+    Docker(Box<testcontainers::bollard::errors::Error>),
+    /// testcontainers failed to start or inspect a container.
+    #[error("testcontainers: {0}")]
+    Testcontainers(Box<testcontainers::TestcontainersError>),
+    /// `homeserver/build-image.sh` failed or could not be run.
+    #[error("Synapse image: {0}")]
+    Image(String),
+    /// A local I/O error (temp dirs, sockets, log files).
+    #[error("I/O: {0}")]
+    Io(#[from] std::io::Error),
+    /// A matrix-sdk client call failed.
+    #[error("matrix-sdk: {0}")]
+    Matrix(Box<matrix_sdk::Error>),
+    /// A matrix-sdk HTTP call failed.
+    #[error("matrix-sdk HTTP: {0}")]
+    Http(Box<matrix_sdk::HttpError>),
+    /// Building a matrix-sdk client failed.
+    #[error("matrix-sdk client build: {0}")]
+    ClientBuild(Box<matrix_sdk::ClientBuildError>),
+    /// A JSON value did not have the expected shape.
+    #[error("JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// Generating test certificates failed.
+    #[error("certificate generation: {0}")]
+    Certificate(Box<rcgen::Error>),
+    /// A condition a scenario waits for did not happen in time.
+    #[error("timed out after {seconds} s waiting until {what}")]
+    Timeout {
+        /// What was awaited, as a sentence.
+        what: String,
+        /// How long.
+        seconds: u64,
+    },
+    /// A scenario step found something other than what it expected.
+    #[error("{0}")]
+    Unexpected(String),
+}
+
+/// Result alias of the scenario harness.
+pub type Result<T, E = ScenarioError> = std::result::Result<T, E>;
+
+macro_rules! boxed_from {
+    ($($variant:ident: $ty:ty),* $(,)?) => {
+        $(impl From<$ty> for ScenarioError {
+            fn from(e: $ty) -> Self {
+                ScenarioError::$variant(Box::new(e))
+            }
+        })*
+    };
+}
+
+boxed_from!(
+    Docker: testcontainers::bollard::errors::Error,
+    Testcontainers: testcontainers::TestcontainersError,
+    Matrix: matrix_sdk::Error,
+    Http: matrix_sdk::HttpError,
+    ClientBuild: matrix_sdk::ClientBuildError,
+    Certificate: rcgen::Error,
+);
