@@ -42,6 +42,9 @@ use process::{Process, ReadError};
 /// The protocol version this harness speaks.
 pub const PROTOCOL_VERSION: u64 = 1;
 
+/// How long a process that closed its output gets to exit on its own before it is killed.
+const EXIT_GRACE: Duration = Duration::from_secs(2);
+
 /// How to run an adapter.
 #[derive(Debug, Clone)]
 pub struct AdapterOptions {
@@ -175,7 +178,9 @@ pub struct CommandImplementation {
     command: String,
     argv: Vec<String>,
     options: AdapterOptions,
-    schemas: Option<SchemaSet>,
+    /// Compiled always: strict mode validates every message with them; otherwise they only
+    /// explain a reply that does not deserialise.
+    schemas: SchemaSet,
     declared: AdapterImplementation,
     inner: Mutex<Inner>,
 }
@@ -196,12 +201,8 @@ impl CommandImplementation {
         let argv = shlex::split(command)
             .filter(|a| !a.is_empty())
             .ok_or_else(|| AdapterError::CommandLine(command.to_owned()))?;
-        let schemas = if options.strict {
-            Some(SchemaSet::compile().map_err(AdapterError::Schema)?)
-        } else {
-            None
-        };
-        let (process, declared) = handshake(command, &argv, &options, schemas.as_ref())?;
+        let schemas = SchemaSet::compile().map_err(AdapterError::Schema)?;
+        let (process, declared) = handshake(command, &argv, &options, &schemas)?;
         Ok(Self {
             command: command.to_owned(),
             argv,
@@ -260,12 +261,7 @@ impl CommandImplementation {
         }
         let mut inner = self.lock();
         if inner.process.is_none() {
-            match handshake(
-                &self.command,
-                &self.argv,
-                &self.options,
-                self.schemas.as_ref(),
-            ) {
+            match handshake(&self.command, &self.argv, &self.options, &self.schemas) {
                 Ok((p, declared)) if declared == self.declared => {
                     inner.process = Some(p);
                     inner.restarts += 1;
@@ -291,8 +287,8 @@ impl CommandImplementation {
             "category": category.as_str(),
             "input": input,
         });
-        if let Some(s) = &self.schemas
-            && let Err(e) = s.check_request(&request)
+        if self.options.strict
+            && let Err(e) = self.schemas.check_request(&request)
         {
             return Err(OpError::Errored(format!(
                 "strict mode: the harness's own request breaks the protocol schema (a harness bug): {e}"
@@ -302,7 +298,11 @@ impl CommandImplementation {
             return Err(OpError::Errored("adapter process missing".into()));
         };
         if let Err(e) = process.send(&request) {
-            let detail = self.kill(&mut inner, &format!("cannot write the request: {e}"));
+            let detail = self.kill(
+                &mut inner,
+                &format!("cannot write the request: {e}"),
+                EXIT_GRACE,
+            );
             return Err(self.problem(&mut inner, detail));
         }
         let line = match process.read_line(self.options.case_timeout) {
@@ -314,11 +314,17 @@ impl CommandImplementation {
                         "no reply within {:.1} s; the adapter was killed and will be restarted",
                         self.options.case_timeout.as_secs_f64()
                     ),
+                    Duration::ZERO,
                 );
                 return Err(self.problem(&mut inner, detail));
             }
             Err(e) => {
-                let detail = self.kill(&mut inner, &e.to_string());
+                let grace = if matches!(e, ReadError::Eof) {
+                    EXIT_GRACE
+                } else {
+                    Duration::ZERO
+                };
+                let detail = self.kill(&mut inner, &e.to_string(), grace);
                 return Err(self.problem(&mut inner, detail));
             }
         };
@@ -331,12 +337,14 @@ impl CommandImplementation {
                         "the adapter printed a line that is not JSON ({e}): {}; it was killed and will be restarted",
                         preview(&line)
                     ),
+                    Duration::ZERO,
                 );
                 return Err(self.problem(&mut inner, detail));
             }
         };
-        if let Some(s) = &self.schemas {
-            if let Err(e) = s.check_response(&value) {
+        if self.options.strict {
+            let s = &self.schemas;
+            if let Err(e) = s.check_run_reply(&value) {
                 return Err(self.problem(
                     &mut inner,
                     format!("strict mode: the reply breaks the protocol schema: {e}"),
@@ -364,6 +372,7 @@ impl CommandImplementation {
                     "the reply carries seq {} but {seq} was asked; the adapter is out of step and was killed",
                     reply.seq
                 ),
+                Duration::ZERO,
             );
             return Err(self.problem(&mut inner, detail));
         }
@@ -393,10 +402,10 @@ impl CommandImplementation {
     }
 
     /// Kills the process (if any) and describes how it ended, with its last stderr lines.
-    fn kill(&self, inner: &mut Inner, what: &str) -> String {
+    fn kill(&self, inner: &mut Inner, what: &str, grace: Duration) -> String {
         match inner.process.take() {
             Some(p) => {
-                let (status, stderr) = p.kill();
+                let (status, stderr) = p.kill(grace);
                 let mut s = format!("{what} ({status})");
                 s.push_str(&stderr_suffix(&stderr));
                 s
@@ -407,11 +416,16 @@ impl CommandImplementation {
 
     fn op<T: DeserializeOwned>(&self, category: Category, input: Value) -> OpResult<T> {
         let outcome = self.call(category, input)?;
-        typed(outcome).map_err(|e| {
+        typed(outcome.clone()).map_err(|e| {
+            // serde loses the path inside tagged outcomes; the schema names it.
+            let why = match self.schemas.check_outcome(category, &outcome) {
+                Err(schema) => format!("{e}; schema: {schema}"),
+                Ok(()) => e,
+            };
             let mut inner = self.lock();
             self.problem(
                 &mut inner,
-                format!("the {category} outcome does not have the expected shape: {e}"),
+                format!("the {category} outcome does not have the expected shape: {why}"),
             )
         })
     }
@@ -458,14 +472,14 @@ fn handshake(
     command: &str,
     argv: &[String],
     options: &AdapterOptions,
-    schemas: Option<&SchemaSet>,
+    schemas: &SchemaSet,
 ) -> Result<(Process, AdapterImplementation), AdapterError> {
     let mut process = Process::spawn(argv).map_err(|source| AdapterError::Spawn {
         command: command.to_owned(),
         source,
     })?;
     let fail = |process: Process, message: String| {
-        let (status, stderr) = process.kill();
+        let (status, stderr) = process.kill(EXIT_GRACE);
         AdapterError::Handshake {
             command: command.to_owned(),
             message: format!("{message} ({status})"),
@@ -489,8 +503,8 @@ fn handshake(
             ));
         }
     };
-    if let Some(s) = schemas
-        && let Err(e) = s.check_response(&value)
+    if options.strict
+        && let Err(e) = schemas.check_start_reply(&value)
     {
         return Err(fail(
             process,

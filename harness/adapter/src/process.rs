@@ -61,6 +61,7 @@ pub struct Process {
     stdin: Option<ChildStdin>,
     lines: Receiver<Event>,
     stderr: StderrTail,
+    stderr_done: Receiver<()>,
 }
 
 impl Process {
@@ -91,9 +92,11 @@ impl Process {
             .spawn(move || read_lines(stdout, &tx))?;
         let tail = StderrTail::default();
         let t = tail.clone();
+        let (done_tx, done_rx) = sync_channel(1);
         std::thread::Builder::new()
             .name("adapter-stderr".into())
             .spawn(move || {
+                let _done = DoneOnDrop(done_tx);
                 let mut r = BufReader::new(stderr);
                 let mut buf = Vec::new();
                 loop {
@@ -109,6 +112,7 @@ impl Process {
             stdin,
             lines: rx,
             stderr: tail,
+            stderr_done: done_rx,
         })
     }
 
@@ -136,20 +140,28 @@ impl Process {
         }
     }
 
-    /// Kills the process and returns how it ended and its last stderr lines.
-    pub fn kill(mut self) -> (String, String) {
-        let status = match self.child.try_wait() {
-            Ok(Some(s)) => describe(s),
-            _ => {
-                let _ = self.child.kill();
-                match self.child.wait() {
-                    Ok(_) => "killed by the harness".to_owned(),
-                    Err(e) => format!("could not be reaped: {e}"),
+    /// Ends the process and returns how it ended and its last stderr lines. A process that is
+    /// exiting on its own (it closed stdout) gets `grace` to do so before it is killed, so that
+    /// its exit status and last words are reported rather than the kill.
+    pub fn kill(mut self, grace: Duration) -> (String, String) {
+        let deadline = Instant::now() + grace;
+        let status = loop {
+            match self.child.try_wait() {
+                Ok(Some(s)) => break describe(s),
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5))
+                }
+                _ => {
+                    let _ = self.child.kill();
+                    break match self.child.wait() {
+                        Ok(_) => "killed by the harness".to_owned(),
+                        Err(e) => format!("could not be reaped: {e}"),
+                    };
                 }
             }
         };
-        // Give the stderr reader a moment to take the last lines of a crashed process.
-        std::thread::sleep(Duration::from_millis(20));
+        // The stderr reader finishes once the process (and anything it started) closed stderr.
+        let _ = self.stderr_done.recv_timeout(Duration::from_millis(500));
         (status, self.stderr.text())
     }
 
@@ -179,6 +191,15 @@ impl Process {
                 Err(e) => return Some(format!("cannot wait for the adapter: {e}")),
             }
         }
+    }
+}
+
+/// Signals the end of the stderr reader however it ends.
+struct DoneOnDrop(std::sync::mpsc::SyncSender<()>);
+
+impl Drop for DoneOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.try_send(());
     }
 }
 

@@ -15,6 +15,8 @@ const FIXTURE_SCHEMA: &str = include_str!("../../../fixtures/schema/fixture-file
 pub struct SchemaSet {
     request: Validator,
     response: Validator,
+    start_reply: Validator,
+    run_reply: Validator,
     outcomes: Vec<(Category, Validator)>,
 }
 
@@ -59,9 +61,12 @@ impl SchemaSet {
             let v = build(&json!({"$ref": format!("{response_id}#/$defs/outcome-{c}")}))?;
             outcomes.push((c, v));
         }
+        let def = |name: &str| build(&json!({"$ref": format!("{response_id}#/$defs/{name}")}));
         Ok(Self {
             request: build(&request)?,
             response: build(&response)?,
+            start_reply: def("start-reply")?,
+            run_reply: def("run-reply")?,
             outcomes,
         })
     }
@@ -76,6 +81,16 @@ impl SchemaSet {
         errors(&self.response, message)
     }
 
+    /// Checks a reply to `start` (more precise errors than [`SchemaSet::check_response`]).
+    pub fn check_start_reply(&self, message: &Value) -> Result<(), String> {
+        errors(&self.start_reply, message)
+    }
+
+    /// Checks a reply to `run` (more precise errors than [`SchemaSet::check_response`]).
+    pub fn check_run_reply(&self, message: &Value) -> Result<(), String> {
+        errors(&self.run_reply, message)
+    }
+
     /// Checks a run reply's `outcome` for `category`.
     pub fn check_outcome(&self, category: Category, outcome: &Value) -> Result<(), String> {
         match self.outcomes.iter().find(|(c, _)| *c == category) {
@@ -85,16 +100,39 @@ impl SchemaSet {
     }
 }
 
+/// Describes one error. For a failed `oneOf`/`anyOf` whose branches are told apart by a `const`
+/// (the outcome's tag), the errors of the branch whose tag matched are more useful than "not
+/// valid under any of the schemas", so those are given instead.
+fn describe(e: &jsonschema::ValidationError<'_>, out: &mut Vec<String>) {
+    use jsonschema::error::ValidationErrorKind as K;
+    let context = match e.kind() {
+        K::OneOfNotValid { context } | K::AnyOf { context } => Some(context),
+        _ => None,
+    };
+    if let Some(context) = context {
+        let matching: Vec<_> = context
+            .iter()
+            .filter(|branch| !branch.iter().any(|b| matches!(b.kind(), K::Constant { .. })))
+            .collect();
+        if let [branch] = matching.as_slice()
+            && !branch.is_empty()
+        {
+            for b in branch.iter() {
+                describe(b, out);
+            }
+            return;
+        }
+    }
+    out.push(format!("{e} at `{}`", e.instance_path()));
+}
+
 /// Up to three validation errors, each with its JSON pointer.
 fn errors(v: &Validator, instance: &Value) -> Result<(), String> {
-    let errs: Vec<String> = v
-        .iter_errors(instance)
-        .take(3)
-        .map(|e| {
-            let at = e.instance_path().to_string();
-            format!("{e} at `{at}`")
-        })
-        .collect();
+    let mut errs = Vec::new();
+    for e in v.iter_errors(instance) {
+        describe(&e, &mut errs);
+    }
+    errs.truncate(3);
     if errs.is_empty() {
         Ok(())
     } else {

@@ -79,6 +79,28 @@ impl Mutant {
     }
 }
 
+impl Mutant {
+    /// The categories whose outcomes the bug can change; in every other category the mutant
+    /// answers exactly as the reference does.
+    pub fn categories(&self) -> &'static [Category] {
+        use Bug::*;
+        match self.bug {
+            AcceptsNonInviter
+            | ImportsOtherRoomKeys
+            | DowngradesSessions
+            | IgnoresAcceptanceWindow
+            | TrustsUnsignedDevice
+            | IgnoresMembership => &[Category::ImportDecision],
+            SkipsHashCheck => &[Category::FileDecryption],
+            AcceptsMissingSenderDeviceKeys => &[Category::OlmEnvelope],
+            AcceptsUnencrypted => &[Category::OlmEnvelope, Category::ImportDecision],
+            LenientSharedFlag => &[Category::SharedHistoryFlag],
+            ReusesKeyAndIv | IvLowBitsNonZero => &[Category::FileEncryption],
+            SharesUnsharedSessions | ListsSessionTwice => &[Category::BundleBuilding],
+        }
+    }
+}
+
 /// Every mutant.
 pub fn all() -> Vec<Mutant> {
     use Bug::*;
