@@ -112,7 +112,11 @@ fn describe(e: &jsonschema::ValidationError<'_>, out: &mut Vec<String>) {
     if let Some(context) = context {
         let matching: Vec<_> = context
             .iter()
-            .filter(|branch| !branch.iter().any(|b| matches!(b.kind(), K::Constant { .. })))
+            .filter(|branch| {
+                !branch
+                    .iter()
+                    .any(|b| matches!(b.kind(), K::Constant { .. }))
+            })
             .collect();
         if let [branch] = matching.as_slice()
             && !branch.is_empty()

@@ -232,7 +232,11 @@ fn check(args: &CheckArgs<'_>, dir: &Path) -> Result<ExitCode, String> {
         runs.push(check_one(name, args, dir, &cases)?);
     }
     let set = RunSet {
-        fixtures: dir.display().to_string(),
+        fixtures: dir
+            .canonicalize()
+            .unwrap_or_else(|_| dir.to_owned())
+            .display()
+            .to_string(),
         runs,
         catalogue,
     };

@@ -21,8 +21,8 @@ table.matrix td.cell a { color: inherit; text-decoration: none; display: block; 
 .skip { background: #d0d7de; }
 .none { background: #fff; color: #8c959f; }
 .legend span { display: inline-block; padding: 1px 8px; margin-right: 6px; border-radius: 3px; }
-section.detail { display: none; margin-top: 1.5em; }
-section.detail:target { display: block; }
+section.detail { margin-top: 1.5em; }
+section.detail:target { outline: 3px solid #0969da; outline-offset: 4px; }
 td.statement { max-width: 42em; }
 code { font-size: 12px; }
 "#;
@@ -40,7 +40,7 @@ pub fn html(set: &RunSet) -> String {
         if set.failed() { "fail" } else { "pass" },
         if set.failed() { "failed" } else { "passed" }
     ));
-    h.push_str("<p class=\"legend\"><span class=\"pass\">pass</span><span class=\"partial\">pass, some skipped</span><span class=\"xfail\">expected failure</span><span class=\"fail\">fail</span><span class=\"skip\">skipped</span><span class=\"none\">no case</span> Click a cell for its cases.</p>\n");
+    h.push_str("<p class=\"legend\"><span class=\"pass\">pass</span><span class=\"partial\">pass, some skipped</span><span class=\"xfail\">expected failure</span><span class=\"fail\">fail</span><span class=\"skip\">skipped</span><span class=\"none\">no case</span> Click a cell for its cases and reasons.</p>\n");
 
     // Summary per implementation.
     h.push_str("<table class=\"summary\"><tr><th>implementation</th><th>version</th><th>language</th><th>passed</th><th>failed</th><th>expected failures</th><th>skipped</th><th>wall time</th></tr>\n");

@@ -77,7 +77,7 @@ fn testcase(implementation: &str, c: &CaseReport, time: f64) -> String {
     );
     let body = |tag: &str, kind: &str, message: String| {
         format!(
-            ">\n      <{tag} type=\"{kind}\" message=\"{}\">{}</{tag}>\n    </testcase>\n",
+            "{open}>\n      <{tag} type=\"{kind}\" message=\"{}\">{}</{tag}>\n    </testcase>\n",
             escape(&first_line(&message)),
             escape(&c.explain())
         )
@@ -131,5 +131,7 @@ mod tests {
         assert!(x.contains("name=\"bundle-parsing/g/bad&lt;&amp;&gt;\""));
         assert!(x.contains("expected failure: known"));
         assert!(!x.contains("bad<&>"));
+        assert_eq!(x.matches("<testcase ").count(), 4);
+        assert_eq!(x.matches("<failure ").count(), 1);
     }
 }
