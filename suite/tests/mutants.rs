@@ -44,39 +44,43 @@ fn every_mutant_is_caught_by_the_rule_it_breaks() {
     assert!(all.len() >= 12, "the self-test needs at least 12 mutants");
     let mut report = String::new();
     let mut survivors = Vec::new();
-    let results: Vec<(BTreeSet<String>, Vec<String>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = all
-            .iter()
-            .map(|m| {
-                let cases = &cases;
-                scope.spawn(move || {
-                    let mut rules = BTreeSet::new();
-                    let mut caught_by = Vec::new();
-                    for case in cases
-                        .iter()
-                        .filter(|c| m.categories().contains(&c.category))
-                    {
-                        let r = run_case(m, case);
-                        if r.status.is_failure() {
-                            rules.extend(r.rules.iter().cloned());
-                            caught_by.push(r.id);
+    #[allow(clippy::type_complexity)]
+    let results: Vec<(BTreeSet<String>, Vec<String>, std::time::Duration)> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = all
+                .iter()
+                .map(|m| {
+                    let cases = &cases;
+                    scope.spawn(move || {
+                        let started = std::time::Instant::now();
+                        let mut rules = BTreeSet::new();
+                        let mut caught_by = Vec::new();
+                        for case in cases
+                            .iter()
+                            .filter(|c| m.categories().contains(&c.category))
+                        {
+                            let r = run_case(m, case);
+                            if r.status.is_failure() {
+                                rules.extend(r.rules.iter().cloned());
+                                caught_by.push(r.id);
+                            }
                         }
-                    }
-                    (rules, caught_by)
+                        (rules, caught_by, started.elapsed())
+                    })
                 })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("mutant thread panicked"))
-            .collect()
-    });
-    for (m, (rules, caught_by)) in all.iter().zip(results) {
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("mutant thread panicked"))
+                .collect()
+        });
+    for (m, (rules, caught_by, took)) in all.iter().zip(results) {
         let needed = must_be_caught_by(m.bug);
         report.push_str(&format!(
-            "{:<36} caught by {:>3} cases; rules: {}\n",
+            "{:<36} caught by {:>3} cases in {:>6.2} s; rules: {}\n",
             m.name,
             caught_by.len(),
+            took.as_secs_f64(),
             rules.iter().cloned().collect::<Vec<_>>().join(", ")
         ));
         if caught_by.is_empty() || !rules.contains(needed) {

@@ -243,6 +243,10 @@ addEventListener('load', () => document.body.setAttribute('data-probe', JSON.str
     );
     std::fs::write(dir.join("probe.html"), probe).expect("write probe");
     let link = "impl1-R38";
+    assert!(
+        page.contains(&format!("href=\"#{link}\"")),
+        "a cell links to {link}"
+    );
     let url = format!("file://{}#{link}", dir.join("probe.html").display());
     let dom = headless(&browser, &["--dump-dom", &url]);
     let start = dom.find("data-probe=\"").expect("the probe ran") + "data-probe=\"".len();
@@ -255,7 +259,20 @@ addEventListener('load', () => document.body.setAttribute('data-probe', JSON.str
         probe["targetDisplay"], "block",
         "the linked section is shown: {probe}"
     );
-    assert_eq!(probe["otherDisplay"], "none", "{probe}");
+    assert_eq!(probe["targetIsTarget"], true, "{probe}");
+    assert_eq!(
+        probe["targetOutline"], "solid",
+        "the linked section is highlighted: {probe}"
+    );
+    let text = probe["targetText"].as_str().expect("text");
+    assert!(
+        text.contains(XFAIL_CASE),
+        "the R38 section lists its cases: {text}"
+    );
+    assert!(
+        text.contains("does not check the hash"),
+        "and the reasons: {text}"
+    );
     assert!(probe["rows"].as_u64().expect("rows") > 20, "{probe}");
     assert!(dom.contains(&format!("id=\"{link}\"")));
 
