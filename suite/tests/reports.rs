@@ -29,7 +29,7 @@ const XFAIL_CASE: &str = "file-decryption/hash-check/wrong-hash";
 fn expected_list() -> ExpectedFailures {
     ExpectedFailures::parse(
         &format!(
-            r#"{{"implementation": "mutant:skips-hash-check", "failures": [
+            r#"{{"implementation": "mutant:skips-hash-check", "expected_failures": [
                 {{"case": "{XFAIL_CASE}", "reason": "does not check the hash", "upstream": "https://example.invalid/issues/1"}}]}}"#
         ),
         Path::new("expected-failures/mutant.json"),
@@ -294,4 +294,49 @@ addEventListener('load', () => document.body.setAttribute('data-probe', JSON.str
         png.len()
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn every_expected_failures_file_loads_follows_its_schema_and_names_corpus_cases() {
+    let corpus = load_dir(&root().join("fixtures")).unwrap_or_else(|e| panic!("fixtures: {e}"));
+    let known: std::collections::BTreeSet<&str> =
+        corpus.iter().map(|c| c.def.id.as_str()).collect();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("fixtures/schema/expected-failures.schema.json"))
+            .expect("schema"),
+    )
+    .expect("schema JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let dir = root().join("expected-failures");
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir).expect("expected-failures/") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        files += 1;
+        let list = ExpectedFailures::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let stem = path.file_stem().and_then(|s| s.to_str()).expect("stem");
+        assert_eq!(list.implementation, stem, "{}", path.display());
+        let unknown = list.unknown_cases(&known);
+        assert!(
+            unknown.is_empty(),
+            "{} lists cases not in the corpus: {unknown:?}",
+            path.display()
+        );
+        let value: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .take(5)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+    }
+    // The schema is not vacuous.
+    assert!(!validator.is_valid(
+        &serde_json::json!({"implementation": "x", "expected_failures": [
+        {"case": "a/b/c", "reason": "r", "upstream": "somewhere"}]})
+    ));
+    let _ = files;
 }

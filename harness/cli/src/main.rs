@@ -114,8 +114,17 @@ fn implementation(name: &str, adapter: &AdapterOptions) -> Result<Box<dyn Implem
                 .map_err(|e| e.to_string())?;
             Ok(Box::new(imp))
         }
+        #[cfg(feature = "matrix-sdk-crypto")]
+        "matrix-sdk-crypto" => msc4268_adapter_matrix_sdk_crypto::MatrixSdkCrypto::new()
+            .map(|i| Box::new(i) as Box<dyn Implementation>)
+            .map_err(|e| format!("matrix-sdk-crypto: {e}")),
         other => Err(format!(
-            "unknown implementation `{other}`; available: reference, cmd:'<command line>'"
+            "unknown implementation `{other}`; available: reference, cmd:'<command line>'{}",
+            if cfg!(feature = "matrix-sdk-crypto") {
+                ", matrix-sdk-crypto"
+            } else {
+                " (matrix-sdk-crypto: build with the `matrix-sdk-crypto` feature)"
+            }
         )),
     }
 }

@@ -8,13 +8,15 @@
 //! {
 //!   "$schema": "../fixtures/schema/expected-failures.schema.json",
 //!   "implementation": "matrix-sdk-crypto",
-//!   "failures": [
+//!   "expected_failures": [
 //!     {"case": "shared-history-flag/stable/room-key-true",
 //!      "reason": "writes and reads `m.shared_history`, spec v1.19 says `shared_history`",
 //!      "upstream": "https://github.com/matrix-org/matrix-rust-sdk/issues/..."}
 //!   ]
 //! }
 //! ```
+//!
+//! `upstream` is a link, or `"not yet reported"` while the deviation has no upstream report.
 //!
 //! A listed case that fails (or errors) is reported as `expected_failure` and does not fail the
 //! run; a listed case that passes is reported as `unexpected_pass` and does fail it, so a list
@@ -24,6 +26,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+/// The one `upstream` value that is not a link: the deviation is not reported upstream yet.
+pub const NOT_YET_REPORTED: &str = "not yet reported";
 
 /// File name of the expected-failures JSON Schema, under `fixtures/schema/`.
 pub const SCHEMA_FILE: &str = "expected-failures.schema.json";
@@ -36,7 +41,8 @@ pub struct ExpectedFailure {
     pub case: String,
     /// Why the implementation fails it (one or two sentences).
     pub reason: String,
-    /// Link to the upstream issue, pull request or source line that shows the deviation.
+    /// Link to the upstream issue, pull request or source line that shows the deviation, or
+    /// [`NOT_YET_REPORTED`] while there is none (reports show it as such).
     pub upstream: String,
 }
 
@@ -50,7 +56,7 @@ pub struct ExpectedFailuresFile {
     /// The implementation name the list is for (as in its `info().name`).
     pub implementation: String,
     /// The known failures.
-    pub failures: Vec<ExpectedFailure>,
+    pub expected_failures: Vec<ExpectedFailure>,
 }
 
 /// The loaded list, indexed by case id.
@@ -118,8 +124,8 @@ impl ExpectedFailures {
             err(path, message)
         })?;
         let mut by_case = BTreeMap::new();
-        for (i, f) in parsed.failures.into_iter().enumerate() {
-            let at = |member: &str| format!("/failures/{i}/{member}");
+        for (i, f) in parsed.expected_failures.into_iter().enumerate() {
+            let at = |member: &str| format!("/expected_failures/{i}/{member}");
             if f.case.split('/').count() != 3 || f.case.split('/').any(str::is_empty) {
                 return Err(err(
                     at("case"),
@@ -129,10 +135,15 @@ impl ExpectedFailures {
             if f.reason.trim().is_empty() {
                 return Err(err(at("reason"), "the reason must not be empty".into()));
             }
-            if !(f.upstream.starts_with("https://") || f.upstream.starts_with("http://")) {
+            let link = (f.upstream.starts_with("https://") || f.upstream.starts_with("http://"))
+                && f.upstream.len() > "https://".len();
+            if !link && f.upstream != NOT_YET_REPORTED {
                 return Err(err(
                     at("upstream"),
-                    format!("`{}` is not an http(s) link", f.upstream),
+                    format!(
+                        "`{}` is neither an http(s) link nor `{NOT_YET_REPORTED}`",
+                        f.upstream
+                    ),
                 ));
             }
             if by_case.contains_key(&f.case) {
@@ -206,7 +217,7 @@ mod tests {
     #[test]
     fn a_good_file_loads() {
         let l = parse(
-            r#"{"implementation": "x", "failures": [
+            r#"{"implementation": "x", "expected_failures": [
                 {"case": "a/b/c", "reason": "because", "upstream": "https://example.org/1"}]}"#,
         )
         .unwrap();
@@ -217,36 +228,38 @@ mod tests {
 
     #[test]
     fn errors_name_file_and_path() {
-        let e = parse(r#"{"implementation": "x", "failures": [{"case": "a/b/c", "reason": "r"}]}"#)
-            .unwrap_err();
-        assert_eq!(e.path, "/failures/0");
+        let e = parse(
+            r#"{"implementation": "x", "expected_failures": [{"case": "a/b/c", "reason": "r"}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.path, "/expected_failures/0");
         assert!(e.message.contains("upstream"), "{e}");
         assert!(
             e.to_string()
-                .starts_with("expected-failures/x.json: at /failures/0")
+                .starts_with("expected-failures/x.json: at /expected_failures/0")
         );
 
         let e = parse(
-            r#"{"implementation": "x", "failures": [
+            r#"{"implementation": "x", "expected_failures": [
                 {"case": "a/b/c", "reason": "r", "upstream": "https://e/1"},
                 {"case": "a/b/c", "reason": "r", "upstream": "https://e/2"}]}"#,
         )
         .unwrap_err();
-        assert_eq!(e.path, "/failures/1/case");
+        assert_eq!(e.path, "/expected_failures/1/case");
 
-        let e = parse(r#"{"implementation": "x", "failures": [{"case": "abc", "reason": "r", "upstream": "https://e"}]}"#)
+        let e = parse(r#"{"implementation": "x", "expected_failures": [{"case": "abc", "reason": "r", "upstream": "https://e"}]}"#)
             .unwrap_err();
-        assert_eq!(e.path, "/failures/0/case");
+        assert_eq!(e.path, "/expected_failures/0/case");
 
-        let e = parse(r#"{"implementation": "x", "failures": [{"case": "a/b/c", "reason": " ", "upstream": "https://e"}]}"#)
+        let e = parse(r#"{"implementation": "x", "expected_failures": [{"case": "a/b/c", "reason": " ", "upstream": "https://e"}]}"#)
             .unwrap_err();
-        assert_eq!(e.path, "/failures/0/reason");
+        assert_eq!(e.path, "/expected_failures/0/reason");
 
-        let e = parse(r#"{"implementation": "x", "failures": [{"case": "a/b/c", "reason": "r", "upstream": "e"}]}"#)
+        let e = parse(r#"{"implementation": "x", "expected_failures": [{"case": "a/b/c", "reason": "r", "upstream": "e"}]}"#)
             .unwrap_err();
-        assert_eq!(e.path, "/failures/0/upstream");
+        assert_eq!(e.path, "/expected_failures/0/upstream");
 
-        let e = parse(r#"{"implementation": 3, "failures": []}"#).unwrap_err();
+        let e = parse(r#"{"implementation": 3, "expected_failures": []}"#).unwrap_err();
         assert_eq!(e.path, "/implementation");
 
         let e = parse("{").unwrap_err();

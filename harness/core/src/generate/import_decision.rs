@@ -885,20 +885,8 @@ fn unstable() -> GeneratedFile {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::fixture::parse_file;
-    use crate::reference::Reference;
-    use crate::runner::{Status, run_case};
-
     #[test]
     fn every_case_passes_against_the_reference() {
-        for g in files() {
-            let text = crate::generate::render(&g.file);
-            let cases = parse_file(&text, std::path::Path::new(&g.path)).unwrap();
-            for c in cases {
-                let r = run_case(&Reference, &c);
-                assert_eq!(r.status, Status::Passed, "{}", r.explain());
-            }
-        }
+        crate::generate::assert_reference_passes(super::files());
     }
 }

@@ -280,3 +280,20 @@ pub fn check(dir: &Path) -> std::io::Result<Vec<Drift>> {
 pub fn to_json<T: Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
+
+/// Test helper: renders each file, loads it back as the suite would, and asserts that the
+/// reference model passes every case (skips included as failures).
+#[cfg(test)]
+pub(crate) fn assert_reference_passes(files: Vec<GeneratedFile>) {
+    use crate::reference::Reference;
+    use crate::runner::{Status, run_case};
+    for g in files {
+        let text = render(&g.file);
+        let cases =
+            crate::fixture::parse_file(&text, Path::new(&g.path)).expect("generated fixtures load");
+        for c in cases {
+            let r = run_case(&Reference, &c);
+            assert_eq!(r.status, Status::Passed, "{}", r.explain());
+        }
+    }
+}

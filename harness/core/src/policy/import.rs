@@ -192,15 +192,7 @@ fn import_entries(
     room_id: &str,
     parsed: &bundle::RoomKeyBundle,
 ) -> ImportOutcome {
-    let mut skipped: Vec<SkippedEntry> = parsed
-        .skipped
-        .iter()
-        .map(|(source, v)| SkippedEntry {
-            source: source.clone(),
-            rule: Some(v.rule.to_owned()),
-            reason: v.message.clone(),
-        })
-        .collect();
+    let mut skipped = parsed.skipped_entries();
     let mut store: BTreeMap<(String, String), Copy> = BTreeMap::new();
     for s in &input.store {
         // A stored key that does not decode cannot be compared; the bundle must then not replace it.

@@ -279,6 +279,18 @@ pub fn parse_withheld(v: &Value, path: &str) -> Result<RoomKeyWithheld, Violatio
 }
 
 impl RoomKeyBundle {
+    /// The entries skipped on their own, as outcome entries.
+    pub fn skipped_entries(&self) -> Vec<SkippedEntry> {
+        self.skipped
+            .iter()
+            .map(|(source, v)| SkippedEntry {
+                source: source.clone(),
+                rule: Some(v.rule.to_owned()),
+                reason: v.message.clone(),
+            })
+            .collect()
+    }
+
     /// The `bundle-parsing` outcome of this bundle.
     pub fn to_outcome(&self) -> BundleParseOutcome {
         BundleParseOutcome::Parsed {
@@ -303,15 +315,7 @@ impl RoomKeyBundle {
                     code_variant: e.value.code.variant(),
                 })
                 .collect(),
-            skipped: self
-                .skipped
-                .iter()
-                .map(|(source, v)| SkippedEntry {
-                    source: source.clone(),
-                    rule: Some(v.rule.to_owned()),
-                    reason: v.message.clone(),
-                })
-                .collect(),
+            skipped: self.skipped_entries(),
         }
     }
 }

@@ -1,0 +1,428 @@
+//! Olm plumbing: accounts holding the fixture devices' own keys, a receiving `OlmMachine`,
+//! synthetic `/keys/query` answers, and delivery of an Olm-encrypted to-device event through
+//! `receive_sync_changes`.
+//!
+//! Fixture devices derive their keys from labels (`material::Device`: Ed25519 from
+//! `seed("ed25519/<label>")`, Curve25519 from `seed("curve25519/<label>")`). vodozemac 0.10 has
+//! no constructor from raw keys, but its `AccountPickle` is plain serde: the adapter pickles a
+//! fresh account, puts the fixture device's two secrets in place of the random ones and
+//! unpickles it. The result is checked against the fixture's public keys before use, so the
+//! sender's Olm identity key is exactly the fixture's `sender_key`, and the receiving
+//! `OlmMachine` (built `with_store(.., Some(account))`) has exactly the recipient's keys that the
+//! plaintext's `recipient_keys` names.
+
+use std::collections::BTreeMap;
+
+use matrix_sdk_common::deserialized_responses::ProcessedToDeviceEvent;
+use matrix_sdk_crypto::store::MemoryStore;
+use matrix_sdk_crypto::vodozemac::Curve25519PublicKey;
+use matrix_sdk_crypto::vodozemac::olm::{Account, SessionConfig};
+use matrix_sdk_crypto::{DecryptionSettings, EncryptionSyncChanges, OlmMachine, TrustRequirement};
+use msc4268_harness::cases::{
+    EnvelopeOutcome, KnownDevice, OlmEnvelopeInput, ReceivedToDevice, Recipient, Rejection,
+    SenderIdentity,
+};
+use msc4268_harness::implementation::{OpError, OpResult};
+use msc4268_harness::material::{self, Device};
+use ruma::api::client::keys::get_keys;
+use ruma::api::client::sync::sync_events::DeviceLists;
+use ruma::serde::Raw;
+use ruma::{OwnedDeviceId, OwnedUserId};
+use serde_json::{Value, json};
+
+use crate::error::AdapterError;
+
+/// Why a case cannot be replayed through the crate (reported as skipped).
+pub(crate) fn unsupported(reason: impl Into<String>) -> OpError {
+    OpError::Unsupported(reason.into())
+}
+
+/// A vodozemac 0.10 account with exactly `device`'s identity keys.
+pub(crate) fn account_for(device: &Device) -> Result<Account, AdapterError> {
+    let ed_secret = material::seed(&format!("ed25519/{}", device.label));
+    let curve_secret = material::seed(&format!("curve25519/{}", device.label));
+    let mut pickle = serde_json::to_value(Account::new().pickle())
+        .map_err(|e| AdapterError::json("pickling a fresh vodozemac account", e))?;
+    pickle["signing_key"] = json!({ "Normal": ed_secret.to_vec() });
+    pickle["diffie_hellman_key"] = json!(curve_secret.to_vec());
+    let pickle = serde_json::from_value(pickle)
+        .map_err(|e| AdapterError::json("unpickling the fixture device's account", e))?;
+    let account = Account::from_pickle(pickle);
+    let keys = account.identity_keys();
+    if keys.ed25519.to_base64() != device.ed25519()
+        || keys.curve25519.to_base64() != device.curve25519()
+    {
+        return Err(AdapterError::Input(format!(
+            "the account built for {} {} does not have its fixture keys",
+            device.user_id, device.device_id
+        )));
+    }
+    Ok(account)
+}
+
+/// The fixture device among `candidates` whose Curve25519 key is `curve25519`.
+pub(crate) fn device_with_curve(curve25519: &str, candidates: &[Device]) -> Option<Device> {
+    candidates
+        .iter()
+        .find(|d| d.curve25519() == curve25519)
+        .cloned()
+}
+
+/// Every (user, device) a case names, as fixture devices: the only ones whose secrets the
+/// adapter can derive.
+pub(crate) fn candidate_devices(
+    recipient: &Recipient,
+    event: &ReceivedToDevice,
+    known: &[KnownDevice],
+) -> Vec<Device> {
+    let mut users: Vec<String> = vec![event.sender.clone(), recipient.user_id.clone()];
+    let mut devices: Vec<String> = vec![recipient.device_id.clone()];
+    let pt = &event.plaintext;
+    for p in ["/sender", "/recipient", "/sender_device_keys/user_id"] {
+        if let Some(s) = pt.pointer(p).and_then(Value::as_str) {
+            users.push(s.to_owned());
+        }
+    }
+    if let Some(s) = pt
+        .pointer("/sender_device_keys/device_id")
+        .and_then(Value::as_str)
+    {
+        devices.push(s.to_owned());
+    }
+    if let Some(keys) = pt
+        .pointer("/sender_device_keys/keys")
+        .and_then(Value::as_object)
+    {
+        for k in keys.keys() {
+            if let Some((_, id)) = k.split_once(':') {
+                devices.push(id.to_owned());
+            }
+        }
+    }
+    for k in known {
+        users.push(k.user_id.clone());
+        devices.push(k.device_id.clone());
+    }
+    users.sort();
+    users.dedup();
+    devices.sort();
+    devices.dedup();
+    users
+        .iter()
+        .flat_map(|u| devices.iter().map(move |d| Device::new(u, d)))
+        .collect()
+}
+
+/// A receiving `OlmMachine` (memory store) holding the recipient's fixture keys, and one of its
+/// one-time keys.
+pub(crate) struct Receiver {
+    /// The machine under test.
+    pub machine: OlmMachine,
+    curve25519: Curve25519PublicKey,
+    one_time_key: Curve25519PublicKey,
+}
+
+impl Receiver {
+    /// Builds the receiver, or says why the recipient's keys cannot be reproduced.
+    pub(crate) async fn new(recipient: &Recipient) -> OpResult<Self> {
+        let device = Device::new(&recipient.user_id, &recipient.device_id);
+        if device.ed25519() != recipient.ed25519 || device.curve25519() != recipient.curve25519 {
+            return Err(unsupported(
+                "the recipient's keys are not the fixture keys of its user and device ID, so no OlmMachine can hold them",
+            ));
+        }
+        let mut account = account_for(&device).map_err(crate::errored)?;
+        account.generate_one_time_keys(1);
+        let one_time_key = account
+            .one_time_keys()
+            .values()
+            .next()
+            .copied()
+            .ok_or_else(|| OpError::Errored("vodozemac generated no one-time key".into()))?;
+        let curve25519 = account.identity_keys().curve25519;
+        let user: OwnedUserId = parse_id(&recipient.user_id, "recipient user ID")?;
+        let dev: OwnedDeviceId = recipient.device_id.as_str().into();
+        let machine = OlmMachine::with_store(&user, &dev, MemoryStore::new(), Some(account))
+            .await
+            .map_err(|e| crate::errored(AdapterError::krate("OlmMachine::with_store", e)))?;
+        Ok(Self {
+            machine,
+            curve25519,
+            one_time_key,
+        })
+    }
+
+    /// Answers a `/keys/query` for `user` with these device keys and cross-signing keys, as a
+    /// homeserver would.
+    pub(crate) async fn keys_query(
+        &self,
+        user: &str,
+        device_keys: &[Value],
+        master_key: Option<&Value>,
+        self_signing_key: Option<&Value>,
+    ) -> OpResult<()> {
+        let user_id: OwnedUserId = parse_id(user, "queried user ID")?;
+        self.machine
+            .update_tracked_users([user_id.as_ref()])
+            .await
+            .map_err(|e| crate::errored(AdapterError::krate("update_tracked_users", e)))?;
+        let (txn, _request) = self.machine.query_keys_for_users([user_id.as_ref()]);
+        let mut response = get_keys::v3::Response::new();
+        let mut devices = BTreeMap::new();
+        for dk in device_keys {
+            let Some(id) = dk.get("device_id").and_then(Value::as_str) else {
+                continue;
+            };
+            devices.insert(OwnedDeviceId::from(id), raw(dk)?);
+        }
+        response.device_keys.insert(user_id.clone(), devices);
+        if let Some(m) = master_key {
+            response.master_keys.insert(user_id.clone(), raw(m)?);
+        }
+        if let Some(s) = self_signing_key {
+            response.self_signing_keys.insert(user_id.clone(), raw(s)?);
+        }
+        self.machine
+            .mark_request_as_sent(&txn, &response)
+            .await
+            .map_err(|e| {
+                crate::errored(AdapterError::krate("mark_request_as_sent(/keys/query)", e))
+            })
+    }
+
+    /// The to-device event the homeserver delivers: Olm-encrypted by `sender_device`'s account
+    /// (a fresh outbound session on one of our one-time keys), or the plaintext's `type` and
+    /// `content` in the clear when the case says it was not encrypted.
+    pub(crate) fn to_device_event(
+        &self,
+        event: &ReceivedToDevice,
+        sender_device: Option<&Device>,
+    ) -> OpResult<Value> {
+        if !event.encrypted {
+            return Ok(json!({
+                "type": event.plaintext.get("type").cloned().unwrap_or(Value::Null),
+                "sender": event.sender,
+                "content": event.plaintext.get("content").cloned().unwrap_or(Value::Null),
+            }));
+        }
+        let Some(device) = sender_device else {
+            return Err(unsupported(
+                "the Olm sender key is not the Curve25519 key of any device this case names, so no Olm session can carry it to the crate",
+            ));
+        };
+        let account = account_for(device).map_err(crate::errored)?;
+        let mut session = account
+            .create_outbound_session(
+                SessionConfig::version_1(),
+                self.curve25519,
+                self.one_time_key,
+            )
+            .map_err(|e| crate::errored(AdapterError::krate("create_outbound_session", e)))?;
+        let plaintext = serde_json::to_string(&event.plaintext)
+            .map_err(|e| crate::errored(AdapterError::json("serialising the Olm plaintext", e)))?;
+        let message = session
+            .encrypt(plaintext)
+            .map_err(|e| crate::errored(AdapterError::krate("Olm encrypt", e)))?;
+        Ok(json!({
+            "type": "m.room.encrypted",
+            "sender": event.sender,
+            "content": {
+                "algorithm": msc4268_harness::identifiers::OLM_V1,
+                "sender_key": account.identity_keys().curve25519.to_base64(),
+                "ciphertext": { self.curve25519.to_base64(): message },
+            },
+        }))
+    }
+
+    /// Delivers one to-device event through `receive_sync_changes` (trust requirement
+    /// `Untrusted`, matrix-sdk's default).
+    pub(crate) async fn deliver(&self, event: &Value) -> OpResult<Vec<ProcessedToDeviceEvent>> {
+        let raw = Raw::from_json(
+            serde_json::value::to_raw_value(event)
+                .map_err(|e| crate::errored(AdapterError::json("to-device event", e)))?,
+        );
+        let lists = DeviceLists::new();
+        let counts = BTreeMap::new();
+        let changes = EncryptionSyncChanges {
+            to_device_events: vec![raw],
+            changed_devices: &lists,
+            one_time_keys_counts: &counts,
+            unused_fallback_keys: None,
+            next_batch_token: None,
+        };
+        let settings = DecryptionSettings {
+            sender_device_trust_requirement: TrustRequirement::Untrusted,
+        };
+        let (events, _) = self
+            .machine
+            .receive_sync_changes(changes, &settings)
+            .await
+            .map_err(|e| crate::errored(AdapterError::krate("receive_sync_changes", e)))?;
+        Ok(events)
+    }
+}
+
+fn raw<T>(v: &Value) -> OpResult<Raw<T>> {
+    Ok(Raw::from_json(serde_json::value::to_raw_value(v).map_err(
+        |e| crate::errored(AdapterError::json("building a /keys/query answer", e)),
+    )?))
+}
+
+pub(crate) fn parse_id<T>(s: &str, what: &str) -> OpResult<T>
+where
+    T: TryFrom<String>,
+    T::Error: std::fmt::Display,
+{
+    T::try_from(s.to_owned())
+        .map_err(|e| unsupported(format!("the {what} `{s}` is not valid for ruma: {e}")))
+}
+
+/// The keys a homeserver serves for the sender: the device keys the event carries (if any), and
+/// the sender's cross-signing identity (if the recipient has it).
+pub(crate) async fn learn_sender(
+    receiver: &Receiver,
+    event: &ReceivedToDevice,
+    identity: Option<&SenderIdentity>,
+) -> OpResult<()> {
+    let device_keys: Vec<Value> = event
+        .plaintext
+        .get("sender_device_keys")
+        .filter(|v| v.is_object())
+        .cloned()
+        .into_iter()
+        .collect();
+    receiver
+        .keys_query(
+            &event.sender,
+            &device_keys,
+            identity.map(|i| &i.master_key),
+            identity.map(|i| &i.self_signing_key),
+        )
+        .await
+}
+
+/// `olm-envelope`: the crate's Olm layer accepts the event when `receive_sync_changes` yields it
+/// as `Decrypted`; anything else (undecryptable, refused, plaintext) is a rejection.
+pub(crate) async fn check_envelope(input: &OlmEnvelopeInput) -> OpResult<EnvelopeOutcome> {
+    let receiver = Receiver::new(&input.recipient).await?;
+    let candidates = candidate_devices(&input.recipient, &input.event, &input.known_devices);
+    for k in &input.known_devices {
+        let d = Device::new(&k.user_id, &k.device_id);
+        if d.ed25519() != k.ed25519 {
+            return Err(unsupported(
+                "a known device's Ed25519 key is not its fixture key, so no /keys/query answer can carry it",
+            ));
+        }
+        receiver
+            .keys_query(&k.user_id, &[d.device_keys(None)], None, None)
+            .await?;
+    }
+    let sender = device_with_curve(&input.event.sender_key, &candidates);
+    let event = receiver.to_device_event(&input.event, sender.as_ref())?;
+    let processed = receiver.deliver(&event).await?;
+    let outcome = envelope_outcome(&processed);
+    let EnvelopeOutcome::Accepted {
+        sender,
+        sender_device_id,
+        ..
+    } = &outcome
+    else {
+        return Ok(outcome);
+    };
+    // Accepted as a bundle only if the crate recorded a bundle notification for it; the Ed25519
+    // key reported is the one the crate holds for the sending device.
+    let room = input
+        .event
+        .plaintext
+        .pointer("/content/room_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let (Ok(room), Ok(user)) = (
+        ruma::OwnedRoomId::try_from(room),
+        OwnedUserId::try_from(sender.as_str()),
+    ) else {
+        return Ok(rejected(
+            "no room or sender the crate could file a bundle under".into(),
+        ));
+    };
+    let stored = receiver
+        .machine
+        .store()
+        .get_received_room_key_bundle_data(&room, &user)
+        .await
+        .map_err(|e| crate::errored(AdapterError::krate("get_received_room_key_bundle_data", e)))?;
+    if stored.is_none() {
+        return Ok(rejected(
+            "decrypted, but the crate did not take it as a room key bundle".into(),
+        ));
+    }
+    let device_id: OwnedDeviceId = sender_device_id.as_str().into();
+    let device = receiver
+        .machine
+        .get_device(&user, &device_id, None)
+        .await
+        .map_err(|e| crate::errored(AdapterError::krate("get_device", e)))?;
+    let mut outcome = outcome.clone();
+    if let (EnvelopeOutcome::Accepted { sender_ed25519, .. }, Some(d)) = (&mut outcome, device)
+        && let Some(k) = d.ed25519_key()
+    {
+        *sender_ed25519 = k.to_base64();
+    }
+    Ok(outcome)
+}
+
+fn rejected(reason: String) -> EnvelopeOutcome {
+    EnvelopeOutcome::Rejected(Rejection {
+        rule: None,
+        path: None,
+        reason,
+    })
+}
+
+fn envelope_outcome(processed: &[ProcessedToDeviceEvent]) -> EnvelopeOutcome {
+    match processed {
+        [
+            ProcessedToDeviceEvent::Decrypted {
+                raw,
+                encryption_info,
+            },
+        ] => {
+            let event: Value = match serde_json::from_str(raw.json().get()) {
+                Ok(v) => v,
+                Err(e) => return rejected(format!("decrypted event is not JSON: {e}")),
+            };
+            let device_id = encryption_info
+                .sender_device
+                .as_ref()
+                .map(|d| d.to_string());
+            // The key as the crate's key type reads it (canonical unpadded base64).
+            let ed25519 = event
+                .pointer("/keys/ed25519")
+                .and_then(Value::as_str)
+                .map(|k| {
+                    matrix_sdk_crypto::vodozemac::Ed25519PublicKey::from_base64(k)
+                        .map(|k| k.to_base64())
+                        .unwrap_or_else(|_| k.to_owned())
+                });
+            EnvelopeOutcome::Accepted {
+                sender: encryption_info.sender.to_string(),
+                sender_device_id: device_id.unwrap_or_default(),
+                sender_ed25519: ed25519.unwrap_or_default(),
+                event_type: event
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+            }
+        }
+        [ProcessedToDeviceEvent::UnableToDecrypt { utd_info, .. }] => {
+            rejected(format!("unable to decrypt: {utd_info:?}"))
+        }
+        [ProcessedToDeviceEvent::PlainText(_)] => {
+            rejected("delivered in the clear: the crate does not treat it as an Olm event".into())
+        }
+        [ProcessedToDeviceEvent::Invalid(_)] => rejected("the crate ignored it as invalid".into()),
+        [] => rejected("the crate dropped the event".into()),
+        more => rejected(format!("the crate yielded {} events for one", more.len())),
+    }
+}
