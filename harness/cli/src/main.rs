@@ -1,25 +1,32 @@
 //! `msc4268`: the command line of the MSC4268 conformance suite.
 //!
-//! * `msc4268 check` runs the fixture corpus against an implementation (the embedded reference
-//!   model by default) and prints a table per category and per rule.
+//! * `msc4268 check` runs the fixture corpus against one or more implementations (the embedded
+//!   reference model by default; `--impl cmd:'<command line>'` for an adapter process speaking the
+//!   adapter protocol), prints a table per category and per rule, and with `--output DIR` writes
+//!   JSON, JUnit XML, Markdown and HTML reports.
 //! * `msc4268 fixtures generate` writes the generated fixtures; `msc4268 fixtures check` fails when
 //!   the checked-in files differ from what the generator makes.
 //! * `msc4268 rules` lists the rule catalogue.
 //! * `msc4268 fuzz-corpus --out DIR` writes seed corpora for the fuzz targets from the fixtures.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
+use msc4268_adapter::{AdapterOptions, CommandImplementation};
 use msc4268_harness::cases::Category;
+use msc4268_harness::expected::ExpectedFailures;
 use msc4268_harness::implementation::Implementation;
+use msc4268_harness::output::{ImplementationRun, RunSet};
 use msc4268_harness::reference::Reference;
-use msc4268_harness::runner::{CaseReport, Status, run_case};
-use msc4268_harness::{fixture, generate, report, rules};
+use msc4268_harness::runner::{CaseReport, Status, run_case_expecting};
+use msc4268_harness::{fixture, generate, output, report, rules};
 
 /// The fixtures directory of this checkout, used when `--fixtures` is not given.
 const DEFAULT_FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+/// The expected-failures directory of this checkout (`<name>.json` per implementation).
+const DEFAULT_EXPECTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../expected-failures");
 
 #[derive(Parser)]
 #[command(
@@ -36,9 +43,22 @@ struct Cli {
 enum Command {
     /// Run the fixture corpus against an implementation and print per-category and per-rule tables.
     Check {
-        /// The implementation under test.
+        /// The implementation under test (repeatable, for a matrix): `reference`, or
+        /// `cmd:'<command line>'` for an adapter speaking the adapter protocol.
         #[arg(long = "impl", default_value = "reference")]
-        implementation: String,
+        implementations: Vec<String>,
+        /// Write report.json, junit.xml, summary.md and index.html into this directory.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Directory of expected-failures files (`<implementation name>.json`).
+        #[arg(long, default_value = DEFAULT_EXPECTED)]
+        expected_failures: PathBuf,
+        /// Per-case timeout for adapter processes, in seconds.
+        #[arg(long, default_value_t = 10.0)]
+        timeout: f64,
+        /// Validate every adapter protocol message against the JSON Schemas in `protocol/`.
+        #[arg(long)]
+        strict: bool,
         /// Fixtures directory.
         #[arg(long, default_value = DEFAULT_FIXTURES)]
         fixtures: PathBuf,
@@ -95,15 +115,21 @@ fn parse_category(s: &str) -> Result<Category, String> {
         })
 }
 
-fn implementation(name: &str) -> Result<Box<dyn Implementation>, String> {
+fn implementation(name: &str, adapter: &AdapterOptions) -> Result<Box<dyn Implementation>, String> {
     match name {
         "reference" => Ok(Box::new(Reference)),
+        other if other.starts_with("cmd:") => {
+            let command = &other["cmd:".len()..];
+            let imp = CommandImplementation::start(command, adapter.clone())
+                .map_err(|e| e.to_string())?;
+            Ok(Box::new(imp))
+        }
         #[cfg(feature = "matrix-sdk-crypto")]
         "matrix-sdk-crypto" => msc4268_adapter_matrix_sdk_crypto::MatrixSdkCrypto::new()
             .map(|i| Box::new(i) as Box<dyn Implementation>)
             .map_err(|e| format!("matrix-sdk-crypto: {e}")),
         other => Err(format!(
-            "unknown implementation `{other}`; available: reference{}",
+            "unknown implementation `{other}`; available: reference, cmd:'<command line>'{}",
             if cfg!(feature = "matrix-sdk-crypto") {
                 ", matrix-sdk-crypto"
             } else {
@@ -126,11 +152,37 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Check {
-            implementation: name,
+            implementations,
+            output,
+            expected_failures,
+            timeout,
+            strict,
             fixtures,
             categories,
             verbose,
-        } => check(&name, &fixtures, &categories, verbose),
+        } => {
+            if !(timeout.is_finite() && timeout > 0.0) {
+                return Err(format!(
+                    "--timeout must be a positive number of seconds, not {timeout}"
+                ));
+            }
+            let adapter = AdapterOptions {
+                case_timeout: Duration::from_secs_f64(timeout),
+                strict,
+                ..AdapterOptions::default()
+            };
+            check(
+                &CheckArgs {
+                    implementations: &implementations,
+                    adapter,
+                    expected_dir: &expected_failures,
+                    output: output.as_deref(),
+                    categories: &categories,
+                    verbose,
+                },
+                &fixtures,
+            )
+        }
         Command::Fixtures {
             action: FixturesAction::Generate { dir },
         } => {
@@ -188,30 +240,146 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
-fn check(
-    name: &str,
-    dir: &std::path::Path,
-    categories: &[Category],
+struct CheckArgs<'a> {
+    implementations: &'a [String],
+    adapter: AdapterOptions,
+    expected_dir: &'a Path,
+    output: Option<&'a Path>,
+    categories: &'a [Category],
     verbose: bool,
-) -> Result<ExitCode, String> {
-    let started = Instant::now();
-    let imp = implementation(name)?;
+}
+
+fn check(args: &CheckArgs<'_>, dir: &Path) -> Result<ExitCode, String> {
     let mut cases = fixture::load_dir(dir).map_err(|e| e.to_string())?;
-    if !categories.is_empty() {
-        cases.retain(|c| categories.contains(&c.category));
+    if !args.categories.is_empty() {
+        cases.retain(|c| args.categories.contains(&c.category));
     }
+    let catalogue = rules::catalogue().map_err(|e| format!("fixtures/rules.json: {e}"))?;
+    let mut runs = Vec::new();
+    for name in args.implementations {
+        runs.push(check_one(name, args, dir, &cases)?);
+    }
+    let set = RunSet {
+        fixtures: dir
+            .canonicalize()
+            .unwrap_or_else(|_| dir.to_owned())
+            .display()
+            .to_string(),
+        runs,
+        catalogue,
+    };
+    if set.runs.len() > 1 {
+        println!("== matrix");
+        for run in &set.runs {
+            let c = run.summary();
+            println!(
+                "{:<30} {} passed, {} failed, {} expected failures, {} skipped",
+                run.info.name, c.passed, c.failed, c.expected_failures, c.skipped
+            );
+        }
+    }
+    if let Some(out) = args.output {
+        let written = output::write_all(&set, out).map_err(|e| e.to_string())?;
+        for p in written {
+            println!("wrote {}", p.display());
+        }
+    }
+    Ok(if set.failed() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Loads the expected failures of `name`, if its file exists.
+fn expected_for(dir: &Path, name: &str) -> Result<Option<ExpectedFailures>, String> {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let path = dir.join(format!("{safe}.json"));
+    if !path.exists() {
+        return Ok(None);
+    }
+    let list = ExpectedFailures::load(&path).map_err(|e| e.to_string())?;
+    if list.implementation != name {
+        return Err(format!(
+            "{}: at /implementation: the list is for `{}`, not for `{name}`",
+            path.display(),
+            list.implementation
+        ));
+    }
+    Ok(Some(list))
+}
+
+fn progress_bar(len: usize, name: &str) -> indicatif::ProgressBar {
+    // Drawn on stderr, and only when stderr is a terminal (indicatif hides it otherwise).
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{prefix} [{elapsed_precise}] {wide_bar} {pos}/{len} {msg}",
+    ) {
+        bar.set_style(style);
+    }
+    bar.set_prefix(name.to_owned());
+    bar
+}
+
+fn check_one(
+    name: &str,
+    args: &CheckArgs<'_>,
+    dir: &Path,
+    cases: &[fixture::Case],
+) -> Result<ImplementationRun, String> {
+    let started = Instant::now();
+    let imp = implementation(name, &args.adapter)?;
     let info = imp.info();
+    let expected = expected_for(args.expected_dir, &info.name)?;
     println!(
         "implementation: {} {} ({})",
         info.name, info.version, info.language
     );
-    println!("fixtures: {} cases from {}\n", cases.len(), dir.display());
-    let reports: Vec<CaseReport> = cases.iter().map(|c| run_case(imp.as_ref(), c)).collect();
-    for r in &reports {
-        if r.status.is_failure() || verbose {
-            println!("{}", r.explain());
+    println!("fixtures: {} cases from {}", cases.len(), dir.display());
+    let mut notes = Vec::new();
+    if let Some(list) = &expected {
+        let file = list
+            .file
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        println!("expected failures: {} listed in {file}", list.len());
+        if args.categories.is_empty() {
+            let known: std::collections::BTreeSet<&str> =
+                cases.iter().map(|c| c.def.id.as_str()).collect();
+            for stale in list.unknown_cases(&known) {
+                let note = format!("{file}: lists `{stale}`, which is not a case of the corpus");
+                println!("warning: {note}");
+                notes.push(note);
+            }
         }
     }
+    println!();
+    let bar = progress_bar(cases.len(), &info.name);
+    let mut reports: Vec<CaseReport> = Vec::with_capacity(cases.len());
+    for c in cases {
+        bar.set_message(c.def.id.clone());
+        let r = run_case_expecting(imp.as_ref(), c, expected.as_ref());
+        if r.status.is_failure() || args.verbose {
+            bar.suspend(|| println!("{}", r.explain()));
+        }
+        reports.push(r);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    drop(imp);
     println!(
         "{}",
         report::table("category", &report::by_category(&reports), false)
@@ -220,17 +388,24 @@ fn check(
         "{}",
         report::table("rule", &report::by_rule(&reports), true)
     );
-    let failed = reports.iter().filter(|r| r.status.is_failure()).count();
-    let skipped = reports
+    let totals = report::totals(&reports);
+    let errored = reports
         .iter()
-        .filter(|r| matches!(r.status, Status::Skipped { .. }))
+        .filter(|r| matches!(r.status, Status::Errored { .. }))
         .count();
-    let passed = reports.len() - failed - skipped;
-    println!("{passed} passed, {failed} failed, {skipped} skipped");
-    println!("wall time: {:.3} s", started.elapsed().as_secs_f64());
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
+    println!(
+        "{}: {} passed, {} failed ({errored} errored), {} expected failures, {} skipped",
+        info.name, totals.passed, totals.failed, totals.expected_failures, totals.skipped
+    );
+    let wall = started.elapsed().as_secs_f64();
+    println!("wall time: {wall:.3} s\n");
+    Ok(ImplementationRun {
+        info,
+        expected_failures_file: expected
+            .and_then(|l| l.file)
+            .map(|p| p.display().to_string()),
+        cases: reports,
+        wall_time_s: wall,
+        notes,
     })
 }

@@ -57,6 +57,11 @@ pub trait Implementation: Send + Sync {
         false
     }
 
+    /// Called by the runner before each case with its id, so that an implementation can name the
+    /// case in its own logs or messages (the process adapter sends it along). Does nothing by
+    /// default.
+    fn begin_case(&self, _case_id: &str) {}
+
     /// `bundle-parsing`: read a decrypted bundle.
     fn parse_bundle(&self, _input: &BundleParsingInput) -> OpResult<BundleParseOutcome> {
         unsupported("bundle parsing")

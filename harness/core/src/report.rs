@@ -13,16 +13,45 @@ pub struct Counts {
     pub failed: usize,
     /// Skipped.
     pub skipped: usize,
+    /// Failed as listed in the expected failures (not counted in `failed`).
+    pub expected_failures: usize,
 }
 
 impl Counts {
-    fn add(&mut self, s: &Status) {
+    /// Counts one status: `failed` counts everything that fails the run (failed, errored,
+    /// unexpected pass).
+    pub fn add(&mut self, s: &Status) {
         match s {
             Status::Passed => self.passed += 1,
-            Status::Failed { .. } | Status::Errored { .. } => self.failed += 1,
+            Status::Failed { .. } | Status::Errored { .. } | Status::UnexpectedPass { .. } => {
+                self.failed += 1
+            }
             Status::Skipped { .. } => self.skipped += 1,
+            Status::ExpectedFailure { .. } => self.expected_failures += 1,
         }
     }
+
+    /// Adds another row.
+    pub fn merge(&mut self, o: Counts) {
+        self.passed += o.passed;
+        self.failed += o.failed;
+        self.skipped += o.skipped;
+        self.expected_failures += o.expected_failures;
+    }
+
+    /// Number of cases counted.
+    pub fn total(&self) -> usize {
+        self.passed + self.failed + self.skipped + self.expected_failures
+    }
+}
+
+/// Counts over all reports.
+pub fn totals(reports: &[CaseReport]) -> Counts {
+    let mut c = Counts::default();
+    for r in reports {
+        c.add(&r.status);
+    }
+    c
 }
 
 /// Counts per category.
@@ -71,25 +100,23 @@ pub fn table(title: &str, rows: &BTreeMap<String, Counts>, sort_rules: bool) -> 
         .max(title.len())
         .max(5);
     let mut out = format!(
-        "{title:<width$}  {:>6}  {:>6}  {:>7}\n",
-        "passed", "failed", "skipped"
+        "{title:<width$}  {:>6}  {:>6}  {:>7}  {:>5}\n",
+        "passed", "failed", "skipped", "xfail"
     );
-    out.push_str(&format!("{}\n", "-".repeat(width + 25)));
+    out.push_str(&format!("{}\n", "-".repeat(width + 32)));
     let mut total = Counts::default();
     for k in keys {
         let c = rows[k];
-        total.passed += c.passed;
-        total.failed += c.failed;
-        total.skipped += c.skipped;
+        total.merge(c);
         out.push_str(&format!(
-            "{k:<width$}  {:>6}  {:>6}  {:>7}\n",
-            c.passed, c.failed, c.skipped
+            "{k:<width$}  {:>6}  {:>6}  {:>7}  {:>5}\n",
+            c.passed, c.failed, c.skipped, c.expected_failures
         ));
     }
-    out.push_str(&format!("{}\n", "-".repeat(width + 25)));
+    out.push_str(&format!("{}\n", "-".repeat(width + 32)));
     out.push_str(&format!(
-        "{:<width$}  {:>6}  {:>6}  {:>7}\n",
-        "total", total.passed, total.failed, total.skipped
+        "{:<width$}  {:>6}  {:>6}  {:>7}  {:>5}\n",
+        "total", total.passed, total.failed, total.skipped, total.expected_failures
     ));
     out
 }

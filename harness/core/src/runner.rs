@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::cases::*;
+use crate::expected::{ExpectedFailure, ExpectedFailures};
 use crate::fixture::{Case, CaseInput, Flag, Outcome, Verdict};
 use crate::identifiers::IdentifierVariant;
 use crate::implementation::{Implementation, OpError};
@@ -29,6 +30,23 @@ pub enum Status {
         /// What went wrong.
         detail: String,
     },
+    /// Failed or errored, and listed in the implementation's expected failures (does not fail
+    /// the run).
+    ExpectedFailure {
+        /// The listed reason.
+        reason: String,
+        /// The listed upstream link.
+        upstream: String,
+        /// What happened: the failed outcome, or `{"errored": detail}`.
+        actual: Value,
+    },
+    /// Listed as an expected failure, but passed (fails the run: the list is out of date).
+    UnexpectedPass {
+        /// The listed reason.
+        reason: String,
+        /// The listed upstream link.
+        upstream: String,
+    },
 }
 
 impl Status {
@@ -39,12 +57,40 @@ impl Status {
             Status::Failed { .. } => "failed",
             Status::Skipped { .. } => "skipped",
             Status::Errored { .. } => "errored",
+            Status::ExpectedFailure { .. } => "expected_failure",
+            Status::UnexpectedPass { .. } => "unexpected_pass",
         }
     }
 
     /// Whether this status makes a run fail.
     pub fn is_failure(&self) -> bool {
-        matches!(self, Status::Failed { .. } | Status::Errored { .. })
+        matches!(
+            self,
+            Status::Failed { .. } | Status::Errored { .. } | Status::UnexpectedPass { .. }
+        )
+    }
+
+    /// Applies an expected-failure entry (if any) to a judged status: a failure or error becomes
+    /// [`Status::ExpectedFailure`], a pass becomes [`Status::UnexpectedPass`]; a skip stays a skip.
+    pub fn with_expectation(self, entry: Option<&ExpectedFailure>) -> Status {
+        let Some(e) = entry else { return self };
+        match self {
+            Status::Passed => Status::UnexpectedPass {
+                reason: e.reason.clone(),
+                upstream: e.upstream.clone(),
+            },
+            Status::Failed { actual } => Status::ExpectedFailure {
+                reason: e.reason.clone(),
+                upstream: e.upstream.clone(),
+                actual,
+            },
+            Status::Errored { detail } => Status::ExpectedFailure {
+                reason: e.reason.clone(),
+                upstream: e.upstream.clone(),
+                actual: serde_json::json!({ "errored": detail }),
+            },
+            other => other,
+        }
     }
 }
 
@@ -92,6 +138,16 @@ impl CaseReport {
             Status::Errored { detail } => s.push_str(&format!("  errored:  {detail}\n")),
             Status::Skipped { reason } => s.push_str(&format!("  skipped:  {reason}\n")),
             Status::Passed => s.push_str("  passed\n"),
+            Status::ExpectedFailure {
+                reason,
+                upstream,
+                actual,
+            } => s.push_str(&format!(
+                "  actual:   {actual}\n  expected failure: {reason} ({upstream})\n"
+            )),
+            Status::UnexpectedPass { reason, upstream } => s.push_str(&format!(
+                "  passed, but listed as an expected failure: {reason} ({upstream})\n  remove it from the list if the bug is fixed\n"
+            )),
         }
         s
     }
@@ -99,7 +155,17 @@ impl CaseReport {
 
 /// Runs one case against `imp`.
 pub fn run_case(imp: &dyn Implementation, case: &Case) -> CaseReport {
-    let status = judge(imp, case);
+    run_case_expecting(imp, case, None)
+}
+
+/// Runs one case against `imp`, applying the implementation's expected-failures list.
+pub fn run_case_expecting(
+    imp: &dyn Implementation,
+    case: &Case,
+    expected: Option<&ExpectedFailures>,
+) -> CaseReport {
+    imp.begin_case(&case.def.id);
+    let status = judge(imp, case).with_expectation(expected.and_then(|l| l.get(&case.def.id)));
     CaseReport {
         id: case.def.id.clone(),
         file: case.file.clone(),

@@ -999,7 +999,10 @@ pub(super) mod tests {
                 match r.status {
                     Status::Passed => passed.push(r.id.clone()),
                     Status::Skipped { .. } => skipped.push(r.id.clone()),
-                    Status::Failed { .. } | Status::Errored { .. } => failed.push(r.explain()),
+                    Status::Failed { .. }
+                    | Status::Errored { .. }
+                    | Status::ExpectedFailure { .. }
+                    | Status::UnexpectedPass { .. } => failed.push(r.explain()),
                 }
             }
         }

@@ -1,0 +1,592 @@
+//! # msc4268-adapter
+//!
+//! Runs an implementation written in any language as a child process that speaks the suite's
+//! adapter protocol (after [Bowtie](https://github.com/bowtie-json-schema/bowtie)): one JSON object
+//! per line on its standard input and output, versioned (`"version": 1`), specified by the JSON
+//! Schemas in `protocol/` and documented in `docs/adapter-protocol.md`.
+//!
+//! ```text
+//! harness → {"cmd": "start", "version": 1}
+//! adapter ← {"version": 1, "implementation": {"name": ..., "categories": [...], ...}}
+//! harness → {"cmd": "run", "seq": 1, "case": "...", "category": "file-decryption", "input": {...}}
+//! adapter ← {"seq": 1, "outcome": {...}}   or {"seq": 1, "skipped": {"reason": ...}}
+//!                                          or {"seq": 1, "errored": {"message": ..., "context": ...}}
+//! harness → {"cmd": "stop"}
+//! ```
+//!
+//! [`CommandImplementation`] implements the harness's [`Implementation`] trait by talking to such a
+//! process, so everything the runner and reports do works unchanged. It survives a misbehaving
+//! adapter: a crash, a hang (a per-case timeout), or output that is not the protocol each make the
+//! case *errored* with the detail (exit status, last lines of standard error, the offending line),
+//! and the process is killed and started afresh for the next case. In strict mode every message in
+//! both directions is validated against the schemas.
+
+mod process;
+mod schema;
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use msc4268_harness::cases::*;
+use msc4268_harness::identifiers::IdentifierVariant;
+use msc4268_harness::implementation::{Implementation, ImplementationInfo, OpError, OpResult};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+pub use process::StderrTail;
+pub use schema::{REQUEST_SCHEMA, RESPONSE_SCHEMA, SchemaSet};
+
+use process::{Process, ReadError};
+
+/// The protocol version this harness speaks.
+pub const PROTOCOL_VERSION: u64 = 1;
+
+/// How long a process that closed its output gets to exit on its own before it is killed.
+const EXIT_GRACE: Duration = Duration::from_secs(2);
+
+/// How to run an adapter.
+#[derive(Debug, Clone)]
+pub struct AdapterOptions {
+    /// How long one case may take before the adapter is killed and the case reported errored.
+    pub case_timeout: Duration,
+    /// How long the adapter may take to answer `start`.
+    pub start_timeout: Duration,
+    /// Validate every message, in both directions, against the protocol's JSON Schemas.
+    pub strict: bool,
+}
+
+impl Default for AdapterOptions {
+    fn default() -> Self {
+        Self {
+            case_timeout: Duration::from_secs(10),
+            start_timeout: Duration::from_secs(30),
+            strict: false,
+        }
+    }
+}
+
+/// Why an adapter could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum AdapterError {
+    /// The command line is empty or cannot be split into words (unbalanced quotes).
+    #[error("cannot split the adapter command line `{0}` into words (empty, or unbalanced quotes)")]
+    CommandLine(String),
+    /// The program could not be started.
+    #[error("cannot start adapter `{command}`: {source}")]
+    Spawn {
+        /// The command line.
+        command: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The `start` exchange failed.
+    #[error("adapter `{command}` did not start: {message}{}", stderr_suffix(.stderr))]
+    Handshake {
+        /// The command line.
+        command: String,
+        /// What went wrong.
+        message: String,
+        /// The last lines the adapter wrote to standard error.
+        stderr: String,
+    },
+    /// The protocol schemas do not compile (a bug in this crate).
+    #[error("protocol schemas: {0}")]
+    Schema(String),
+}
+
+fn stderr_suffix(stderr: &str) -> String {
+    if stderr.is_empty() {
+        String::new()
+    } else {
+        format!("\n  adapter stderr (last lines):\n{}", indent(stderr))
+    }
+}
+
+fn indent(s: &str) -> String {
+    s.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What an adapter says about itself in its `start` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdapterImplementation {
+    /// Short name (reports; `expected-failures/<name>.json`).
+    pub name: String,
+    /// Version of the implementation under test.
+    pub version: String,
+    /// Programming language.
+    pub language: String,
+    /// Where to report bugs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issues: Option<String>,
+    /// Home page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub homepage: Option<String>,
+    /// Categories it runs.
+    pub categories: Vec<Category>,
+    /// Identifier variants it understands.
+    pub identifiers: Vec<IdentifierVariant>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StartReply {
+    version: u64,
+    implementation: Value,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunReply {
+    seq: u64,
+    #[serde(default)]
+    outcome: Option<Value>,
+    #[serde(default)]
+    skipped: Option<Skipped>,
+    #[serde(default)]
+    errored: Option<Errored>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Skipped {
+    reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Errored {
+    message: String,
+    #[serde(default)]
+    context: Option<Value>,
+}
+
+struct Inner {
+    process: Option<Process>,
+    seq: u64,
+    case_id: String,
+    restarts: u32,
+    problems: Vec<String>,
+}
+
+/// An implementation behind the adapter protocol: a child process started from a command line.
+pub struct CommandImplementation {
+    command: String,
+    argv: Vec<String>,
+    options: AdapterOptions,
+    /// Compiled always: strict mode validates every message with them; otherwise they only
+    /// explain a reply that does not deserialise.
+    schemas: SchemaSet,
+    declared: AdapterImplementation,
+    inner: Mutex<Inner>,
+}
+
+impl std::fmt::Debug for CommandImplementation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommandImplementation")
+            .field("command", &self.command)
+            .field("declared", &self.declared)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CommandImplementation {
+    /// Starts the adapter `command` (split into words like a POSIX shell does, but run without a
+    /// shell) and performs the `start` exchange.
+    pub fn start(command: &str, options: AdapterOptions) -> Result<Self, AdapterError> {
+        let argv = shlex::split(command)
+            .filter(|a| !a.is_empty())
+            .ok_or_else(|| AdapterError::CommandLine(command.to_owned()))?;
+        let schemas = SchemaSet::compile().map_err(AdapterError::Schema)?;
+        let (process, declared) = handshake(command, &argv, &options, &schemas)?;
+        Ok(Self {
+            command: command.to_owned(),
+            argv,
+            options,
+            schemas,
+            declared,
+            inner: Mutex::new(Inner {
+                process: Some(process),
+                seq: 0,
+                case_id: String::new(),
+                restarts: 0,
+                problems: Vec::new(),
+            }),
+        })
+    }
+
+    /// What the adapter declared in its `start` reply.
+    pub fn declared(&self) -> &AdapterImplementation {
+        &self.declared
+    }
+
+    /// The command line.
+    pub fn command(&self) -> &str {
+        &self.command
+    }
+
+    /// How often the adapter had to be restarted (after a crash, hang or garbage output).
+    pub fn restarts(&self) -> u32 {
+        self.lock().restarts
+    }
+
+    /// Every protocol problem seen so far (one line each), for the report.
+    pub fn problems(&self) -> Vec<String> {
+        self.lock().problems.clone()
+    }
+
+    /// Sends `stop` and waits for the process to exit (killing it after a grace period). Returns a
+    /// description of the problem if it did not exit cleanly.
+    pub fn stop(&self) -> Option<String> {
+        let process = self.lock().process.take();
+        process.and_then(|p| p.stop(Duration::from_secs(5)))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves consistent data (every field is written whole).
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sends one `run` and returns the outcome JSON, after the checks of the protocol.
+    fn call(&self, category: Category, input: Value) -> OpResult<Value> {
+        if !self.declared.categories.contains(&category) {
+            return Err(OpError::Unsupported(format!(
+                "adapter `{}` does not declare the {category} category",
+                self.declared.name
+            )));
+        }
+        let mut inner = self.lock();
+        if inner.process.is_none() {
+            match handshake(&self.command, &self.argv, &self.options, &self.schemas) {
+                Ok((p, declared)) if declared == self.declared => {
+                    inner.process = Some(p);
+                    inner.restarts += 1;
+                }
+                Ok((p, _)) => {
+                    let _ = p.stop(Duration::from_secs(1));
+                    return Err(self.problem(
+                        &mut inner,
+                        "the restarted adapter declared something else than at first start".into(),
+                    ));
+                }
+                Err(e) => {
+                    return Err(self.problem(&mut inner, format!("cannot restart: {e}")));
+                }
+            }
+        }
+        inner.seq += 1;
+        let seq = inner.seq;
+        let request = json!({
+            "cmd": "run",
+            "seq": seq,
+            "case": inner.case_id,
+            "category": category.as_str(),
+            "input": input,
+        });
+        if self.options.strict
+            && let Err(e) = self.schemas.check_request(&request)
+        {
+            return Err(OpError::Errored(format!(
+                "strict mode: the harness's own request breaks the protocol schema (a harness bug): {e}"
+            )));
+        }
+        let Some(process) = inner.process.as_mut() else {
+            return Err(OpError::Errored("adapter process missing".into()));
+        };
+        if let Err(e) = process.send(&request) {
+            let detail = self.kill(
+                &mut inner,
+                &format!("cannot write the request: {e}"),
+                EXIT_GRACE,
+            );
+            return Err(self.problem(&mut inner, detail));
+        }
+        let line = match process.read_line(self.options.case_timeout) {
+            Ok(line) => line,
+            Err(ReadError::Timeout) => {
+                let detail = self.kill(
+                    &mut inner,
+                    &format!(
+                        "no reply within {:.1} s; the adapter was killed and will be restarted",
+                        self.options.case_timeout.as_secs_f64()
+                    ),
+                    Duration::ZERO,
+                );
+                return Err(self.problem(&mut inner, detail));
+            }
+            Err(e) => {
+                let grace = if matches!(e, ReadError::Eof) {
+                    EXIT_GRACE
+                } else {
+                    Duration::ZERO
+                };
+                let detail = self.kill(&mut inner, &e.to_string(), grace);
+                return Err(self.problem(&mut inner, detail));
+            }
+        };
+        let value: Value = match serde_json::from_str(&line) {
+            Ok(v) => v,
+            Err(e) => {
+                let detail = self.kill(
+                    &mut inner,
+                    &format!(
+                        "the adapter printed a line that is not JSON ({e}): {}; it was killed and will be restarted",
+                        preview(&line)
+                    ),
+                    Duration::ZERO,
+                );
+                return Err(self.problem(&mut inner, detail));
+            }
+        };
+        if self.options.strict {
+            let s = &self.schemas;
+            if let Err(e) = s.check_run_reply(&value) {
+                return Err(self.problem(
+                    &mut inner,
+                    format!("strict mode: the reply breaks the protocol schema: {e}"),
+                ));
+            }
+            if let Some(outcome) = value.get("outcome")
+                && let Err(e) = s.check_outcome(category, outcome)
+            {
+                return Err(self.problem(
+                    &mut inner,
+                    format!("strict mode: the outcome breaks the {category} outcome schema: {e}"),
+                ));
+            }
+        }
+        let reply: RunReply = match typed(value) {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(self.problem(&mut inner, format!("the reply is not a run reply: {e}")));
+            }
+        };
+        if reply.seq != seq {
+            let detail = self.kill(
+                &mut inner,
+                &format!(
+                    "the reply carries seq {} but {seq} was asked; the adapter is out of step and was killed",
+                    reply.seq
+                ),
+                Duration::ZERO,
+            );
+            return Err(self.problem(&mut inner, detail));
+        }
+        match (reply.outcome, reply.skipped, reply.errored) {
+            (Some(outcome), None, None) => Ok(outcome),
+            (None, Some(s), None) => Err(OpError::Unsupported(format!(
+                "adapter skipped it: {}",
+                s.reason
+            ))),
+            (None, None, Some(e)) => Err(OpError::Errored(match e.context {
+                Some(c) => format!("adapter errored: {}\n  context: {c}", e.message),
+                None => format!("adapter errored: {}", e.message),
+            })),
+            _ => Err(self.problem(
+                &mut inner,
+                "a run reply must carry exactly one of outcome, skipped, errored".into(),
+            )),
+        }
+    }
+
+    /// Records a problem and turns it into an errored case.
+    fn problem(&self, inner: &mut Inner, detail: String) -> OpError {
+        inner
+            .problems
+            .push(format!("{}: {}", inner.case_id, first_line(&detail)));
+        OpError::Errored(format!("adapter `{}`: {detail}", self.declared.name))
+    }
+
+    /// Kills the process (if any) and describes how it ended, with its last stderr lines.
+    fn kill(&self, inner: &mut Inner, what: &str, grace: Duration) -> String {
+        match inner.process.take() {
+            Some(p) => {
+                let (status, stderr) = p.kill(grace);
+                let mut s = format!("{what} ({status})");
+                s.push_str(&stderr_suffix(&stderr));
+                s
+            }
+            None => what.to_owned(),
+        }
+    }
+
+    fn op<T: DeserializeOwned>(&self, category: Category, input: Value) -> OpResult<T> {
+        let outcome = self.call(category, input)?;
+        typed(outcome.clone()).map_err(|e| {
+            // serde loses the path inside tagged outcomes; the schema names it.
+            let why = match self.schemas.check_outcome(category, &outcome) {
+                Err(schema) => format!("{e}; schema: {schema}"),
+                Ok(()) => e,
+            };
+            let mut inner = self.lock();
+            self.problem(
+                &mut inner,
+                format!("the {category} outcome does not have the expected shape: {why}"),
+            )
+        })
+    }
+}
+
+impl Drop for CommandImplementation {
+    fn drop(&mut self) {
+        let _ = self.stop();
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+fn preview(line: &str) -> String {
+    const MAX: usize = 200;
+    if line.len() <= MAX {
+        format!("{line:?}")
+    } else {
+        let mut end = MAX;
+        while !line.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{:?}… ({} bytes)", &line[..end], line.len())
+    }
+}
+
+/// Deserialises with the JSON pointer of the first mismatch in the message.
+fn typed<T: DeserializeOwned>(value: Value) -> Result<T, String> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        format!("at `{path}`: {}", e.inner())
+    })
+}
+
+fn to_value<T: Serialize>(v: &T) -> OpResult<Value> {
+    serde_json::to_value(v).map_err(|e| OpError::Errored(format!("cannot serialise input: {e}")))
+}
+
+/// Starts the process and performs the `start` exchange.
+fn handshake(
+    command: &str,
+    argv: &[String],
+    options: &AdapterOptions,
+    schemas: &SchemaSet,
+) -> Result<(Process, AdapterImplementation), AdapterError> {
+    let mut process = Process::spawn(argv).map_err(|source| AdapterError::Spawn {
+        command: command.to_owned(),
+        source,
+    })?;
+    let fail = |process: Process, message: String| {
+        let (status, stderr) = process.kill(EXIT_GRACE);
+        AdapterError::Handshake {
+            command: command.to_owned(),
+            message: format!("{message} ({status})"),
+            stderr,
+        }
+    };
+    let request = json!({"cmd": "start", "version": PROTOCOL_VERSION});
+    if let Err(e) = process.send(&request) {
+        return Err(fail(process, format!("cannot write `start`: {e}")));
+    }
+    let line = match process.read_line(options.start_timeout) {
+        Ok(l) => l,
+        Err(e) => return Err(fail(process, format!("no start reply: {e}"))),
+    };
+    let value: Value = match serde_json::from_str(&line) {
+        Ok(v) => v,
+        Err(e) => {
+            return Err(fail(
+                process,
+                format!("the start reply is not JSON ({e}): {}", preview(&line)),
+            ));
+        }
+    };
+    if options.strict
+        && let Err(e) = schemas.check_start_reply(&value)
+    {
+        return Err(fail(
+            process,
+            format!("strict mode: the start reply breaks the protocol schema: {e}"),
+        ));
+    }
+    let reply: StartReply = match typed(value) {
+        Ok(r) => r,
+        Err(e) => return Err(fail(process, format!("the start reply is malformed: {e}"))),
+    };
+    if reply.version != PROTOCOL_VERSION {
+        return Err(fail(
+            process,
+            format!(
+                "the adapter speaks protocol version {}, this harness speaks {PROTOCOL_VERSION}",
+                reply.version
+            ),
+        ));
+    }
+    let declared: AdapterImplementation = match typed(reply.implementation) {
+        Ok(d) => d,
+        Err(e) => {
+            return Err(fail(
+                process,
+                format!("the start reply's `implementation` is malformed: {e}"),
+            ));
+        }
+    };
+    Ok((process, declared))
+}
+
+impl Implementation for CommandImplementation {
+    fn info(&self) -> ImplementationInfo {
+        ImplementationInfo {
+            name: self.declared.name.clone(),
+            version: self.declared.version.clone(),
+            language: self.declared.language.clone(),
+            issues: self.declared.issues.clone(),
+            identifiers: self.declared.identifiers.clone(),
+        }
+    }
+
+    fn begin_case(&self, case_id: &str) {
+        self.lock().case_id = case_id.to_owned();
+    }
+
+    fn parse_bundle(&self, input: &BundleParsingInput) -> OpResult<BundleParseOutcome> {
+        self.op(Category::BundleParsing, to_value(input)?)
+    }
+
+    fn decrypt_file(&self, input: &FileDecryptionInput) -> OpResult<DecryptOutcome> {
+        self.op(Category::FileDecryption, to_value(input)?)
+    }
+
+    fn encrypt_file(&self, plaintext: &[u8]) -> OpResult<Encryption> {
+        let input = json!({"plaintext": msc4268_harness::b64::encode_padded(plaintext)});
+        self.op(Category::FileEncryption, input)
+    }
+
+    fn check_to_device(&self, input: &ToDeviceInput) -> OpResult<ToDeviceOutcome> {
+        self.op(Category::ToDeviceContent, to_value(input)?)
+    }
+
+    fn check_envelope(&self, input: &OlmEnvelopeInput) -> OpResult<EnvelopeOutcome> {
+        self.op(Category::OlmEnvelope, to_value(input)?)
+    }
+
+    fn decide_import(&self, input: &ImportInput) -> OpResult<ImportOutcome> {
+        self.op(Category::ImportDecision, to_value(input)?)
+    }
+
+    fn build_bundle(&self, input: &BuildInput) -> OpResult<Option<Value>> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Built {
+            bundle: Option<Value>,
+        }
+        let built: Built = self.op(Category::BundleBuilding, to_value(input)?)?;
+        Ok(built.bundle)
+    }
+
+    fn shared_history_flag(&self, input: &FlagInput) -> OpResult<FlagOutcome> {
+        self.op(Category::SharedHistoryFlag, to_value(input)?)
+    }
+}

@@ -1,0 +1,137 @@
+//! JUnit XML: one `<testsuite>` per implementation and category, one `<testcase>` per case.
+//!
+//! Failed cases and unexpected passes are `<failure>`, errored cases `<error>`; skipped cases and
+//! expected failures are `<skipped>` with the reason (an expected failure does not fail CI).
+
+use std::collections::BTreeMap;
+
+use super::{RunSet, escape, status_detail};
+use crate::runner::{CaseReport, Status};
+
+/// The JUnit XML text of a run.
+pub fn junit(set: &RunSet) -> String {
+    let mut suites = String::new();
+    let (mut tests, mut failures, mut errors, mut skipped) = (0, 0, 0, 0);
+    let mut total_time = 0.0;
+    for run in &set.runs {
+        let mut by_cat: BTreeMap<&str, Vec<&CaseReport>> = BTreeMap::new();
+        for c in &run.cases {
+            by_cat.entry(c.category.as_str()).or_default().push(c);
+        }
+        let per_case = if run.cases.is_empty() {
+            0.0
+        } else {
+            run.wall_time_s / run.cases.len() as f64
+        };
+        total_time += run.wall_time_s;
+        for (cat, cases) in by_cat {
+            let f = cases
+                .iter()
+                .filter(|c| {
+                    matches!(
+                        c.status,
+                        Status::Failed { .. } | Status::UnexpectedPass { .. }
+                    )
+                })
+                .count();
+            let e = cases
+                .iter()
+                .filter(|c| matches!(c.status, Status::Errored { .. }))
+                .count();
+            let s = cases
+                .iter()
+                .filter(|c| {
+                    matches!(
+                        c.status,
+                        Status::Skipped { .. } | Status::ExpectedFailure { .. }
+                    )
+                })
+                .count();
+            tests += cases.len();
+            failures += f;
+            errors += e;
+            skipped += s;
+            suites.push_str(&format!(
+                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{f}\" errors=\"{e}\" skipped=\"{s}\" time=\"{:.3}\">\n",
+                escape(&format!("{}/{cat}", run.info.name)),
+                cases.len(),
+                per_case * cases.len() as f64
+            ));
+            for c in cases {
+                suites.push_str(&testcase(&run.info.name, c, per_case));
+            }
+            suites.push_str("  </testsuite>\n");
+        }
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"msc4268-conformance\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{total_time:.3}\">\n{suites}</testsuites>\n"
+    )
+}
+
+fn testcase(implementation: &str, c: &CaseReport, time: f64) -> String {
+    let open = format!(
+        "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" time=\"{time:.4}\"",
+        escape(&format!("{implementation}.{}", c.category.as_str())),
+        escape(&c.id),
+        escape(&format!("fixtures/{}", c.file)),
+    );
+    let body = |tag: &str, kind: &str, message: String| {
+        format!(
+            "{open}>\n      <{tag} type=\"{kind}\" message=\"{}\">{}</{tag}>\n    </testcase>\n",
+            escape(&first_line(&message)),
+            escape(&c.explain())
+        )
+    };
+    match &c.status {
+        Status::Passed => format!("{open}/>\n"),
+        Status::Failed { .. } => body(
+            "failure",
+            "failed",
+            format!("expected {} (rules {})", c.expected, c.rules.join(", ")),
+        ),
+        Status::UnexpectedPass { .. } => {
+            body("failure", "unexpected_pass", status_detail(&c.status))
+        }
+        Status::Errored { detail } => body("error", "errored", detail.clone()),
+        Status::Skipped { reason } => format!(
+            "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+            escape(&first_line(reason))
+        ),
+        Status::ExpectedFailure { .. } => format!(
+            "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+            escape(&format!(
+                "expected failure: {}",
+                first_line(&status_detail(&c.status))
+            ))
+        ),
+    }
+}
+
+fn first_line(s: &str) -> String {
+    let l = s.lines().next().unwrap_or("");
+    if l.chars().count() > 300 {
+        format!("{}…", l.chars().take(300).collect::<String>())
+    } else {
+        l.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn junit_counts_and_escapes() {
+        let x = junit(&super::super::tests::sample());
+        assert!(x.starts_with("<?xml"));
+        assert!(
+            x.contains("tests=\"4\" failures=\"1\" errors=\"0\" skipped=\"2\""),
+            "{x}"
+        );
+        assert!(x.contains("name=\"bundle-parsing/g/bad&lt;&amp;&gt;\""));
+        assert!(x.contains("expected failure: known"));
+        assert!(!x.contains("bad<&>"));
+        assert_eq!(x.matches("<testcase ").count(), 4);
+        assert_eq!(x.matches("<failure ").count(), 1);
+    }
+}

@@ -1,0 +1,342 @@
+//! Report files: the JSON follows its schema, JUnit and Markdown carry every case and failure, and
+//! the HTML page renders in a real headless browser with coloured cells whose links show the
+//! rule's cases. Expected failures turn into `expected_failure` / `unexpected_pass`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use msc4268_harness::cases::Category;
+use msc4268_harness::expected::ExpectedFailures;
+use msc4268_harness::fixture::{Case, load_dir};
+use msc4268_harness::implementation::Implementation;
+use msc4268_harness::mutants::{Bug, Mutant};
+use msc4268_harness::output::{self, ImplementationRun, RunSet};
+use msc4268_harness::reference::Reference;
+use msc4268_harness::runner::{Status, run_case_expecting};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn cases() -> Vec<Case> {
+    let mut c = load_dir(&root().join("fixtures")).unwrap_or_else(|e| panic!("fixtures: {e}"));
+    c.retain(|c| c.category == Category::FileDecryption);
+    c
+}
+
+const XFAIL_CASE: &str = "file-decryption/hash-check/wrong-hash";
+
+fn expected_list() -> ExpectedFailures {
+    ExpectedFailures::parse(
+        &format!(
+            r#"{{"implementation": "mutant:skips-hash-check", "expected_failures": [
+                {{"case": "{XFAIL_CASE}", "reason": "does not check the hash", "upstream": "https://example.invalid/issues/1"}}]}}"#
+        ),
+        Path::new("expected-failures/mutant.json"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn run(
+    imp: &dyn Implementation,
+    cases: &[Case],
+    expected: Option<&ExpectedFailures>,
+) -> ImplementationRun {
+    ImplementationRun {
+        info: imp.info(),
+        expected_failures_file: expected
+            .and_then(|e| e.file.clone())
+            .map(|p| p.display().to_string()),
+        cases: cases
+            .iter()
+            .map(|c| run_case_expecting(imp, c, expected))
+            .collect(),
+        wall_time_s: 0.1,
+        notes: vec!["test run".into()],
+    }
+}
+
+fn run_set() -> RunSet {
+    let cases = cases();
+    let list = expected_list();
+    RunSet {
+        fixtures: "fixtures".into(),
+        catalogue: msc4268_harness::rules::catalogue().expect("catalogue"),
+        runs: vec![
+            run(&Reference, &cases, None),
+            run(&Mutant::new(Bug::SkipsHashCheck), &cases, Some(&list)),
+        ],
+    }
+}
+
+fn out_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("msc4268-reports-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[test]
+fn expected_failures_are_reported_and_a_passing_one_fails_the_run() {
+    let cases = cases();
+    let list = expected_list();
+    let case = cases.iter().find(|c| c.def.id == XFAIL_CASE).expect("case");
+    // The mutant fails the listed case: expected failure, not a failure of the run.
+    let r = run_case_expecting(&Mutant::new(Bug::SkipsHashCheck), case, Some(&list));
+    assert!(
+        matches!(r.status, Status::ExpectedFailure { .. }),
+        "{:?}",
+        r.status
+    );
+    assert!(!r.status.is_failure());
+    // The reference passes it: unexpected pass, which fails the run.
+    let r = run_case_expecting(&Reference, case, Some(&list));
+    assert!(
+        matches!(r.status, Status::UnexpectedPass { .. }),
+        "{:?}",
+        r.status
+    );
+    assert!(r.status.is_failure());
+    assert!(r.explain().contains("remove it from the list"));
+}
+
+#[test]
+fn report_files_follow_their_formats() {
+    let set = run_set();
+    let dir = out_dir("formats");
+    let written = output::write_all(&set, &dir).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(written.len(), 4);
+
+    // JSON: valid against the documented schema.
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).expect("read"))
+            .expect("report.json is JSON");
+    let read = |p: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(root().join(p)).expect("read schema"))
+            .expect("schema is JSON")
+    };
+    let fixture_schema = read("fixtures/schema/fixture-file.schema.json");
+    let validator = jsonschema::options()
+        .with_resource(
+            fixture_schema["$id"].as_str().expect("$id"),
+            jsonschema::Resource::from_contents(fixture_schema.clone()),
+        )
+        .build(&read("fixtures/schema/report.schema.json"))
+        .expect("report schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .take(5)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report.json breaks its schema: {errors:#?}"
+    );
+    assert_eq!(report["passed"], false, "the mutant fails other hash cases");
+    let mutant = &report["implementations"][1];
+    assert_eq!(mutant["summary"]["expected_failures"], 1);
+    assert!(mutant["summary"]["failed"].as_u64().expect("count") > 0);
+    assert_eq!(mutant["by_rule"]["R38"]["state"], "fail");
+    assert_eq!(
+        report["implementations"][0]["by_rule"]["R38"]["state"],
+        "pass"
+    );
+
+    // JUnit: one testcase per case and implementation; failures counted.
+    let junit = std::fs::read_to_string(dir.join("junit.xml")).expect("junit");
+    let n = cases().len() * 2;
+    assert_eq!(junit.matches("<testcase ").count(), n);
+    assert!(junit.contains(&format!("tests=\"{n}\"")));
+    assert_eq!(
+        junit.matches("<failure ").count(),
+        set.runs[1].summary().failed
+    );
+
+    // Markdown: summary rows and the failing cases.
+    let md = std::fs::read_to_string(dir.join("summary.md")).expect("md");
+    assert!(md.contains("| reference |"));
+    assert!(md.contains("| mutant:skips-hash-check |"));
+    assert!(md.contains("file-decryption/hash-check/"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The headless browser, if installed.
+fn chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("MSC4268_CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    let path = std::env::var_os("PATH")?;
+    for name in [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ] {
+        for dir in std::env::split_paths(&path) {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+fn headless(browser: &Path, args: &[&str]) -> String {
+    let profile = out_dir("chromium-profile");
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", browser.display()));
+    assert!(
+        out.status.success(),
+        "{} failed: {}",
+        browser.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&profile);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_html_matrix_renders_in_a_headless_browser() {
+    let Some(browser) = chromium() else {
+        if std::env::var_os("MSC4268_SKIP_BROWSER").is_some_and(|v| v == "1") {
+            eprintln!("SKIPPED: MSC4268_SKIP_BROWSER=1 and no chromium on PATH");
+            return;
+        }
+        panic!(
+            "this test renders the HTML report in a headless browser, and none was found: \
+             install Debian's `chromium` (apt-get install chromium), point MSC4268_CHROMIUM at \
+             one, or set MSC4268_SKIP_BROWSER=1 to skip it"
+        );
+    };
+    let set = run_set();
+    let dir = out_dir("html");
+    output::write_all(&set, &dir).unwrap_or_else(|e| panic!("{e}"));
+
+    // A probe page: the report plus a script that records what the browser computed, opened at
+    // the fragment a matrix cell links to.
+    let page = std::fs::read_to_string(dir.join("index.html")).expect("html");
+    let probe = page.replace(
+        "</body>",
+        r#"<script>
+const cell = document.querySelector('td.cell.fail a');
+const shown = () => document.getElementById(location.hash.slice(1));
+addEventListener('load', () => document.body.setAttribute('data-probe', JSON.stringify({
+  failColour: getComputedStyle(cell.parentElement).backgroundColor,
+  passColour: getComputedStyle(document.querySelector('td.cell.pass')).backgroundColor,
+  link: cell.getAttribute('href'),
+  targetDisplay: shown() ? getComputedStyle(shown()).display : null,
+  targetOutline: shown() ? getComputedStyle(shown()).outlineStyle : null,
+  targetIsTarget: shown() ? shown().matches(':target') : false,
+  targetText: shown() ? shown().textContent : '',
+  rows: document.querySelectorAll('table.matrix tr').length,
+})));
+</script></body>"#,
+    );
+    std::fs::write(dir.join("probe.html"), probe).expect("write probe");
+    let link = "impl1-R38";
+    assert!(
+        page.contains(&format!("href=\"#{link}\"")),
+        "a cell links to {link}"
+    );
+    let url = format!("file://{}#{link}", dir.join("probe.html").display());
+    let dom = headless(&browser, &["--dump-dom", &url]);
+    let start = dom.find("data-probe=\"").expect("the probe ran") + "data-probe=\"".len();
+    let end = start + dom[start..].find('"').expect("end of probe");
+    let probe: serde_json::Value =
+        serde_json::from_str(&dom[start..end].replace("&quot;", "\"")).expect("probe JSON");
+    assert_eq!(probe["failColour"], "rgb(207, 34, 46)", "{probe}");
+    assert_eq!(probe["passColour"], "rgb(45, 164, 78)", "{probe}");
+    assert_eq!(
+        probe["targetDisplay"], "block",
+        "the linked section is shown: {probe}"
+    );
+    assert_eq!(probe["targetIsTarget"], true, "{probe}");
+    assert_eq!(
+        probe["targetOutline"], "solid",
+        "the linked section is highlighted: {probe}"
+    );
+    let text = probe["targetText"].as_str().expect("text");
+    assert!(
+        text.contains(XFAIL_CASE),
+        "the R38 section lists its cases: {text}"
+    );
+    assert!(
+        text.contains("does not check the hash"),
+        "and the reasons: {text}"
+    );
+    assert!(probe["rows"].as_u64().expect("rows") > 20, "{probe}");
+    assert!(dom.contains(&format!("id=\"{link}\"")));
+
+    // And a real screenshot of the page.
+    let shot = dir.join("matrix.png");
+    headless(
+        &browser,
+        &[
+            "--window-size=1400,1800",
+            &format!("--screenshot={}", shot.display()),
+            &format!("file://{}", dir.join("index.html").display()),
+        ],
+    );
+    let png = std::fs::read(&shot).expect("screenshot written");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    assert!(
+        png.len() > 20_000,
+        "suspiciously small screenshot: {} bytes",
+        png.len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn every_expected_failures_file_loads_follows_its_schema_and_names_corpus_cases() {
+    let corpus = load_dir(&root().join("fixtures")).unwrap_or_else(|e| panic!("fixtures: {e}"));
+    let known: std::collections::BTreeSet<&str> =
+        corpus.iter().map(|c| c.def.id.as_str()).collect();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("fixtures/schema/expected-failures.schema.json"))
+            .expect("schema"),
+    )
+    .expect("schema JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let dir = root().join("expected-failures");
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir).expect("expected-failures/") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        files += 1;
+        let list = ExpectedFailures::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let stem = path.file_stem().and_then(|s| s.to_str()).expect("stem");
+        assert_eq!(list.implementation, stem, "{}", path.display());
+        let unknown = list.unknown_cases(&known);
+        assert!(
+            unknown.is_empty(),
+            "{} lists cases not in the corpus: {unknown:?}",
+            path.display()
+        );
+        let value: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .take(5)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+    }
+    // The schema is not vacuous.
+    assert!(!validator.is_valid(
+        &serde_json::json!({"implementation": "x", "expected_failures": [
+        {"case": "a/b/c", "reason": "r", "upstream": "somewhere"}]})
+    ));
+    let _ = files;
+}
