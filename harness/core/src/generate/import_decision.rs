@@ -853,9 +853,19 @@ fn store_merge() -> GeneratedFile {
     let mut fk = key("merge-pair", 3).material();
     fk.ratchet[2][7] ^= 0x40;
     forged["session_key"] = json!(fk.to_base64());
-    a.case("unconnected-copies-in-one-bundle", &["R42"], "The bundle carries a session at index 0 and a forged copy at index 3 whose ratchet does not follow from it: which one is genuine cannot be told, so neither is imported, whatever their order.", &[Flag::KeyPlanting], Verdict::Invalid,
+    let forged_copy = json!({"room_id": ROOM, "session_id": genuine.session_id(), "first_known_index": 3, "forwarder": ALICE});
+    let c = a.case("unconnected-copies-in-one-bundle", &["R42"], "The bundle carries a session at index 0 and a forged copy at index 3 whose ratchet does not follow from it. Which one is genuine cannot be told: the reference imports neither, whatever their order; importing one of them is no worse than what the forwarder could do by sending only that one, so it is acceptable too.", &[Flag::KeyPlanting, Flag::SpecAmbiguity], Verdict::Acceptable,
         &baseline(json!({"room_keys": [forged, genuine.json()], "withheld": []})),
         imported(vec![], vec![], vec![], vec![("/room_keys/0", "R42"), ("/room_keys/1", "R42")]));
+    for (kept, dropped) in [
+        (genuine.imported(ALICE), "/room_keys/0"),
+        (forged_copy, "/room_keys/1"),
+    ] {
+        c.also_acceptable
+            .push(imported(vec![kept.clone()], vec![], vec![], vec![]));
+        c.also_acceptable
+            .push(imported(vec![kept], vec![], vec![], vec![(dropped, "R42")]));
+    }
     let twice_late = key("merge-twice", 4);
     let twice_early = key("merge-twice", 1);
     a.case("same-session-twice-in-bundle", &["R42"], "The bundle lists one session at index 4 and at index 1: the better copy wins whatever the order.", &[Flag::EdgeCase], Verdict::Valid,
