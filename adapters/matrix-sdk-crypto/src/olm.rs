@@ -69,7 +69,7 @@ pub(crate) fn device_with_curve(curve25519: &str, candidates: &[Device]) -> Opti
 }
 
 /// Every (user, device) a case names, as fixture devices: the only ones whose secrets the
-/// adapter can derive.
+/// adapter can derive. The event's `olm_sender_device` (replay data) comes first.
 pub(crate) fn candidate_devices(
     recipient: &Recipient,
     event: &ReceivedToDevice,
@@ -77,6 +77,10 @@ pub(crate) fn candidate_devices(
 ) -> Vec<Device> {
     let mut users: Vec<String> = vec![event.sender.clone(), recipient.user_id.clone()];
     let mut devices: Vec<String> = vec![recipient.device_id.clone()];
+    if let Some(d) = &event.olm_sender_device {
+        users.push(d.user_id.clone());
+        devices.push(d.device_id.clone());
+    }
     let pt = &event.plaintext;
     for p in ["/sender", "/recipient", "/sender_device_keys/user_id"] {
         if let Some(s) = pt.pointer(p).and_then(Value::as_str) {

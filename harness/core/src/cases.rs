@@ -340,6 +340,23 @@ pub struct ReceivedToDevice {
     pub sender_key: String,
     /// The decrypted Olm plaintext (`type`, `content`, `sender`, `recipient`, `keys`, ...).
     pub plaintext: Value,
+    /// Replay data, never an input to the decision: the fixture device whose Olm account holds
+    /// `sender_key` (its secrets derive from its user and device ID as `material::Device` says).
+    /// An implementation that runs its real Olm layer needs it to encrypt the plaintext from
+    /// that account when the plaintext itself does not name the device (no `sender_device_keys`,
+    /// or keys of another device). Absent when no fixture device holds `sender_key`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub olm_sender_device: Option<OlmSenderDevice>,
+}
+
+/// A fixture device named by user and device ID (see [`ReceivedToDevice::olm_sender_device`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OlmSenderDevice {
+    /// User ID.
+    pub user_id: String,
+    /// Device ID.
+    pub device_id: String,
 }
 
 /// Input of an `olm-envelope` case.

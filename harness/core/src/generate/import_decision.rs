@@ -187,6 +187,11 @@ impl Scenario {
             "event": {"encrypted": self.encrypted, "sender": self.sender.user_id, "sender_key": self.sender.curve25519(), "plaintext": pt},
             "media": media,
         });
+        let olm_account = Device::new(&self.sender.user_id, &self.sender.device_id);
+        if self.encrypted && olm_account.curve25519() == self.sender.curve25519() {
+            input["event"]["olm_sender_device"] =
+                json!({"user_id": olm_account.user_id, "device_id": olm_account.device_id});
+        }
         if let Some(inv) = &self.invite {
             input["invite"] = inv.clone();
         }
@@ -408,6 +413,19 @@ fn inviter() -> GeneratedFile {
     s.device_signed_by = Some(carol_cs);
     a.case("bundle-from-other-member", &["R33"], "Carol, a trusted member who did not invite Bob, sends a bundle for the room Alice invited him to: not downloaded.", &[Flag::AuthBypass, Flag::KeyPlanting], Verdict::Invalid, &s, not_imported("deferred", "R33"));
     let mut s = baseline(bundle(&[&k], &[]));
+    let bob_cs = CrossSigning::new(BOB, "v1");
+    s.sender = Device::new(BOB, "BOBPHONE");
+    s.identity = Some(bob_cs.clone());
+    s.device_signed_by = Some(bob_cs);
+    a.case("bundle-from-bobs-own-device", &["R33"], "Bob's own cross-signed phone sends his laptop a bundle for the room Alice invited him to: Bob is not the inviter, so it is not downloaded.", &[Flag::AuthBypass, Flag::KeyPlanting], Verdict::Invalid, &s, not_imported("deferred", "R33"));
+    let mut s = baseline(bundle(&[&k], &[]));
+    let lookalike = "@Alice:hs1.test";
+    let lookalike_cs = CrossSigning::new(lookalike, "v1");
+    s.sender = Device::new(lookalike, "ALICEDEV");
+    s.identity = Some(lookalike_cs.clone());
+    s.device_signed_by = Some(lookalike_cs);
+    a.case("sender-differs-from-inviter-in-case", &["R33"], "`@Alice:hs1.test` is not `@alice:hs1.test`: user IDs compare byte for byte, so a look-alike's bundle is not downloaded.", &[Flag::AuthBypass, Flag::EdgeCase], Verdict::Invalid, &s, not_imported("deferred", "R33"));
+    let mut s = baseline(bundle(&[&k], &[]));
     s.invite = None;
     a.case(
         "no-invite-on-record",
@@ -461,6 +479,28 @@ fn acceptance() -> GeneratedFile {
         "left-after-accepting",
         &["R34"],
         "Bob accepted, then left again: nothing is imported.",
+        &[Flag::EdgeCase],
+        Verdict::Invalid,
+        &s,
+        not_imported("deferred", "R34"),
+    );
+    let mut s = baseline(bundle(&[&k], &[]));
+    s.membership = "ban";
+    a.case(
+        "banned-after-accepting",
+        &["R34"],
+        "Bob accepted, then was banned: he is not joined, nothing is imported.",
+        &[Flag::EdgeCase],
+        Verdict::Invalid,
+        &s,
+        not_imported("deferred", "R34"),
+    );
+    let mut s = baseline(bundle(&[&k], &[]));
+    s.membership = "knock";
+    a.case(
+        "knocking-after-accepting",
+        &["R34"],
+        "Bob's membership is `knock` (he left and knocked again): not joined, nothing is imported.",
         &[Flag::EdgeCase],
         Verdict::Invalid,
         &s,

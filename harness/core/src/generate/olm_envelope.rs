@@ -297,6 +297,12 @@ impl Envelope {
                 "plaintext": self.plaintext,
             },
         });
+        if self.encrypted
+            && let Some(d) = fixture_device_with_curve(&self.sender_key)
+        {
+            input["event"]["olm_sender_device"] =
+                json!({"user_id": d.user_id, "device_id": d.device_id});
+        }
         if !self.known.is_empty()
             && let Some(m) = input.as_object_mut()
         {
@@ -304,6 +310,14 @@ impl Envelope {
         }
         input
     }
+}
+
+/// The device of this file whose Curve25519 key is `key`: the Olm account that sent the event,
+/// named in the input as replay data (`olm_sender_device`).
+fn fixture_device_with_curve(key: &str) -> Option<Device> {
+    [alice(), alice_phone(), bob(), bob_phone(), mallory()]
+        .into_iter()
+        .find(|d| d.curve25519() == key)
 }
 
 /// Splits a JSON pointer into its parent pointer and its (unescaped) last segment.

@@ -356,6 +356,7 @@ mod tests {
             encrypted: true,
             sender: ALICE.into(),
             sender_key: a.curve25519(),
+            olm_sender_device: None,
             plaintext: json!({
                 "type": "m.room_key_bundle",
                 "content": {"room_id": "!r:hs1.test"},

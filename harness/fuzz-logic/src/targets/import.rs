@@ -668,6 +668,7 @@ impl Scenario {
                     sender.curve25519.clone()
                 },
                 plaintext: pt,
+                olm_sender_device: None,
             },
             known_devices,
             sender_identity,

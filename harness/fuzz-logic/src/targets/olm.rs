@@ -69,6 +69,7 @@ pub fn run(data: &[u8]) -> Result<(), Finding> {
                     sender: p.alice.user_id.clone(),
                     sender_key: p.alice_curve25519.clone(),
                     plaintext: value,
+                    olm_sender_device: None,
                 },
                 known_devices: Vec::new(),
             }
