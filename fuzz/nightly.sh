@@ -3,8 +3,15 @@
 # libFuzzer's -fork over the available cores, minimises the corpus, keeps crash artifacts, and
 # prints per-target execs/s, coverage (libFuzzer cov:/ft:) and new crashes.
 #
-# usage: fuzz/nightly.sh [--budget SECONDS] [--jobs N] [--asan] [--out DIR] [--corpus DIR] [TARGET...]
+# usage: fuzz/nightly.sh [--differential] [--budget SECONDS] [--jobs N] [--asan] [--out DIR] [--corpus DIR] [TARGET...]
 #
+#   --differential  run the differential targets of fuzz/differential/ instead (reference model vs
+#                matrix-sdk-crypto 0.18.0: diff_decryptor, diff_bundle_parser, diff_import; also
+#                FUZZ_DIFFERENTIAL=1). They build the real crate instrumented, which takes tens of
+#                minutes from scratch, so they have their own target directory (FUZZ_DIFF_TARGET_DIR,
+#                default fuzz/differential/target) and live corpus (fuzz/differential/nightly-corpus);
+#                a crash is a disagreement that is not in the known differences
+#                (harness/fuzz-differential/src/known.rs)
 #   --budget S   seconds per target (default 600, or $FUZZ_BUDGET)
 #   --jobs N     parallel fuzzing processes per target (default: number of cores)
 #   --asan       AddressSanitizer build (stable Rust needs RUSTC_BOOTSTRAP=1 for -Zsanitizer; set here)
@@ -24,19 +31,38 @@ SANITIZER=none
 OUT=""
 CORPUS_ROOT="$FUZZ_DIR/nightly-corpus"
 TARGETS=()
+DIFFERENTIAL=${FUZZ_DIFFERENTIAL:-0}
+CORPUS_SET=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --budget) BUDGET=$2; shift 2 ;;
     --jobs) JOBS=$2; shift 2 ;;
     --asan) SANITIZER=address; shift ;;
     --out) OUT=$2; shift 2 ;;
-    --corpus) CORPUS_ROOT=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --corpus) CORPUS_ROOT=$2; CORPUS_SET=1; shift 2 ;;
+    --differential) DIFFERENTIAL=1; shift ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) TARGETS+=("$1"); shift ;;
   esac
 done
 ALL_TARGETS=(bundle_parser decryptor to_device_content olm_envelope import_policy round_trip)
+# The project cargo-fuzz builds, and where each target's checked-in inputs are.
+PROJECT_DIR="$FUZZ_DIR"
+if [ "$DIFFERENTIAL" = 1 ]; then
+  ALL_TARGETS=(diff_decryptor diff_bundle_parser diff_import)
+  PROJECT_DIR="$FUZZ_DIR/differential"
+  [ "$CORPUS_SET" = 1 ] || CORPUS_ROOT="$PROJECT_DIR/nightly-corpus"
+fi
+# The single-implementation target whose input layout a target reads (its corpus seeds it).
+seed_target() {
+  case "$1" in
+    diff_decryptor) echo decryptor ;;
+    diff_bundle_parser) echo bundle_parser ;;
+    diff_import) echo import_policy ;;
+    *) echo "$1" ;;
+  esac
+}
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL_TARGETS[@]}")
 OUT=${OUT:-"$FUZZ_DIR/nightly-out/$(date -u +%Y%m%dT%H%M%SZ)"}
 mkdir -p "$OUT" "$CORPUS_ROOT"
@@ -50,7 +76,13 @@ fi
 BUILD_FLAGS=(--sanitizer "$SANITIZER")
 if [ "$SANITIZER" = address ]; then
   export RUSTC_BOOTSTRAP=1
-  export CARGO_TARGET_DIR=${FUZZ_TARGET_DIR_ASAN:-"$FUZZ_DIR/target-asan"}
+  if [ "$DIFFERENTIAL" = 1 ]; then
+    export CARGO_TARGET_DIR=${FUZZ_DIFF_TARGET_DIR_ASAN:-"$PROJECT_DIR/target-asan"}
+  else
+    export CARGO_TARGET_DIR=${FUZZ_TARGET_DIR_ASAN:-"$FUZZ_DIR/target-asan"}
+  fi
+elif [ "$DIFFERENTIAL" = 1 ]; then
+  export CARGO_TARGET_DIR=${FUZZ_DIFF_TARGET_DIR:-"$PROJECT_DIR/target"}
 else
   export CARGO_TARGET_DIR=${FUZZ_TARGET_DIR:-"$FUZZ_DIR/target"}
 fi
@@ -59,7 +91,7 @@ BIN_DIR="$CARGO_TARGET_DIR/$TRIPLE/release"
 
 echo "== $(rustc --version); sanitizer=$SANITIZER; budget=${BUDGET}s per target; jobs=$JOBS; out=$OUT"
 echo "== building ${#TARGETS[@]} targets"
-cargo fuzz build "${BUILD_FLAGS[@]}" >"$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; exit 2; }
+(cd "$PROJECT_DIR" && cargo fuzz build --fuzz-dir . "${BUILD_FLAGS[@]}") >"$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; exit 2; }
 
 echo "== seeding from the fixtures (msc4268 fuzz-corpus)"
 SEEDS="$OUT/seeds"
@@ -69,7 +101,7 @@ SEEDS="$OUT/seeds"
 
 dict_for() {
   case "$1" in
-    import_policy|round_trip) ;;  # structured (arbitrary) inputs: a JSON dictionary does not help
+    import_policy|round_trip|diff_import) ;;  # structured (arbitrary) inputs: a JSON dictionary does not help
     *) echo "-dict=$FUZZ_DIR/dict/msc4268.dict" ;;
   esac
 }
@@ -80,7 +112,8 @@ NEW_CRASHES=0
 for t in "${TARGETS[@]}"; do
   live="$CORPUS_ROOT/$t"; art="$OUT/artifacts/$t"; log="$OUT/$t.log"
   mkdir -p "$live" "$art"
-  for src in "$FUZZ_DIR/corpus/$t" "$FUZZ_DIR/regressions/$t" "$SEEDS/$t"; do
+  seed=$(seed_target "$t")
+  for src in "$PROJECT_DIR/corpus/$t" "$PROJECT_DIR/regressions/$t" "$FUZZ_DIR/corpus/$seed" "$SEEDS/$seed"; do
     [ -d "$src" ] && cp -n "$src"/* "$live"/ 2>/dev/null || true
   done
   echo "== $t: ${BUDGET}s, $JOBS jobs, corpus $(ls "$live" | wc -l) files"

@@ -90,9 +90,9 @@ mod tests {
                 "sender_claimed_keys": {"ed25519": msc4268_harness::material::ed25519_public_b64("c")},
                 "session_id": k.session_id(), "session_key": k.to_base64(), "extra": 1
             }, 5],
-            "withheld": [{"algorithm": "x", "code": HISTORY_NOT_SHARED_UNSTABLE, "sender_key": "k",
+            "withheld": [{"algorithm": "x", "code": HISTORY_NOT_SHARED_UNSTABLE, "sender_key": msc4268_harness::material::curve25519_public_b64("c"),
                           "room_id": "!r:hs.test", "session_id": "s"},
-                         {"algorithm": "x", "code": "m.no_olm", "sender_key": "k"}]
+                         {"algorithm": "x", "code": "m.no_olm", "sender_key": msc4268_harness::material::curve25519_public_b64("c")}]
         })
         .to_string();
         let first = bundle::parse(text.as_bytes()).unwrap();

@@ -453,6 +453,37 @@ fn structure() -> GeneratedFile {
         g.cases.push(with_alt(c, rejected("B1")));
     }
     f.file.groups.push(g);
+
+    let mut g = group(
+        "duplicate-members",
+        "JSON objects with a member name twice (RFC 8259 §4: names SHOULD be unique; what a parser does with duplicates is not defined).",
+        IdentifierVariant::Stable,
+    );
+    let w = withheld("duplicate", HISTORY_NOT_SHARED);
+    let mut text = w.to_string();
+    // The same `code` twice, the last one being the entry's own.
+    text.insert_str(1, "\"code\":\"m.unverified\",");
+    let plaintext = format!("{{\"room_keys\":[],\"withheld\":[{text}]}}");
+    let c = case(
+        id(&g, "withheld-code-twice"),
+        &["B1", "R16"],
+        "A withheld entry carries `code` twice. The reference reads the last value (serde_json's `Value`), matrix-sdk-crypto refuses the bundle (serde's `duplicate field`). The bundle is encrypted and hash-checked, so no second reader can see another value: both are safe (found by differential fuzzing, F19).",
+        &[Flag::SpecAmbiguity],
+        Verdict::Acceptable,
+        json!({"plaintext_text": plaintext}),
+        parsed(
+            vec![],
+            vec![withheld_summary(
+                "/withheld/0",
+                &w,
+                HISTORY_NOT_SHARED,
+                Some(IdentifierVariant::Stable),
+            )],
+            vec![],
+        ),
+    );
+    g.cases.push(with_alt(c, rejected("B1")));
+    f.file.groups.push(g);
     f
 }
 
@@ -487,6 +518,18 @@ fn broken_key(
         expected,
     );
     g.cases.push(with_alt(c, rejected(rule)));
+}
+
+/// 32 deterministic bytes that are not the encoding of an Ed25519 curve point.
+fn not_a_point() -> [u8; 32] {
+    (0u32..)
+        .map(|i| {
+            let mut b = [0u8; 32];
+            b.copy_from_slice(&material::bytes(&format!("not-a-point/{i}"), 32));
+            b
+        })
+        .find(|b| ed25519_dalek::VerifyingKey::from_bytes(b).is_err())
+        .unwrap_or([0xff; 32])
 }
 
 fn room_key_fields() -> GeneratedFile {
@@ -609,6 +652,16 @@ fn room_key_fields() -> GeneratedFile {
         "claimed-ed25519-33-bytes",
         "R15",
         "The claimed ed25519 key is 32 bytes.",
+        &[Flag::SchemaViolation],
+        e,
+    );
+    let mut e = base.clone();
+    e["sender_claimed_keys"] = json!({"ed25519": b64::encode(not_a_point())});
+    broken_key(
+        &mut g,
+        "claimed-ed25519-not-a-point",
+        "R15",
+        "The claimed ed25519 value is 32 bytes but no Ed25519 public key: the point does not decompress (found by differential fuzzing, F17: the reference used to check only the length; matrix-sdk-crypto refuses the bundle).",
         &[Flag::SchemaViolation],
         e,
     );
@@ -916,6 +969,14 @@ fn withheld_fields() -> GeneratedFile {
             e,
         );
     }
+    let mut e = base.clone();
+    e["sender_key"] = json!("fc0uE~bWBrC2xp6SLzrOdfR43cTxvvxbu9ofa7s");
+    broken_withheld(
+        &mut g,
+        "sender-key-not-a-key",
+        "sender_key is the session creator's Curve25519 key (unpadded base64, 32 bytes); an entry with anything else is skipped on its own, or the bundle refused (found by differential fuzzing, F14: matrix-sdk-crypto refuses the bundle; the reference used to keep the entry).",
+        e,
+    );
     let mut e = base.clone();
     e["room_id"] = json!("history:hs1.test");
     broken_withheld(

@@ -140,6 +140,17 @@ fn valid() -> GeneratedFile {
         )),
         decrypted(&v.plaintext),
     );
+    tolerated.acceptable(
+        spec(
+            "extra-hash-not-base64",
+            &["A8", "R38"],
+            "`hashes` holds, next to a correct `sha256`, an unknown algorithm whose value is not base64. The reference ignores unknown algorithms and decrypts; matrix-sdk-crypto (ruma reads every `hashes` value as base64) refuses the file. Both are safe: found by differential fuzzing (F15).",
+            &[Flag::SpecAmbiguity],
+        ),
+        v.input(with(&file, "/hashes/org.example.hash", json!("not base64!"))),
+        decrypted(&v.plaintext),
+        vec![rejected("A8", "/hashes/org.example.hash")],
+    );
     tolerated.valid(
         spec(
             "key-ops-reversed",
@@ -914,7 +925,7 @@ fn url() -> GeneratedFile {
         )),
         decrypted(&v.plaintext),
     );
-    let bad: [(&str, &str, Option<Value>); 9] = [
+    let bad: [(&str, &str, Option<Value>); 11] = [
         ("url-missing", "The file has no `url`.", None),
         ("url-number", "`url` is a number.", Some(json!(42))),
         (
@@ -944,6 +955,16 @@ fn url() -> GeneratedFile {
             "mxc-no-server",
             "`mxc:///BundleMedia01` has no server name.",
             Some(json!("mxc:///BundleMedia01")),
+        ),
+        (
+            "mxc-server-port-not-digits",
+            "`mxc://hs1.test:st/…`: a server name's port is 1–5 digits (found by differential fuzzing, F16).",
+            Some(json!("mxc://hs1.test:st/BundleMedia01")),
+        ),
+        (
+            "mxc-server-bad-character",
+            "`mxc://hs1;test/…`: a DNS server name holds only letters, digits, `-` and `.` (found by differential fuzzing, F16).",
+            Some(json!("mxc://hs1;test/BundleMedia01")),
         ),
         (
             "mxc-path-in-media-id",

@@ -692,6 +692,21 @@ fn envelope() -> GeneratedFile {
         &s,
         not_imported("discarded", "O2"),
     );
+    let mut s = baseline(bundle(&[&k], &[]));
+    s.plaintext_edit = Some(|pt| {
+        if let Some(dk) = pt.get_mut("sender_device_keys") {
+            dk["algorithms"] = json!([]);
+        }
+    });
+    a.case(
+        "device-keys-changed-after-signing",
+        &["R31"],
+        "sender_device_keys had `algorithms` emptied after it was signed, so its self-signature no longer verifies (O7): discard, even though the recipient can learn the sender's device from /keys/query (found by differential fuzzing, F18).",
+        &[Flag::Spoofing],
+        Verdict::Invalid,
+        &s,
+        not_imported("discarded", "O7"),
+    );
     let s = baseline(bundle(&[&k], &[]));
     a.case(
         "valid-envelope",

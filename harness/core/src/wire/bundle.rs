@@ -213,12 +213,18 @@ pub fn parse_room_key(v: &Value, path: &str) -> Result<HistoricRoomKey, Violatio
     }
     let sender_key = key32(obj, "sender_key", path, "R15")?;
     let claimed = json::required_object(obj, "sender_claimed_keys", path, "R15")?;
-    let sender_claimed_ed25519 = key32(
-        claimed,
-        "ed25519",
-        &pointer(path, "sender_claimed_keys"),
-        "R15",
-    )?;
+    let claimed_path = pointer(path, "sender_claimed_keys");
+    let sender_claimed_ed25519 = key32(claimed, "ed25519", &claimed_path, "R15")?;
+    // 32 bytes are not yet an Ed25519 public key: the point must decompress.
+    let point = b64::decode_array::<32>(&sender_claimed_ed25519, b64::Alphabet::Standard)
+        .map_err(|e| Violation::new("R15", pointer(&claimed_path, "ed25519"), e))?;
+    if ed25519_dalek::VerifyingKey::from_bytes(&point).is_err() {
+        return Err(Violation::new(
+            "R15",
+            pointer(&claimed_path, "ed25519"),
+            "`sender_claimed_keys.ed25519` is not an Ed25519 public key (not a curve point)",
+        ));
+    }
     let session_id = json::required_str(obj, "session_id", path, "R15")?;
     let key_str = json::required_str(obj, "session_key", path, "R15")?;
     let session_key = ExportedSessionKey::from_base64(key_str)
@@ -247,7 +253,8 @@ pub fn parse_room_key(v: &Value, path: &str) -> Result<HistoricRoomKey, Violatio
 pub fn parse_withheld(v: &Value, path: &str) -> Result<RoomKeyWithheld, Violation> {
     let obj = json::as_object(v, path, "R16")?;
     let algorithm = json::required_str(obj, "algorithm", path, "R16")?;
-    let sender_key = json::required_str(obj, "sender_key", path, "R16")?;
+    // The session creator's Curve25519 key, like a key entry's `sender_key` (R16).
+    let sender_key = key32(obj, "sender_key", path, "R16")?;
     let code = WithheldCode::from_code(json::required_str(obj, "code", path, "R16")?);
     let reason = json::optional_str(obj, "reason", path, "R16")?.map(str::to_owned);
     let (room_id, session_id) = if code == WithheldCode::NoOlm {
@@ -272,7 +279,7 @@ pub fn parse_withheld(v: &Value, path: &str) -> Result<RoomKeyWithheld, Violatio
         algorithm: algorithm.to_owned(),
         room_id: room_id.map(str::to_owned),
         session_id: session_id.map(str::to_owned),
-        sender_key: sender_key.to_owned(),
+        sender_key,
         code,
         reason,
     })
@@ -353,7 +360,7 @@ mod tests {
         let v = json!({
             "room_keys": [key_entry("s1", 3), bad],
             "withheld": [{"algorithm": identifiers::MEGOLM_V1, "code": identifiers::HISTORY_NOT_SHARED_UNSTABLE,
-                          "room_id": "!r:hs.test", "session_id": "x", "sender_key": "k"}],
+                          "room_id": "!r:hs.test", "session_id": "x", "sender_key": material::curve25519_public_b64("creator")}],
         });
         let b = parse_value(&v).unwrap();
         assert_eq!(b.room_keys.len(), 1);

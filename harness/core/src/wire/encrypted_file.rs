@@ -68,8 +68,8 @@ impl EncryptedFile {
     }
 }
 
-/// Whether `s` is an `mxc://<server-name>/<media-id>` URI: a non-empty server name without `/`,
-/// whitespace or control characters, and a non-empty media ID of `A-Z a-z 0-9 _ -`.
+/// Whether `s` is an `mxc://<server-name>/<media-id>` URI: a server name as the spec's grammar
+/// has it ([`is_server_name`]) and a non-empty media ID of `A-Z a-z 0-9 _ -`.
 pub fn is_mxc(s: &str) -> bool {
     let Some(rest) = s.strip_prefix("mxc://") else {
         return false;
@@ -77,14 +77,48 @@ pub fn is_mxc(s: &str) -> bool {
     let Some((server, media_id)) = rest.split_once('/') else {
         return false;
     };
-    !server.is_empty()
-        && !server
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#')
+    is_server_name(server)
         && !media_id.is_empty()
         && media_id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Whether `s` is a server name (spec appendix, *Server name*): `host [":" port]`, where the
+/// host is an IPv6 literal in brackets or 1–255 characters of `A-Z a-z 0-9 - .` (a DNS name or
+/// an IPv4 address) and the port is 1–5 digits.
+pub fn is_server_name(s: &str) -> bool {
+    let (host_ok, port) = if let Some(v6) = s.strip_prefix('[') {
+        let Some((inside, after)) = v6.split_once(']') else {
+            return false;
+        };
+        let ok = !inside.is_empty()
+            && inside.len() <= 45
+            && inside
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+        match after {
+            "" => (ok, None),
+            p => match p.strip_prefix(':') {
+                Some(port) => (ok, Some(port)),
+                None => return false,
+            },
+        }
+    } else {
+        let (host, port) = match s.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (s, None),
+        };
+        let ok = !host.is_empty()
+            && host.len() <= 255
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+        (ok, port)
+    };
+    host_ok
+        && port
+            .is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Reads an `EncryptedFile` as a receiver must: see the module documentation.
@@ -342,6 +376,8 @@ mod tests {
     fn mxc_uris() {
         assert!(is_mxc("mxc://hs1.test/abc"));
         assert!(is_mxc("mxc://hs1.test:8448/a-b_c"));
+        assert!(is_mxc("mxc://[::1]:8448/abc"));
+        assert!(is_mxc("mxc://127.0.0.1/abc"));
         for bad in [
             "https://hs1.test/abc",
             "mxc://",
@@ -350,6 +386,11 @@ mod tests {
             "mxc:///abc",
             "mxc://hs1.test/a/b",
             "mxc://hs 1.test/abc",
+            "mxc://hs1.test:st/abc",
+            "mxc://hs1.test:/abc",
+            "mxc://hs1.test:123456/abc",
+            "mxc://hs1;test/abc",
+            "mxc://[::1/abc",
         ] {
             assert!(!is_mxc(bad), "{bad}");
         }
