@@ -126,6 +126,42 @@ pub fn decrypt(
     Ok(buffer)
 }
 
+/// [`decrypt`] for a download already in memory: the same checks and results, without the
+/// growing read buffer. The SHA-256 is checked over `ciphertext` in place, then the plaintext is
+/// made in one buffer of exactly the ciphertext's size (no plaintext exists before the check).
+pub fn decrypt_slice(
+    file: &EncryptedFile,
+    ciphertext: &[u8],
+    max_size: u64,
+) -> Result<Vec<u8>, DecryptError> {
+    if ciphertext.len() as u64 > max_size {
+        return Err(DecryptError::TooLarge { max_size });
+    }
+    if !digests_equal(&sha256(ciphertext), &file.sha256) {
+        return Err(DecryptError::HashMismatch);
+    }
+    let mut plaintext = ciphertext.to_vec();
+    apply_keystream(&file.key, &file.iv, &mut plaintext);
+    Ok(plaintext)
+}
+
+/// [`decrypt_slice`] for a download the caller owns: the plaintext replaces the ciphertext in
+/// the same buffer (no second copy), after the hash matched.
+pub fn decrypt_vec(
+    file: &EncryptedFile,
+    mut ciphertext: Vec<u8>,
+    max_size: u64,
+) -> Result<Vec<u8>, DecryptError> {
+    if ciphertext.len() as u64 > max_size {
+        return Err(DecryptError::TooLarge { max_size });
+    }
+    if !digests_equal(&sha256(&ciphertext), &file.sha256) {
+        return Err(DecryptError::HashMismatch);
+    }
+    apply_keystream(&file.key, &file.iv, &mut ciphertext);
+    Ok(ciphertext)
+}
+
 /// Checks the `EncryptedFile` JSON `file` as a receiver ([`encrypted_file::parse`]), then checks
 /// and decrypts `ciphertext` ([`decrypt`]). Violations point into `file`.
 pub fn decrypt_json(
@@ -134,7 +170,7 @@ pub fn decrypt_json(
     max: u64,
 ) -> Result<Vec<u8>, Violation> {
     let parsed = encrypted_file::parse(file, "")?;
-    decrypt(&parsed, ciphertext, max).map_err(|e| e.to_violation(""))
+    decrypt_slice(&parsed, ciphertext, max).map_err(|e| e.to_violation(""))
 }
 
 /// Encrypts `plaintext` with the given key and IV, deterministically, and describes the result
@@ -297,6 +333,44 @@ mod tests {
         assert!(matches!(e, DecryptError::TooLarge { max_size: 100 }));
         assert!(read <= 101, "read {read} bytes");
         assert_eq!(e.to_violation("").rule, "R39");
+    }
+
+    #[test]
+    fn decrypt_slice_agrees_with_the_streaming_decrypt() {
+        let plaintext = crate::material::bytes("decrypt-slice/plaintext", 40_000);
+        let (file, ciphertext) = encrypt_with([7; 32], [9; 16], &plaintext, PLACEHOLDER_URL);
+        assert_eq!(
+            decrypt_slice(&file, &ciphertext, DEFAULT_MAX_SIZE).unwrap(),
+            plaintext
+        );
+        assert_eq!(
+            decrypt(&file, ciphertext.as_slice(), DEFAULT_MAX_SIZE).unwrap(),
+            plaintext
+        );
+        let limit = ciphertext.len() as u64 - 1;
+        assert!(matches!(
+            decrypt_slice(&file, &ciphertext, limit),
+            Err(DecryptError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            decrypt(&file, ciphertext.as_slice(), limit),
+            Err(DecryptError::TooLarge { .. })
+        ));
+        assert!(decrypt_slice(&file, &ciphertext, ciphertext.len() as u64).is_ok());
+        assert_eq!(
+            decrypt_vec(&file, ciphertext.clone(), DEFAULT_MAX_SIZE).unwrap(),
+            plaintext
+        );
+        let mut tampered = ciphertext.clone();
+        tampered[123] ^= 1;
+        assert!(matches!(
+            decrypt_slice(&file, &tampered, DEFAULT_MAX_SIZE),
+            Err(DecryptError::HashMismatch)
+        ));
+        assert!(matches!(
+            decrypt_vec(&file, tampered, DEFAULT_MAX_SIZE),
+            Err(DecryptError::HashMismatch)
+        ));
     }
 
     #[test]

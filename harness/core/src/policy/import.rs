@@ -98,9 +98,9 @@ pub fn decide_with(input: &ImportInput, omit: Omit) -> ImportOutcome {
             Err(e) => return not_imported(Failed, Violation::new("R39", "/file/url", e)),
         },
     };
-    let plaintext = match crate::attachment::decrypt(
+    let plaintext = match crate::attachment::decrypt_vec(
         &content.file,
-        ciphertext.as_slice(),
+        ciphertext,
         crate::attachment::DEFAULT_MAX_SIZE,
     ) {
         Ok(p) => p,

@@ -118,12 +118,149 @@ pub struct RoomKeyBundle {
 }
 
 /// Parses decrypted bundle bytes.
+///
+/// A well-formed bundle is read one entry at a time ([`stream`]): only one entry is ever held as
+/// a JSON value, so memory stays near the size of the result. Anything else (not JSON, not an
+/// object, an array member that is not an array, a repeated `room_keys` or `withheld`) is read
+/// again as a whole by [`parse_value`], which gives the exact error; both paths give the same
+/// result for every input.
 pub fn parse(bytes: &[u8]) -> Result<RoomKeyBundle, Violation> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| Violation::new("B1", "", format!("bundle plaintext is not UTF-8: {e}")))?;
+    if let Some(bundle) = stream::parse(text) {
+        return Ok(bundle);
+    }
     let value: Value = serde_json::from_str(text)
         .map_err(|e| Violation::new("B1", "", format!("bundle plaintext is not JSON: {e}")))?;
     parse_value(&value)
+}
+
+/// The streaming reader behind [`parse`]: a serde visitor over the top-level object that hands
+/// each array element, as a JSON value of its own, to [`parse_room_key`] or [`parse_withheld`].
+mod stream {
+    use std::fmt;
+
+    use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+    use serde_json::Value;
+
+    use super::{Entry, RoomKeyBundle, parse_room_key, parse_withheld};
+    use crate::error::Violation;
+    use crate::json::pointer;
+
+    /// What the two arrays yielded, kept apart so that the result does not depend on the order
+    /// of the members in the document.
+    #[derive(Default)]
+    struct Arrays {
+        room_keys: Option<(Vec<Entry<super::HistoricRoomKey>>, Vec<(String, Violation)>)>,
+        withheld: Option<(Vec<Entry<super::RoomKeyWithheld>>, Vec<(String, Violation)>)>,
+    }
+
+    /// The bundle, or `None` when the document must be read as a whole to say what is wrong.
+    pub(super) fn parse(text: &str) -> Option<RoomKeyBundle> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let arrays = de.deserialize_map(TopLevel).ok()?;
+        de.end().ok()?;
+        let mut bundle = RoomKeyBundle::default();
+        match arrays.room_keys {
+            Some((entries, skipped)) => {
+                bundle.room_keys = entries;
+                bundle.skipped = skipped;
+            }
+            None => bundle.missing_arrays.push("room_keys"),
+        }
+        match arrays.withheld {
+            Some((entries, skipped)) => {
+                bundle.withheld = entries;
+                bundle.skipped.extend(skipped);
+            }
+            None => bundle.missing_arrays.push("withheld"),
+        }
+        Some(bundle)
+    }
+
+    struct TopLevel;
+
+    impl<'de> Visitor<'de> for TopLevel {
+        type Value = Arrays;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a room key bundle object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Arrays, A::Error> {
+            let mut arrays = Arrays::default();
+            while let Some(name) = map.next_key::<String>()? {
+                match name.as_str() {
+                    "room_keys" if arrays.room_keys.is_some() => {
+                        return Err(A::Error::custom("repeated member"));
+                    }
+                    "withheld" if arrays.withheld.is_some() => {
+                        return Err(A::Error::custom("repeated member"));
+                    }
+                    "room_keys" => {
+                        arrays.room_keys = Some(map.next_value_seed(Entries {
+                            name: "room_keys",
+                            parse: parse_room_key,
+                        })?);
+                    }
+                    "withheld" => {
+                        arrays.withheld = Some(map.next_value_seed(Entries {
+                            name: "withheld",
+                            parse: parse_withheld,
+                        })?);
+                    }
+                    // Read as a value, exactly as the whole-document path would (so that the
+                    // same documents are JSON to both), then dropped.
+                    _ => drop(map.next_value::<Value>()?),
+                }
+            }
+            Ok(arrays)
+        }
+    }
+
+    /// One array: each element read as a value, parsed at its JSON pointer, then dropped.
+    struct Entries<T> {
+        name: &'static str,
+        parse: fn(&Value, &str) -> Result<T, Violation>,
+    }
+
+    type Parsed<T> = (Vec<Entry<T>>, Vec<(String, Violation)>);
+
+    impl<'de, T> DeserializeSeed<'de> for Entries<T> {
+        type Value = Parsed<T>;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Parsed<T>, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de, T> Visitor<'de> for Entries<T> {
+        type Value = Parsed<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "the `{}` array", self.name)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Parsed<T>, A::Error> {
+            let base = pointer("", self.name);
+            let mut entries = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            let mut skipped = Vec::new();
+            let mut i = 0usize;
+            while let Some(item) = seq.next_element::<Value>()? {
+                let path = pointer(&base, i);
+                match (self.parse)(&item, &path) {
+                    Ok(value) => entries.push(Entry {
+                        source: path,
+                        value,
+                    }),
+                    Err(v) => skipped.push((path, v)),
+                }
+                i += 1;
+            }
+            entries.shrink_to_fit();
+            Ok((entries, skipped))
+        }
+    }
 }
 
 /// Parses a bundle already read as JSON.
@@ -370,6 +507,84 @@ mod tests {
         assert_eq!(
             b.withheld[0].value.code.variant(),
             Some(IdentifierVariant::Unstable)
+        );
+    }
+
+    /// Both readers, on the same bytes.
+    fn both(
+        text: &str,
+    ) -> (
+        Result<RoomKeyBundle, Violation>,
+        Result<RoomKeyBundle, Violation>,
+    ) {
+        let whole = serde_json::from_str::<Value>(text)
+            .map_err(|e| Violation::new("B1", "", format!("bundle plaintext is not JSON: {e}")))
+            .and_then(|v| parse_value(&v));
+        (parse(text.as_bytes()), whole)
+    }
+
+    #[test]
+    fn streaming_and_whole_document_readers_agree() {
+        let mut bad = key_entry("s2", 0);
+        bad["session_id"] = json!(material::megolm_session("other", 0).session_id());
+        let withheld = json!({"algorithm": identifiers::MEGOLM_V1, "code": identifiers::HISTORY_NOT_SHARED,
+                              "room_id": "!r:hs.test", "session_id": "x", "sender_key": "k"});
+        let keys = json!([key_entry("s1", 3), bad, 7, key_entry("s3", 0)]);
+        let docs = [
+            json!({"room_keys": keys, "withheld": [withheld, {"code": 1}]}).to_string(),
+            format!(
+                r#"{{"withheld": [{withheld}, []], "extra": {{"a": [1, 2]}}, "room_keys": {keys}}}"#
+            ),
+            format!(r#"{{"room_keys": {keys}}}"#),
+            r#"{"withheld": []}"#.to_owned(),
+            r#"{"room_keys": [], "room_keys": []}"#.to_owned(),
+            r#"{"room_keys": [], "withheld": {}}"#.to_owned(),
+            r#"{"room_keys": null}"#.to_owned(),
+            r#"{"room_keys": [], "x": 1e400}"#.to_owned(),
+            r#"{"room_keys": [{"a": 1, "a": 2}]}"#.to_owned(),
+            r#"{"room_keys": [] } trailing"#.to_owned(),
+            r#"{"room_keys": [1,]}"#.to_owned(),
+            r#"{"room_keys": [], "dup": 1, "dup": 2}"#.to_owned(),
+            "  {}  ".to_owned(),
+            "[]".to_owned(),
+            "\"text\"".to_owned(),
+            String::new(),
+        ];
+        for doc in docs {
+            let (streamed, whole) = both(&doc);
+            assert_eq!(streamed, whole, "{doc}");
+        }
+    }
+
+    #[test]
+    fn streaming_and_whole_document_readers_agree_on_the_fixture_corpus() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/bundle-parsing");
+        let mut seen = 0;
+        for file in std::fs::read_dir(&dir).unwrap() {
+            let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+            let fixture: Value = serde_json::from_str(&text).unwrap();
+            for group in fixture["groups"].as_array().unwrap() {
+                for case in group["cases"].as_array().unwrap() {
+                    let input: crate::cases::BundleParsingInput =
+                        serde_json::from_value(case["input"].clone()).unwrap();
+                    let bytes = input.bytes().unwrap();
+                    let whole = std::str::from_utf8(&bytes)
+                        .map_err(|_| ())
+                        .and_then(|t| serde_json::from_str::<Value>(t).map_err(|_| ()))
+                        .map(|v| parse_value(&v));
+                    match whole {
+                        Ok(expected) => assert_eq!(parse(&bytes), expected, "{}", case["id"]),
+                        Err(()) => assert_eq!(parse(&bytes).unwrap_err().rule, "B1"),
+                    }
+                    seen += 1;
+                }
+            }
+        }
+        assert!(
+            seen > 50,
+            "only {seen} bundle-parsing cases found in {}",
+            dir.display()
         );
     }
 
