@@ -25,6 +25,9 @@ pub struct Measurement {
     pub peak_bytes: usize,
 }
 
+/// One panel of the scale plot: title, left edge, and the value it plots.
+type Panel = (&'static str, f64, fn(&Measurement) -> f64);
+
 impl Measurement {
     /// Bundle MiB per second.
     pub fn mib_per_s(&self) -> f64 {
@@ -225,7 +228,7 @@ impl Run {
             2.0 * w + 40.0,
             h + 150.0
         );
-        let panels: [(&str, f64, fn(&Measurement) -> f64); 2] = [
+        let panels: [Panel; 2] = [
             ("time per run (ms)", 0.0, |m| m.median_ns / 1e6),
             ("peak heap (MiB)", w + 40.0, |m| m.peak_bytes as f64 / MIB),
         ];

@@ -151,8 +151,8 @@ mod stream {
     /// of the members in the document.
     #[derive(Default)]
     struct Arrays {
-        room_keys: Option<(Vec<Entry<super::HistoricRoomKey>>, Vec<(String, Violation)>)>,
-        withheld: Option<(Vec<Entry<super::RoomKeyWithheld>>, Vec<(String, Violation)>)>,
+        room_keys: Option<Parsed<super::HistoricRoomKey>>,
+        withheld: Option<Parsed<super::RoomKeyWithheld>>,
     }
 
     /// The bundle, or `None` when the document must be read as a whole to say what is wrong.
@@ -224,6 +224,7 @@ mod stream {
         parse: fn(&Value, &str) -> Result<T, Violation>,
     }
 
+    /// One array's entries and the entries skipped with their violation.
     type Parsed<T> = (Vec<Entry<T>>, Vec<(String, Violation)>);
 
     impl<'de, T> DeserializeSeed<'de> for Entries<T> {
