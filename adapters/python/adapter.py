@@ -26,7 +26,6 @@ import binascii
 import json
 import sys
 import traceback
-import unicodedata
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -152,9 +151,25 @@ def is_mxc(url):
     if not url.startswith("mxc://"):
         return False
     server, sep, media_id = url[len("mxc://"):].partition("/")
-    bad_server_char = any(c.isspace() or unicodedata.category(c) == "Cc" or c in "?#" for c in server)
-    return (bool(sep) and bool(server) and not bad_server_char and bool(media_id)
+    return (bool(sep) and is_server_name(server) and bool(media_id)
             and all(c.isascii() and (c.isalnum() or c in "_-") for c in media_id))
+
+
+def is_server_name(s):
+    """Spec appendix "Server name": IPv4 or DNS name, or [IPv6], then an optional :port (1-5 digits)."""
+    if s.startswith("["):
+        inside, sep, after = s[1:].partition("]")
+        host_ok = (bool(sep) and 0 < len(inside) <= 45
+                   and all(c in "0123456789abcdefABCDEF:." for c in inside))
+        if after and not after.startswith(":"):
+            return False
+        port = after[1:] if after else None
+    else:
+        host, sep, port = s.partition(":")
+        port = port if sep else None
+        host_ok = (0 < len(host) <= 255
+                   and all(c.isascii() and (c.isalnum() or c in "-.") for c in host))
+    return host_ok and (port is None or (0 < len(port) <= 5 and port.isascii() and port.isdigit()))
 
 
 def parse_encrypted_file(f):
@@ -270,7 +285,11 @@ def parse_room_key(v, path):
         raise Violation("R15", pointer(path, "room_id"), f"`{room_id}` is not a room ID")
     key32(obj, "sender_key", path, "R15")
     claimed_path = pointer(path, "sender_claimed_keys")
-    key32(required_object(obj, "sender_claimed_keys", path, "R15"), "ed25519", claimed_path, "R15")
+    claimed = key32(required_object(obj, "sender_claimed_keys", path, "R15"), "ed25519",
+                    claimed_path, "R15")
+    if not is_ed25519_point(b64decode(claimed)):
+        raise Violation("R15", pointer(claimed_path, "ed25519"),
+                        "the claimed Ed25519 key is not a point on the curve")
     session_id = required_str(obj, "session_id", path, "R15")
     index, real_id = parse_session_key(required_str(obj, "session_key", path, "R15"),
                                        pointer(path, "session_key"))
@@ -284,7 +303,7 @@ def parse_room_key(v, path):
 def parse_withheld(v, path):
     obj = as_object(v, path, "R16")
     required_str(obj, "algorithm", path, "R16")
-    required_str(obj, "sender_key", path, "R16")
+    key32(obj, "sender_key", path, "R16")
     code = required_str(obj, "code", path, "R16")
     optional_str(obj, "reason", path, "R16")
     if code == "m.no_olm":  # room_id and session_id are optional only for m.no_olm
