@@ -11,8 +11,8 @@ use matrix_sdk_crypto::types::room_history::RoomKeyBundle as CrateBundle;
 use matrix_sdk_crypto::{AttachmentDecryptor, AttachmentEncryptor, MediaEncryptionInfo};
 use msc4268_adapter_matrix_sdk_crypto::MatrixSdkCrypto;
 use msc4268_harness::attachment;
-use msc4268_harness::cases::ImportDecision;
-use msc4268_harness::implementation::Implementation;
+use msc4268_harness::cases::{ImportDecision, ImportOutcome};
+use msc4268_harness::implementation::{Implementation, OpResult};
 use msc4268_harness::reference::Reference;
 use msc4268_harness::wire::bundle;
 use ruma::events::room::EncryptedFile as RumaFile;
@@ -158,16 +158,7 @@ fn ref_decrypt_parse(_: &Context, case: &Case) -> Result<usize, String> {
 }
 
 fn ref_import(_: &Context, case: &Case) -> Result<usize, String> {
-    let outcome = Reference
-        .decide_import(&case.import)
-        .map_err(|e| e.to_string())?;
-    if outcome.decision != ImportDecision::Imported {
-        return Err(format!(
-            "decision {:?}, rule {:?}",
-            outcome.decision, outcome.rule
-        ));
-    }
-    Ok(outcome.imported.len())
+    imported_count(Reference.decide_import(&case.import))
 }
 
 fn ref_build(_: &Context, case: &Case) -> Result<usize, String> {
@@ -233,10 +224,12 @@ fn crate_decrypt_parse(_: &Context, case: &Case) -> Result<usize, String> {
 }
 
 fn crate_import(ctx: &Context, case: &Case) -> Result<usize, String> {
-    let outcome = ctx
-        .crate_adapter
-        .decide_import(&case.import)
-        .map_err(|e| e.to_string())?;
+    imported_count(ctx.crate_adapter.decide_import(&case.import))
+}
+
+/// The number of sessions an import decision imported; any other decision is an error.
+fn imported_count(outcome: OpResult<ImportOutcome>) -> Result<usize, String> {
+    let outcome = outcome.map_err(|e| e.to_string())?;
     if outcome.decision != ImportDecision::Imported {
         return Err(format!(
             "decision {:?}, rule {:?}",

@@ -16,25 +16,10 @@ fn repo() -> PathBuf {
 
 /// Every file under `dir` (sorted), as (name, bytes).
 fn inputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.is_file()
-                && !p
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        })
-        .collect();
-    files.sort();
-    files
+    msc4268_fuzz_logic::corpus::read_inputs(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .into_iter()
-        .map(|p| {
-            let data = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            (p.display().to_string(), data)
-        })
+        .map(|(p, data)| (p.display().to_string(), data))
         .collect()
 }
 

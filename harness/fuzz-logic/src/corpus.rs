@@ -195,3 +195,28 @@ pub fn write(fixtures: &Path, out: &Path) -> Result<BTreeMap<&'static str, usize
     }
     Ok(counts)
 }
+
+/// Every file directly under `dir` whose name does not start with `.`, sorted by path, with its
+/// bytes: a corpus or regression directory as libFuzzer reads it. A missing `dir` is empty.
+pub fn read_inputs(dir: &Path) -> std::io::Result<Vec<(PathBuf, Vec<u8>)>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if path.is_file() && !hidden {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| std::fs::read(&p).map(|data| (p, data)))
+        .collect()
+}

@@ -31,25 +31,11 @@ fn replay(target: &Target, name: &str, data: &[u8]) -> Option<String> {
 
 /// Every file under `dir/<target>/` (sorted), as (name, bytes).
 fn inputs(dir: &Path, target: &str) -> Vec<(String, Vec<u8>)> {
-    let Ok(entries) = std::fs::read_dir(dir.join(target)) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.is_file()
-                && !p
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        })
-        .collect();
-    files.sort();
-    files
+    let dir = dir.join(target);
+    corpus::read_inputs(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .into_iter()
-        .map(|p| {
-            let data = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            (p.file_name().unwrap().to_string_lossy().into_owned(), data)
-        })
+        .map(|(p, data)| (p.file_name().unwrap().to_string_lossy().into_owned(), data))
         .collect()
 }
 
