@@ -74,6 +74,27 @@ fn normalise(r: OpResult<ImportOutcome>) -> Result<Normal, String> {
     }
 }
 
+/// A triage report for `data`: the scenario it decodes to, the `import-decision` input both
+/// sides get (fixture JSON, ready to paste into a case), each side's normalised outcome and the
+/// verdict. Used by `examples/triage.rs` to minimise a saved input by hand.
+pub fn describe(data: &[u8]) -> String {
+    let mut u = Unstructured::new(data);
+    let Ok(scenario) = Scenario::arbitrary(&mut u) else {
+        return "not a scenario".into();
+    };
+    let m = scenario.materialize();
+    let input = serde_json::to_string_pretty(&m.input)
+        .unwrap_or_else(|e| format!("(input not serialisable: {e})"));
+    let plaintext = String::from_utf8_lossy(&m.plaintext);
+    let krate = normalise(matrix_sdk_crypto().decide_import(&m.input));
+    let reference = normalise(REFERENCE.decide_import(&m.input));
+    format!(
+        "scenario: {scenario:#?}\nbundle plaintext: {plaintext}\nimport-decision input: {input}\n\
+         reference: {reference:?}\nmatrix-sdk-crypto: {krate:?}\nverdict: {:?}",
+        compare_scenario(&scenario)
+    )
+}
+
 /// Compares the two import decisions on the scenario `data` decodes to.
 pub fn compare(data: &[u8]) -> Verdict {
     let mut u = Unstructured::new(data);
@@ -115,12 +136,7 @@ pub fn compare_scenario(scenario: &Scenario) -> Verdict {
     if reference == krate {
         return Verdict::Agree;
     }
-    // F18 is recognised on the scenario: the only envelope defect is a tampered
-    // `sender_device_keys`.
-    let mut untampered = scenario.envelope;
-    untampered.tamper_device_keys = false;
-    let only_tampered = scenario.envelope.tamper_device_keys && untampered.valid();
-    match explain(input, &m.plaintext, only_tampered, &reference, &krate) {
+    match explain(input, &m.plaintext, &reference, &krate) {
         Some(k) => Verdict::Known(k),
         None => Verdict::New(Disagreement {
             target: NAME,
@@ -135,7 +151,6 @@ pub fn compare_scenario(scenario: &Scenario) -> Verdict {
 fn explain(
     input: &ImportInput,
     plaintext: &[u8],
-    only_tampered_device_keys: bool,
     reference: &Normal,
     krate: &Normal,
 ) -> Option<Vec<&'static KnownDifference>> {
@@ -152,12 +167,6 @@ fn explain(
         return match (rd, cd) {
             // F11: the crate still trusts a sender whose TOFU identity changed.
             (ImportDecision::Discarded, _) if pin_violation => known("F11").map(|k| vec![k]),
-            // F18: the crate does not re-check a known device's `sender_device_keys`.
-            (ImportDecision::Discarded, ImportDecision::Imported | ImportDecision::Rejected)
-                if only_tampered_device_keys =>
-            {
-                known("F18").map(|k| vec![k])
-            }
             // The crate refuses the bundle (S1, D3, or an entry's known difference).
             (ImportDecision::Imported, ImportDecision::Rejected) => bundle_explains(plaintext),
             _ => None,

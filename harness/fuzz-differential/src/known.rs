@@ -87,11 +87,6 @@ pub static KNOWN: &[KnownDifference] = &[
         summary: "`hashes` holds another algorithm whose value is not base64: ruma (every `hashes` value is `Base64`) refuses the file, the reference ignores unknown algorithms and decrypts (fixture file-decryption/tolerated/extra-hash-not-base64 accepts both)",
     },
     KnownDifference {
-        id: "F18",
-        targets: &[IMP],
-        summary: "the Olm plaintext's `sender_device_keys` no longer verifies (changed after signing): the reference discards the bundle (O7); the crate, which knows the sender's device from /keys/query, imports it",
-    },
-    KnownDifference {
         id: "F19",
         targets: &[BUN, IMP],
         summary: "a JSON object with a member name twice: the reference reads the last value, the crate's derived deserializers refuse (`duplicate field`) (fixture bundle-parsing/duplicate-members/withheld-code-twice accepts both)",

@@ -925,6 +925,8 @@ fn store_merge() -> GeneratedFile {
     let twice_early = key("merge-twice", 1);
     a.case("same-session-twice-in-bundle", &["R42"], "The bundle lists one session at index 4 and at index 1: the better copy wins whatever the order.", &[Flag::EdgeCase], Verdict::Valid,
         &baseline(bundle(&[&twice_late, &twice_early], &[])), imported(vec![twice_early.imported(ALICE)], vec![], vec![], vec![]));
+    a.case("same-session-twice-better-first", &["R42"], "The bundle lists one session at index 1 and then at index 4 (the first case's entries swapped): the better copy, listed first, still wins; an importer that stores each entry in turn without comparing it to the ones before it keeps the worse copy (F20).", &[Flag::EdgeCase, Flag::Downgrade], Verdict::Valid,
+        &baseline(bundle(&[&twice_early, &twice_late], &[])), imported(vec![twice_early.imported(ALICE)], vec![], vec![], vec![]));
     let mut spoof = key("merge-spoof", 0).json();
     spoof["forwarder"] = json!(CAROL);
     spoof["sender"] = json!(CAROL);
