@@ -3,8 +3,9 @@
 
 use std::io::Cursor;
 
-use matrix_sdk::ruma::{RoomId, serde::Raw};
+use matrix_sdk::ruma::{RoomId, api::client::media::create_content, serde::Raw};
 use matrix_sdk_crypto::CollectStrategy;
+use msc4268_harness::{attachment, b64, cases::Encryption};
 use serde_json::{Value, json};
 
 use crate::client::Actor;
@@ -24,7 +25,16 @@ pub async fn upload_encrypted(uploader: &Actor, bytes: &[u8]) -> Result<Value> {
 /// A bundle made of the keys `holder`'s store has for `room_id` (from its key export, at the first
 /// known index), with an empty `withheld`: what an honest inviter could share.
 pub async fn bundle_from_store(holder: &Actor, room_id: &RoomId) -> Result<Value> {
-    let keys = holder.stored_room_keys(Some(room_id)).await?;
+    bundle_from_store_rooms(holder, &[room_id]).await
+}
+
+/// Like [`bundle_from_store`], with the keys of every room in `rooms`, in that order (a bundle
+/// for the first room that also carries keys of other rooms).
+pub async fn bundle_from_store_rooms(holder: &Actor, rooms: &[&RoomId]) -> Result<Value> {
+    let mut keys = Vec::new();
+    for room_id in rooms {
+        keys.extend(holder.stored_room_keys(Some(room_id)).await?);
+    }
     let mut room_keys = Vec::new();
     for key in keys {
         let v = key;
@@ -87,5 +97,79 @@ pub async fn send_crafted_bundle(
     let file = upload_encrypted(from, &serde_json::to_vec(bundle)?).await?;
     let content = json!({ "room_id": room_id, "file": file });
     send_encrypted_to_device(from, to, BUNDLE_EVENT_TYPE, &content).await?;
+    Ok(file)
+}
+
+/// Sends `to` an `m.room_key_bundle` whose content names `room_id` and points at `file` (an
+/// `EncryptedFile` JSON), Olm-encrypted from `from`'s device.
+pub async fn send_bundle_event(
+    from: &Actor,
+    to: &Actor,
+    room_id: &RoomId,
+    file: &Value,
+) -> Result<()> {
+    let content = json!({ "room_id": room_id, "file": file });
+    send_encrypted_to_device(from, to, BUNDLE_EVENT_TYPE, &content).await
+}
+
+/// Uploads raw bytes to `uploader`'s media repository (`application/octet-stream`, as matrix-sdk
+/// uploads encrypted files); returns the `mxc://` URI.
+pub async fn upload_bytes(uploader: &Actor, bytes: Vec<u8>) -> Result<String> {
+    let mut request = create_content::v3::Request::new(bytes);
+    request.content_type = Some("application/octet-stream".to_owned());
+    let response = uploader.client().send(request).await?;
+    Ok(response.content_uri.to_string())
+}
+
+/// Uploads the ciphertext of an encryption made in-process (by the reference model or an
+/// implementation under test) and returns its `EncryptedFile` JSON with `url` set to the upload.
+pub async fn upload_encryption(uploader: &Actor, encryption: &Encryption) -> Result<Value> {
+    let ciphertext = b64::decode(&encryption.ciphertext, b64::Alphabet::Standard)
+        .map_err(|e| ScenarioError::Unexpected(format!("ciphertext base64: {e}")))?;
+    let mxc = upload_bytes(uploader, ciphertext).await?;
+    let mut file = encryption.file.clone();
+    file["url"] = json!(mxc);
+    Ok(file)
+}
+
+/// The one thing wrong with a tampered upload; everything else is a conformant encryption.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tamper {
+    /// One ciphertext byte is flipped after encryption; `hashes.sha256` is the hash of the
+    /// ciphertext as encrypted, so it no longer matches what is downloaded.
+    Ciphertext,
+    /// The ciphertext is uploaded as encrypted, but `hashes.sha256` is the hash of something
+    /// else (its first byte flipped).
+    Hash,
+}
+
+/// Encrypts `plaintext` with the reference (fresh key and IV), applies `tamper`, uploads the
+/// ciphertext and returns the `EncryptedFile` JSON.
+pub async fn upload_tampered(uploader: &Actor, plaintext: &[u8], tamper: Tamper) -> Result<Value> {
+    let encryption = attachment::encrypt_to_fixture(plaintext, "mxc://placeholder/tampered")
+        .map_err(|e| ScenarioError::Unexpected(format!("reference encryption: {e}")))?;
+    let mut ciphertext = b64::decode(&encryption.ciphertext, b64::Alphabet::Standard)
+        .map_err(|e| ScenarioError::Unexpected(format!("ciphertext base64: {e}")))?;
+    let mut file = encryption.file;
+    match tamper {
+        Tamper::Ciphertext => {
+            let last = ciphertext.len().checked_sub(1).ok_or_else(|| {
+                ScenarioError::Unexpected("nothing to tamper with: empty ciphertext".into())
+            })?;
+            ciphertext[last] ^= 0x01;
+        }
+        Tamper::Hash => {
+            let hash = file["hashes"]["sha256"].as_str().unwrap_or_default();
+            let mut raw = b64::decode(hash, b64::Alphabet::Standard)
+                .map_err(|e| ScenarioError::Unexpected(format!("sha256 base64: {e}")))?;
+            let first = raw
+                .first_mut()
+                .ok_or_else(|| ScenarioError::Unexpected(format!("empty sha256 in {file}")))?;
+            *first ^= 0x01;
+            file["hashes"]["sha256"] = json!(b64::encode(raw));
+        }
+    }
+    let mxc = upload_bytes(uploader, ciphertext).await?;
+    file["url"] = json!(mxc);
     Ok(file)
 }

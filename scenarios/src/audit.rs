@@ -29,34 +29,21 @@ pub struct BundleAudit {
     pub input: BuildInput,
 }
 
-/// Downloads `bundle` with `recipient`'s client, reconstructs `inviter`'s store from a key
-/// export, and runs both auditors.
+/// The `bundle-building` input that describes `inviter`'s real store when inviting someone to
+/// `room_id`: every Megolm session it holds (from a key export), with its origin.
 ///
 /// `visibility_of` maps the inviter's own session ids to the history visibility in force when
 /// the scenario sent on them (its ground truth); other sessions are described by the flag the
 /// inviter's key export carries.
-pub async fn audit_received_bundle(
+pub async fn inviter_build_input(
     inviter: &Actor,
-    recipient: &Actor,
     room_id: &RoomId,
     current_visibility: &HistoryVisibility,
     visibility_of: &BTreeMap<String, HistoryVisibility>,
-    bundle: &ReceivedBundle,
-) -> Result<BundleAudit> {
-    let (plaintext, ciphertext) = recipient.downloads_bundle(bundle).await?;
-    let encryption = attachment::audit(
-        &plaintext,
-        &[Encryption {
-            file: bundle.file.clone(),
-            ciphertext: b64::encode_padded(&ciphertext),
-        }],
-    );
-    let candidate: Value = serde_json::from_slice(&plaintext)?;
-
+) -> Result<BuildInput> {
     let keys = inviter.stored_room_keys(None).await?;
     let mut store = Vec::new();
-    for key in keys {
-        let v = key;
+    for v in keys {
         let text = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
         let session_id = text("session_id");
         let origin = match visibility_of.get(&session_id) {
@@ -89,16 +76,45 @@ pub async fn audit_received_bundle(
             origin,
         });
     }
-    let input = BuildInput {
-        operation: BuildOperation::Audit,
+    Ok(BuildInput {
+        operation: BuildOperation::Build,
         room_id: room_id.to_string(),
         inviter_user_id: inviter.user_id().to_string(),
         inviter_device_id: inviter.device_id().to_string(),
         history_visibility: Some(json!(current_visibility.as_str())),
         store,
         received_withheld: Vec::new(),
-        candidate: Some(candidate.clone()),
-    };
+        candidate: None,
+    })
+}
+
+/// Downloads `bundle` with `recipient`'s client, reconstructs `inviter`'s store from a key
+/// export, and runs both auditors.
+///
+/// `visibility_of` maps the inviter's own session ids to the history visibility in force when
+/// the scenario sent on them (its ground truth); other sessions are described by the flag the
+/// inviter's key export carries.
+pub async fn audit_received_bundle(
+    inviter: &Actor,
+    recipient: &Actor,
+    room_id: &RoomId,
+    current_visibility: &HistoryVisibility,
+    visibility_of: &BTreeMap<String, HistoryVisibility>,
+    bundle: &ReceivedBundle,
+) -> Result<BundleAudit> {
+    let (plaintext, ciphertext) = recipient.downloads_bundle(bundle).await?;
+    let encryption = attachment::audit(
+        &plaintext,
+        &[Encryption {
+            file: bundle.file.clone(),
+            ciphertext: b64::encode_padded(&ciphertext),
+        }],
+    );
+    let candidate: Value = serde_json::from_slice(&plaintext)?;
+    let mut input =
+        inviter_build_input(inviter, room_id, current_visibility, visibility_of).await?;
+    input.operation = BuildOperation::Audit;
+    input.candidate = Some(candidate.clone());
     let content = build::audit(&input, &candidate);
     Ok(BundleAudit {
         plaintext: candidate,

@@ -1,5 +1,6 @@
 //! Real matrix-sdk 0.18 clients acting as Alice, Bob, Charlie, with helpers that read as sentences.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -15,7 +16,8 @@ use matrix_sdk::{
     media::{MediaFormat, MediaRequestParameters},
     ruma::serde::Raw,
     ruma::{
-        EventId, OwnedDeviceId, OwnedEventId, OwnedRoomId, OwnedUserId, RoomId, UserId,
+        EventId, MilliSecondsSinceUnixEpoch, OwnedDeviceId, OwnedEventId, OwnedRoomId, OwnedUserId,
+        RoomId, UserId,
         api::client::{
             account::register,
             room::create_room::v3::{Request as CreateRoomRequest, RoomPreset},
@@ -35,6 +37,7 @@ use matrix_sdk::{
     },
     store::RoomLoadSettings,
 };
+use matrix_sdk_crypto::store::types::RoomPendingKeyBundleDetails;
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -108,11 +111,19 @@ pub struct Actor {
 }
 
 fn builder(homeserver_url: &str, dir: &TempDir) -> matrix_sdk::ClientBuilder {
+    builder_with_cross_signing(homeserver_url, dir, true)
+}
+
+fn builder_with_cross_signing(
+    homeserver_url: &str,
+    dir: &TempDir,
+    cross_signing: bool,
+) -> matrix_sdk::ClientBuilder {
     Client::builder()
         .homeserver_url(homeserver_url)
         .sqlite_store(dir.path(), None)
         .with_encryption_settings(EncryptionSettings {
-            auto_enable_cross_signing: true,
+            auto_enable_cross_signing: cross_signing,
             ..Default::default()
         })
         .with_enable_share_history_on_invite(true)
@@ -123,8 +134,17 @@ impl Actor {
     /// Registers `name` (lower-cased as localpart) on `hs` and waits until its device keys and
     /// cross-signing identity are uploaded.
     pub async fn register(hs: &Homeserver, name: &str) -> Result<Self> {
+        Self::register_at(&hs.url, name).await
+    }
+
+    /// Registers another user, `name`, on this actor's homeserver (see [`Actor::register`]).
+    pub async fn registers_another(&self, name: &str) -> Result<Self> {
+        Self::register_at(&self.homeserver_url, name).await
+    }
+
+    async fn register_at(homeserver_url: &str, name: &str) -> Result<Self> {
         let dir = tempfile::tempdir()?;
-        let client = builder(&hs.url, &dir).build().await?;
+        let client = builder(homeserver_url, &dir).build().await?;
         let localpart = name.to_lowercase();
         let mut request = register::v3::Request::new();
         request.username = Some(localpart.clone());
@@ -149,12 +169,67 @@ impl Actor {
             name: name.to_owned(),
             client,
             dir,
-            homeserver_url: hs.url.clone(),
+            homeserver_url: homeserver_url.to_owned(),
             session,
             received: Mutex::new(Vec::new()),
         };
         actor.syncs().await?;
         Ok(actor)
+    }
+
+    /// Logs in as this actor's user on a new device, named `name`, whose client does not touch
+    /// cross-signing: the new device is not signed by the user's self-signing key (what a second
+    /// login looks like before the user verifies it).
+    pub async fn logs_in_unsigned_device(&self, name: &str) -> Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let client = builder_with_cross_signing(&self.homeserver_url, &dir, false)
+            .build()
+            .await?;
+        let localpart = self.user_id().localpart().to_owned();
+        client
+            .matrix_auth()
+            .login_username(&localpart, &format!("{localpart}-password"))
+            .initial_device_display_name(name)
+            .await?;
+        client
+            .encryption()
+            .wait_for_e2ee_initialization_tasks()
+            .await;
+        let session = client.matrix_auth().session().ok_or_else(|| {
+            ScenarioError::Unexpected(format!("{name} has no session after logging in"))
+        })?;
+        let actor = Self {
+            name: name.to_owned(),
+            client,
+            dir,
+            homeserver_url: self.homeserver_url.clone(),
+            session,
+            received: Mutex::new(Vec::new()),
+        };
+        actor.syncs().await?;
+        Ok(actor)
+    }
+
+    /// Whether `device` of `user`, as this client sees it after a fresh `/keys/query`, is signed
+    /// by its owner's self-signing key (and that key by the owner's master key).
+    pub async fn sees_cross_signed(
+        &self,
+        user: &UserId,
+        device: &matrix_sdk::ruma::DeviceId,
+    ) -> Result<bool> {
+        let encryption = self.client.encryption();
+        encryption.request_user_identity(user).await?;
+        let found = encryption
+            .get_device(user, device)
+            .await
+            .map_err(|e| self.store_error("reading a device", e))?
+            .ok_or_else(|| {
+                ScenarioError::Unexpected(format!(
+                    "{} does not know device {device} of {user}",
+                    self.name
+                ))
+            })?;
+        Ok(found.is_cross_signed_by_owner())
     }
 
     /// The underlying client.
@@ -341,11 +416,30 @@ impl Actor {
 
     /// Syncs until `other` is a joined member of the room in this client's view.
     pub async fn sees_joined(&self, room_id: &RoomId, other: &Actor) -> Result<()> {
+        self.sees_membership(room_id, other, MembershipState::Join)
+            .await
+    }
+
+    /// Syncs until `other` has left the room in this client's view.
+    pub async fn sees_left(&self, room_id: &RoomId, other: &Actor) -> Result<()> {
+        self.sees_membership(room_id, other, MembershipState::Leave)
+            .await
+    }
+
+    async fn sees_membership(
+        &self,
+        room_id: &RoomId,
+        other: &Actor,
+        state: MembershipState,
+    ) -> Result<()> {
         let user = other.user_id().to_owned();
-        self.syncs_until(&format!("sees {} joined", other.name), async |a: &Self| {
-            let member = a.room(room_id)?.get_member_no_sync(&user).await?;
-            Ok(member.is_some_and(|m| *m.membership() == MembershipState::Join))
-        })
+        self.syncs_until(
+            &format!("sees {}'s membership {state}", other.name),
+            async |a: &Self| {
+                let member = a.room(room_id)?.get_member_no_sync(&user).await?;
+                Ok(member.is_some_and(|m| *m.membership() == state))
+            },
+        )
         .await
     }
 
@@ -476,6 +570,62 @@ impl Actor {
         Ok(details.is_some())
     }
 
+    /// The client's record of having accepted an invite to `room_id` and still waiting for the
+    /// inviter's bundle (matrix-sdk's "pending key bundle" details), read from its crypto store.
+    pub async fn pending_bundle_details(
+        &self,
+        room_id: &RoomId,
+    ) -> Result<Option<RoomPendingKeyBundleDetails>> {
+        Ok(self
+            .client
+            .get_pending_key_bundle_details_for_room(room_id)
+            .await?)
+    }
+
+    /// Rewrites, through a second connection to this client's sqlite crypto store, the time at
+    /// which it recorded accepting the invite to `room_id` to `ago` before now. The client reads
+    /// that record from the store each time a bundle arrives (no cache), so this stands in for
+    /// waiting `ago` in real time.
+    pub async fn backdates_invite_acceptance(&self, room_id: &RoomId, ago: Duration) -> Result<()> {
+        use matrix_sdk_crypto::store::{CryptoStore as _, types::Changes};
+        let store = self.open_crypto_store().await?;
+        let mut details = store
+            .get_pending_key_bundle_details_for_room(room_id)
+            .await
+            .map_err(|e| self.store_error("reading the pending bundle record", e))?
+            .ok_or_else(|| {
+                ScenarioError::Unexpected(format!(
+                    "{} has no record of accepting the invite to {room_id}",
+                    self.name
+                ))
+            })?;
+        let when = std::time::SystemTime::now()
+            .checked_sub(ago)
+            .and_then(MilliSecondsSinceUnixEpoch::from_system_time)
+            .ok_or_else(|| {
+                ScenarioError::Unexpected(format!("now - {ago:?} is not a timestamp"))
+            })?;
+        details.invite_accepted_at = when;
+        let changes = Changes {
+            rooms_pending_key_bundle: HashMap::from([(room_id.to_owned(), Some(details))]),
+            ..Default::default()
+        };
+        store
+            .save_changes(changes)
+            .await
+            .map_err(|e| self.store_error("rewriting the pending bundle record", e))
+    }
+
+    async fn open_crypto_store(&self) -> Result<matrix_sdk::SqliteCryptoStore> {
+        matrix_sdk::SqliteCryptoStore::open(self.dir.path(), None)
+            .await
+            .map_err(|e| self.store_error("opening the crypto store", e))
+    }
+
+    fn store_error(&self, what: &str, e: impl std::fmt::Display) -> ScenarioError {
+        ScenarioError::Unexpected(format!("{}: {what}: {e}", self.name))
+    }
+
     /// The Megolm sessions this client's crypto store holds (for `room_id`, or all), exported at
     /// their first known index as `ExportedRoomKey` JSON (with the `m.shared_history` flag).
     ///
@@ -483,11 +633,7 @@ impl Actor {
     /// which takes many seconds in a debug build.
     pub async fn stored_room_keys(&self, room_id: Option<&RoomId>) -> Result<Vec<Value>> {
         use matrix_sdk_crypto::store::CryptoStore as _;
-        let store = matrix_sdk::SqliteCryptoStore::open(self.dir.path(), None)
-            .await
-            .map_err(|e| {
-                ScenarioError::Unexpected(format!("opening {}'s crypto store: {e}", self.name))
-            })?;
+        let store = self.open_crypto_store().await?;
         let sessions = store.get_inbound_group_sessions().await.map_err(|e| {
             ScenarioError::Unexpected(format!("reading {}'s sessions: {e}", self.name))
         })?;

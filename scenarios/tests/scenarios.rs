@@ -5,12 +5,15 @@
 //! README ("Scenarios").
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use matrix_sdk::ruma::events::room::history_visibility::HistoryVisibility;
 use std::collections::BTreeMap;
 
 use matrix_sdk::ruma::{EventId, RoomId};
+use msc4268_harness::scenario_results::{self, ScenarioOutcome, ScenarioResult, ScenarioResults};
 use msc4268_scenarios::{
     Actor, Env, Reading, ReceivedBundle, Result, Runner, adversary, audit::audit_received_bundle,
     docker, expect,
@@ -24,44 +27,125 @@ macro_rules! scenario {
     };
 }
 
-fn scenarios() -> Vec<(&'static str, Body)> {
+/// One scenario: its test name, the rules it observes (as written in README's table; ranges
+/// like `R12–R17` are expanded in reports), what it checks, and its body.
+struct Scenario {
+    name: &'static str,
+    rules: &'static str,
+    summary: &'static str,
+    body: Body,
+}
+
+fn scenarios() -> Vec<Scenario> {
     vec![
-        (
-            "share/shared-visibility-history-decrypts",
-            scenario!(shared_visibility_history_decrypts),
-        ),
-        (
-            "visibility/joined-shares-nothing",
-            scenario!(joined_visibility_shares_nothing),
-        ),
-        (
-            "visibility/toggled-mid-history-withheld",
-            scenario!(toggled_visibility_withholds_joined_era),
-        ),
-        (
-            "trust/bundle-from-non-inviter-ignored",
-            scenario!(bundle_from_non_inviter_ignored),
-        ),
-        (
-            "trust/crafted-bundle-from-inviter-imported",
-            scenario!(crafted_bundle_from_inviter_imported),
-        ),
-        (
-            "media/deleted-before-download",
-            scenario!(media_deleted_before_download),
-        ),
-        (
-            "restart/killed-between-join-and-import",
-            scenario!(killed_between_join_and_import),
-        ),
-        (
-            "chain/alice-bob-charlie",
-            scenario!(chain_alice_bob_charlie),
-        ),
-        (
-            "federation/share-across-servers",
-            scenario!(share_across_federation),
-        ),
+        Scenario {
+            name: "share/shared-visibility-history-decrypts",
+            rules: "R12–R17, R21, R23, R34, R41, B1, B2, A1–A12",
+            summary: "Alice invites Bob to a `shared` room; the bundle passes both auditors; Bob reads the history, forwarded by Alice.",
+            body: scenario!(shared_visibility_history_decrypts),
+        },
+        Scenario {
+            name: "visibility/joined-shares-nothing",
+            rules: "R11",
+            summary: "With visibility `joined` no bundle is sent and Bob cannot read the past.",
+            body: scenario!(joined_visibility_shares_nothing),
+        },
+        Scenario {
+            name: "visibility/toggled-mid-history-withheld",
+            rules: "R2, R12, R13, R45",
+            summary: "Visibility toggled `shared` → `joined` → `shared`: shared eras decrypt, the joined era is withheld `m.history_not_shared`.",
+            body: scenario!(toggled_visibility_withholds_joined_era),
+        },
+        Scenario {
+            name: "trust/bundle-from-non-inviter-ignored",
+            rules: "R33",
+            summary: "A real bundle with the right keys from a member who did not invite Bob is not used.",
+            body: scenario!(bundle_from_non_inviter_ignored),
+        },
+        Scenario {
+            name: "trust/crafted-bundle-from-inviter-imported",
+            rules: "R33, R41",
+            summary: "Control: the same crafted bundle from the inviter is imported, forwarded by the inviter.",
+            body: scenario!(crafted_bundle_from_inviter_imported),
+        },
+        Scenario {
+            name: "media/deleted-before-download",
+            rules: "R39",
+            summary: "Bundle media deleted before Bob joins: nothing imported, no pending import left, Bob stays healthy.",
+            body: scenario!(media_deleted_before_download),
+        },
+        Scenario {
+            name: "restart/killed-between-join-and-import",
+            rules: "R37",
+            summary: "Bob's client stops between the join and the import; restarted on the same store, it completes the import.",
+            body: scenario!(killed_between_join_and_import),
+        },
+        Scenario {
+            name: "chain/alice-bob-charlie",
+            rules: "R6, R13, R45",
+            summary: "Charlie reads Alice's shared history through Bob's bundle; the joined era stays withheld.",
+            body: scenario!(chain_alice_bob_charlie),
+        },
+        Scenario {
+            name: "federation/share-across-servers",
+            rules: "R18, R23, R34, R41",
+            summary: "Alice on hs1, Bob on hs2 (TLS federation): invite, bundle and remote media work across servers.",
+            body: scenario!(share_across_federation),
+        },
+        Scenario {
+            name: "trust/other-room-keys-in-bundle-skipped",
+            rules: "R12, R40",
+            summary: "Keys of another room inside the inviter's bundle are not imported; the room's own keys are.",
+            body: scenario!(other_room_keys_in_bundle_skipped),
+        },
+        Scenario {
+            name: "media/tampered-ciphertext-nothing-imported",
+            rules: "R38, R39",
+            summary: "A bundle whose ciphertext was changed after encryption imports nothing; Bob stays healthy.",
+            body: scenario!(tampered_ciphertext_nothing_imported),
+        },
+        Scenario {
+            name: "media/wrong-sha256-nothing-imported",
+            rules: "R38, R39",
+            summary: "A bundle whose `hashes.sha256` is wrong imports nothing; Bob stays healthy.",
+            body: scenario!(wrong_sha256_nothing_imported),
+        },
+        Scenario {
+            name: "trust/bundle-naming-other-room-ignored",
+            rules: "R23, R33",
+            summary: "A bundle event naming another room than the invite is not used for the invited room.",
+            body: scenario!(bundle_naming_other_room_ignored),
+        },
+        Scenario {
+            name: "timing/bundle-after-join-imported",
+            rules: "R34, R35",
+            summary: "The inviter's bundle arrives after Bob joined: it is imported then.",
+            body: scenario!(bundle_after_join_imported),
+        },
+        Scenario {
+            name: "timing/bundle-after-24h-window-ignored",
+            rules: "R36, R37",
+            summary: "A bundle 25 h after the invite was accepted is ignored; the same bundle at 23 h is imported.",
+            body: scenario!(bundle_after_window_ignored),
+        },
+        Scenario {
+            name: "trust/unsigned-device-gets-no-bundle",
+            rules: "R19, R20",
+            summary: "Bob's cross-signed device gets the bundle; his unsigned device does not.",
+            body: scenario!(unsigned_device_gets_no_bundle),
+        },
+        Scenario {
+            name: "rotation/member-leaves-key-rotates",
+            rules: "R8",
+            summary: "The room key rotates when Bob leaves, so he cannot read later messages.",
+            body: scenario!(member_leaves_key_rotates),
+        },
+        Scenario {
+            name: "interop/in-process-bundles-through-synapse",
+            rules: "R12–R17, R34, R41",
+            summary: "Bundles built by the reference and by matrix-sdk-crypto go through Synapse's media repository and are imported by real clients.",
+            body: scenario!(in_process_bundles_through_synapse),
+        },
     ]
 }
 
@@ -311,17 +395,27 @@ async fn toggled_visibility_withholds_joined_era(env: &mut Env) -> Result<()> {
     })
 }
 
-/// Common start of the adversarial scenarios: Charlie is a member who holds the key of
-/// "secret"; Alice's room is `joined` by the time Bob is invited, so Alice shares nothing.
-async fn charlie_holds_the_secret(
-    env: &mut Env,
-) -> Result<(
+/// Alice, Bob, Charlie, the room and the event "secret".
+type Cast = (
     Actor,
     Actor,
     Actor,
     matrix_sdk::ruma::OwnedRoomId,
     matrix_sdk::ruma::OwnedEventId,
-)> {
+);
+
+/// Common start of the adversarial scenarios: Charlie is a member who holds the key of
+/// "secret"; Alice's room is `joined` by the time Bob is invited, so Alice shares nothing.
+async fn charlie_holds_the_secret(env: &mut Env) -> Result<Cast> {
+    let cast = charlie_reads_the_secret(env).await?;
+    cast.0
+        .sets_history_visibility(&cast.3, HistoryVisibility::Joined)
+        .await?;
+    Ok(cast)
+}
+
+/// Alice creates a `shared` room, Charlie joins, Alice says "secret" and Charlie reads it.
+async fn charlie_reads_the_secret(env: &mut Env) -> Result<Cast> {
     let hs = env.single_synapse().await?;
     let alice = Actor::register(&hs, "Alice").await?;
     let bob = Actor::register(&hs, "Bob").await?;
@@ -336,9 +430,6 @@ async fn charlie_holds_the_secret(
     let secret = alice.says(&room, "secret").await?;
     let r = charlie.eventually_reads(&room, &secret).await?;
     expect(r.is_text("secret"), || format!("Charlie reads {r:?}"))?;
-    alice
-        .sets_history_visibility(&room, HistoryVisibility::Joined)
-        .await?;
     Ok((alice, bob, charlie, room, secret))
 }
 
@@ -578,21 +669,515 @@ async fn share_across_federation(env: &mut Env) -> Result<()> {
     )
 }
 
+/// True if `r` decrypted to `text` with `forwarder`'s user as the forwarder the client reports.
+fn forwarded_by(r: &Reading, text: &str, forwarder: &Actor) -> bool {
+    matches!(r, Reading::Decrypted { body, forwarder: Some((u, _)), .. }
+        if body == text && u == forwarder.user_id())
+}
+
+/// Checks that `actor`'s crypto store holds no Megolm session for `room`.
+async fn holds_no_session_for(actor: &Actor, room: &RoomId) -> Result<()> {
+    let keys = actor.stored_room_keys(Some(room)).await?;
+    expect(keys.is_empty(), || {
+        format!(
+            "{} holds {} session(s) for {room}: {keys:?}",
+            actor.name,
+            keys.len()
+        )
+    })
+}
+
+/// After a refused import: Bob still sends and reads in the room (his client is healthy).
+async fn still_talking(speaker: &Actor, bob: &Actor, room: &RoomId) -> Result<()> {
+    speaker.sees_joined(room, bob).await?;
+    let after = speaker.says(room, "after").await?;
+    let r = bob.eventually_reads(room, &after).await?;
+    expect(r.is_text("after"), || {
+        format!("Bob reads the live message as {r:?}")
+    })?;
+    let hello = bob.says(room, "still here").await?;
+    let r = speaker.eventually_reads(room, &hello).await?;
+    expect(r.is_text("still here"), || {
+        format!("{} reads Bob's message as {r:?}", speaker.name)
+    })
+}
+
+/// Keys for another room inside a bundle from the inviter are not imported, while the keys for
+/// the bundle's own room are (R40: only entries whose `room_id` is the bundle's room are imported).
+///
+/// 1. As in the trust scenarios, Charlie holds the key of "secret" in room A, whose visibility
+///    is now `joined` (so no client shares anything by itself).
+/// 2. Charlie creates room B, alone, and says "other room" there: his store now holds a
+///    session of room B that Bob has never been sent.
+/// 3. Charlie invites Bob to room A and sends him a crafted bundle for room A holding the keys
+///    of room A and, after them, the keys of room B (every entry well-formed, only the room of
+///    B's entries is wrong for this bundle).
+/// 4. Bob receives the bundle and joins room A.
+/// 5. Bob reads "secret", forwarded by Charlie.
+/// 6. Bob's crypto store holds no session of room B.
+async fn other_room_keys_in_bundle_skipped(env: &mut Env) -> Result<()> {
+    let (_alice, bob, charlie, room, secret) = charlie_holds_the_secret(env).await?;
+    let other = charlie
+        .creates_encrypted_room(HistoryVisibility::Shared)
+        .await?;
+    charlie.says(&other, "other room").await?;
+    let other_keys = charlie.stored_room_keys(Some(&other)).await?;
+    expect(!other_keys.is_empty(), || {
+        "Charlie holds no session of room B".into()
+    })?;
+
+    charlie.syncs().await?;
+    charlie.invites(&room, &bob).await?;
+    bob.sees_invite_to(&room).await?;
+    let bundle = adversary::bundle_from_store_rooms(&charlie, &[&room, &other]).await?;
+    let rooms_in_bundle: Vec<&str> = bundle["room_keys"]
+        .as_array()
+        .map(|k| k.iter().filter_map(|e| e["room_id"].as_str()).collect())
+        .unwrap_or_default();
+    expect(
+        rooms_in_bundle.contains(&room.as_str()) && rooms_in_bundle.contains(&other.as_str()),
+        || format!("the crafted bundle does not mix both rooms: {rooms_in_bundle:?}"),
+    )?;
+    adversary::send_crafted_bundle(&charlie, &bob, &room, &bundle).await?;
+    bob.receives_bundle_from(&charlie, &room).await?;
+    bob.joins(&room).await?;
+
+    let r = bob.eventually_reads(&room, &secret).await?;
+    expect(forwarded_by(&r, "secret", &charlie), || {
+        format!("Bob reads the secret as {r:?}")
+    })?;
+    holds_no_session_for(&bob, &other).await
+}
+
+/// Shared body of the tampered-media scenarios.
+async fn tampered_media_nothing_imported(env: &mut Env, tamper: adversary::Tamper) -> Result<()> {
+    let (_alice, bob, charlie, room, secret) = charlie_holds_the_secret(env).await?;
+    charlie.syncs().await?;
+    charlie.invites(&room, &bob).await?;
+    bob.sees_invite_to(&room).await?;
+    let bundle = adversary::bundle_from_store(&charlie, &room).await?;
+    let file = adversary::upload_tampered(&charlie, &serde_json::to_vec(&bundle)?, tamper).await?;
+    adversary::send_bundle_event(&charlie, &bob, &room, &file).await?;
+    let received = bob.receives_bundle_from(&charlie, &room).await?;
+    expect(bob.downloads_bundle(&received).await.is_err(), || {
+        format!("Bob's client decrypted the {tamper:?}-tampered media")
+    })?;
+
+    bob.joins(&room).await?;
+    let r = bob.reads(&room, &secret).await?;
+    expect(undecryptable(&r, None), || {
+        format!("Bob reads the secret as {r:?}")
+    })?;
+    holds_no_session_for(&bob, &room).await?;
+    // matrix-sdk treats a failed decryption like a network error: it keeps the record of the
+    // join so that its startup task retries the download (until the 24 h window ends).
+    expect(bob.has_pending_bundle_for(&room).await?, || {
+        "the join is no longer pending a bundle".into()
+    })?;
+    still_talking(&charlie, &bob, &room).await
+}
+
+/// The bundle's ciphertext was changed after encryption (its `sha256` is the hash of the
+/// original): nothing is imported and Bob's client stays healthy (R38, R39).
+///
+/// 1. Charlie holds the key of "secret"; visibility is `joined`; Charlie invites Bob.
+/// 2. Charlie encrypts a bundle with the room's real keys (reference encryption: fresh key and
+///    IV), flips the last ciphertext byte, uploads it and sends Bob an `m.room_key_bundle`
+///    pointing at it, Olm-encrypted from his device.
+/// 3. Bob receives it; downloading and decrypting it with his client's media API fails.
+/// 4. Bob joins: "secret" stays undecryptable and his store holds no session of the room; the
+///    join stays recorded as pending a bundle (matrix-sdk retries such downloads at startup).
+/// 5. Charlie says "after" and Bob reads it; Bob says "still here" and Charlie reads it.
+async fn tampered_ciphertext_nothing_imported(env: &mut Env) -> Result<()> {
+    tampered_media_nothing_imported(env, adversary::Tamper::Ciphertext).await
+}
+
+/// The bundle's ciphertext is intact but `hashes.sha256` is wrong: nothing is imported and
+/// Bob's client stays healthy (R38, R39).
+///
+/// 1. Charlie holds the key of "secret"; visibility is `joined`; Charlie invites Bob.
+/// 2. Charlie encrypts a bundle with the room's real keys, uploads the ciphertext unchanged,
+///    and sends Bob an `m.room_key_bundle` whose `file.hashes.sha256` has its first byte
+///    flipped.
+/// 3. Bob receives it; downloading and decrypting it with his client's media API fails.
+/// 4. Bob joins: "secret" stays undecryptable and his store holds no session of the room; the
+///    join stays recorded as pending a bundle.
+/// 5. Charlie says "after" and Bob reads it; Bob says "still here" and Charlie reads it.
+async fn wrong_sha256_nothing_imported(env: &mut Env) -> Result<()> {
+    tampered_media_nothing_imported(env, adversary::Tamper::Hash).await
+}
+
+/// A bundle whose to-device content names a different room than the invite is not used for the
+/// invited room (R33: a bundle for another room than the accepted invite is not used; R23).
+///
+/// 1. Charlie holds the key of "secret" in room A (visibility now `joined`) and creates room B,
+///    alone.
+/// 2. Charlie invites Bob to room A.
+/// 3. Charlie sends Bob an `m.room_key_bundle` whose content names room B, pointing at a bundle
+///    with room A's real keys (the only thing wrong is the room the event names).
+/// 4. Bob receives it, for room B.
+/// 5. Bob joins room A: "secret" stays undecryptable, his store holds no session of room A,
+///    and the client still waits for a bundle for room A from Charlie.
+async fn bundle_naming_other_room_ignored(env: &mut Env) -> Result<()> {
+    let (_alice, bob, charlie, room, secret) = charlie_holds_the_secret(env).await?;
+    let other = charlie
+        .creates_encrypted_room(HistoryVisibility::Shared)
+        .await?;
+    charlie.syncs().await?;
+    charlie.invites(&room, &bob).await?;
+    bob.sees_invite_to(&room).await?;
+    let bundle = adversary::bundle_from_store(&charlie, &room).await?;
+    adversary::send_crafted_bundle(&charlie, &bob, &other, &bundle).await?;
+    bob.receives_bundle_from(&charlie, &other).await?;
+    bob.joins(&room).await?;
+    // Give a late-bundle task every chance to (wrongly) import it.
+    bob.syncs().await?;
+    let r = bob.reads(&room, &secret).await?;
+    expect(undecryptable(&r, None), || {
+        format!("Bob reads the secret as {r:?}")
+    })?;
+    holds_no_session_for(&bob, &room).await?;
+    let pending = bob.pending_bundle_details(&room).await?;
+    expect(
+        pending
+            .as_ref()
+            .is_some_and(|d| d.inviter == charlie.user_id()),
+        || format!("room A's pending bundle record is {pending:?}"),
+    )
+}
+
+/// The inviter's bundle arrives after Bob has joined: matrix-sdk's late-bundle task imports it
+/// (R34). (Bundles that arrive before the join are the other scenarios' normal case.)
+///
+/// 1. Charlie holds the key of "secret"; visibility is `joined`; Charlie invites Bob; no bundle
+///    reaches Bob.
+/// 2. Bob joins: his client records that it accepted Charlie's invite and waits for a bundle;
+///    "secret" does not decrypt.
+/// 3. Charlie now sends Bob a crafted bundle with the room's real keys.
+/// 4. Bob syncs and receives it; his client imports it in the background.
+/// 5. Bob reads "secret", forwarded by Charlie, and nothing is pending any more.
+async fn bundle_after_join_imported(env: &mut Env) -> Result<()> {
+    let (_alice, bob, charlie, room, secret) = charlie_holds_the_secret(env).await?;
+    charlie.syncs().await?;
+    charlie.invites(&room, &bob).await?;
+    bob.sees_invite_to(&room).await?;
+    no_bundle_from(&bob, &charlie, &room).await?;
+    bob.joins(&room).await?;
+    let pending = bob.pending_bundle_details(&room).await?;
+    expect(
+        pending
+            .as_ref()
+            .is_some_and(|d| d.inviter == charlie.user_id()),
+        || format!("after the join the pending record is {pending:?}"),
+    )?;
+    let r = bob.reads(&room, &secret).await?;
+    expect(undecryptable(&r, None), || {
+        format!("before the bundle Bob reads {r:?}")
+    })?;
+
+    let bundle = adversary::bundle_from_store(&charlie, &room).await?;
+    adversary::send_crafted_bundle(&charlie, &bob, &room, &bundle).await?;
+    bob.receives_bundle_from(&charlie, &room).await?;
+    let r = bob.eventually_reads(&room, &secret).await?;
+    expect(forwarded_by(&r, "secret", &charlie), || {
+        format!("after the late bundle Bob reads {r:?}")
+    })?;
+    bob.syncs_until("no longer waits for a bundle", async |b: &Actor| {
+        Ok(!b.has_pending_bundle_for(&room).await?)
+    })
+    .await
+}
+
+/// A bundle that arrives more than 24 h after Bob accepted the invite is ignored; the same
+/// bundle inside the window is imported (R36: acceptance window; matrix-sdk uses 24 h).
+///
+/// 1. Charlie holds the key of "secret"; visibility is `joined`; Charlie invites Bob; Bob joins
+///    with no bundle yet, so his client records the acceptance time and waits.
+/// 2. The scenario rewrites that recorded time to 25 h ago in Bob's sqlite crypto store (a
+///    second connection; the client reads the record from the store when a bundle arrives), in
+///    place of waiting a day.
+/// 3. Charlie sends Bob a crafted bundle with the room's real keys; Bob receives it.
+/// 4. Bob's late-bundle task refuses it: "secret" stays undecryptable and his store holds no
+///    session of the room.
+/// 5. Control: the record is rewritten to 23 h ago and Bob's client restarts on the same store;
+///    its startup task retries the stored bundle, which is now inside the window: Bob reads
+///    "secret", forwarded by Charlie.
+async fn bundle_after_window_ignored(env: &mut Env) -> Result<()> {
+    const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
+    let (_alice, bob, charlie, room, secret) = charlie_holds_the_secret(env).await?;
+    charlie.syncs().await?;
+    charlie.invites(&room, &bob).await?;
+    bob.sees_invite_to(&room).await?;
+    no_bundle_from(&bob, &charlie, &room).await?;
+    bob.joins(&room).await?;
+    bob.backdates_invite_acceptance(&room, 25 * HOUR).await?;
+
+    let bundle = adversary::bundle_from_store(&charlie, &room).await?;
+    adversary::send_crafted_bundle(&charlie, &bob, &room, &bundle).await?;
+    bob.receives_bundle_from(&charlie, &room).await?;
+    // Give the late-bundle task every chance to (wrongly) import it.
+    bob.syncs().await?;
+    bob.syncs().await?;
+    let r = bob.reads(&room, &secret).await?;
+    expect(undecryptable(&r, None), || {
+        format!("after the window Bob reads {r:?}")
+    })?;
+    holds_no_session_for(&bob, &room).await?;
+
+    bob.backdates_invite_acceptance(&room, 23 * HOUR).await?;
+    let bob = bob.restarts().await?;
+    let r = bob.eventually_reads(&room, &secret).await?;
+    expect(forwarded_by(&r, "secret", &charlie), || {
+        format!("inside the window Bob reads {r:?}")
+    })
+}
+
+/// Bob's cross-signed device gets the bundle; his second device, which is not signed by his
+/// self-signing key, does not (R19, R20: bundles go only to the invitee's cross-signed devices).
+///
+/// 1. Alice and Bob register (cross-signing bootstrapped); Bob logs in a second device whose
+///    client does not touch cross-signing.
+/// 2. Alice, after a fresh key query, sees Bob's first device cross-signed and the second not.
+/// 3. Alice creates a `shared` room, says "before", and invites Bob.
+/// 4. Bob's first device receives Alice's bundle; the second sees the invite but no bundle.
+/// 5. Bob joins from his first device and reads "before", forwarded by Alice.
+/// 6. The second device, now in the room too, cannot decrypt "before".
+async fn unsigned_device_gets_no_bundle(env: &mut Env) -> Result<()> {
+    let hs = env.single_synapse().await?;
+    let alice = Actor::register(&hs, "Alice").await?;
+    let bob = Actor::register(&hs, "Bob").await?;
+    let bob2 = bob.logs_in_unsigned_device("Bob's second device").await?;
+    expect(
+        alice
+            .sees_cross_signed(bob.user_id(), bob.device_id())
+            .await?,
+        || "Bob's first device is not cross-signed".into(),
+    )?;
+    expect(
+        !alice
+            .sees_cross_signed(bob2.user_id(), bob2.device_id())
+            .await?,
+        || "Bob's second device is cross-signed".into(),
+    )?;
+
+    let room = alice
+        .creates_encrypted_room(HistoryVisibility::Shared)
+        .await?;
+    let before = alice.says(&room, "before").await?;
+    alice.invites(&room, &bob).await?;
+    bob.sees_invite_to(&room).await?;
+    bob.receives_bundle_from(&alice, &room).await?;
+    bob2.sees_invite_to(&room).await?;
+    no_bundle_from(&bob2, &alice, &room).await?;
+
+    bob.joins(&room).await?;
+    let r = bob.eventually_reads(&room, &before).await?;
+    expect(forwarded_by(&r, "before", &alice), || {
+        format!("Bob's first device reads {r:?}")
+    })?;
+    bob2.syncs_until("sees the room joined", async |b: &Actor| {
+        Ok(b.client()
+            .get_room(&room)
+            .is_some_and(|r| r.state() == matrix_sdk::RoomState::Joined))
+    })
+    .await?;
+    let r = bob2.reads(&room, &before).await?;
+    expect(undecryptable(&r, None), || {
+        format!("Bob's second device reads {r:?}")
+    })
+}
+
+/// The room key rotates when a member leaves, so a departed invitee cannot read later messages
+/// (R8).
+///
+/// 1. Alice creates a `shared` room and says "before"; she invites Bob, who joins and reads
+///    "before" through her bundle.
+/// 2. Alice says "while Bob is here"; Bob reads it.
+/// 3. Bob leaves; Alice's client sees him leave.
+/// 4. Alice says "after Bob left": it is sent on a new Megolm session.
+/// 5. Given Alice's copy of that event (the server no longer shows it to Bob), Bob's client
+///    cannot decrypt it.
+async fn member_leaves_key_rotates(env: &mut Env) -> Result<()> {
+    let hs = env.single_synapse().await?;
+    let alice = Actor::register(&hs, "Alice").await?;
+    let bob = Actor::register(&hs, "Bob").await?;
+    let room = alice
+        .creates_encrypted_room(HistoryVisibility::Shared)
+        .await?;
+    let before = alice.says(&room, "before").await?;
+    alice.invites(&room, &bob).await?;
+    bob.sees_invite_to(&room).await?;
+    bob.receives_bundle_from(&alice, &room).await?;
+    bob.joins(&room).await?;
+    let r = bob.eventually_reads(&room, &before).await?;
+    expect(forwarded_by(&r, "before", &alice), || {
+        format!("Bob reads {r:?}")
+    })?;
+
+    alice.sees_joined(&room, &bob).await?;
+    let during = alice.says(&room, "while Bob is here").await?;
+    let r = bob.eventually_reads(&room, &during).await?;
+    expect(r.is_text("while Bob is here"), || {
+        format!("Bob reads {r:?}")
+    })?;
+
+    bob.leaves(&room).await?;
+    alice.sees_left(&room, &bob).await?;
+    let after = alice.says(&room, "after Bob left").await?;
+    let during_session = session_of(&alice, &room, &during).await?;
+    let after_session = session_of(&alice, &room, &after).await?;
+    expect(during_session != after_session, || {
+        format!("Alice kept session {after_session} after Bob left")
+    })?;
+    let r = bob
+        .decrypts(&room, &alice.encrypted_copy(&room, &after).await?)
+        .await?;
+    expect(undecryptable(&r, None), || {
+        format!("after leaving Bob reads {r:?}")
+    })
+}
+
+/// What an in-process implementation made for one invite: its bundle and its encryption of it.
+type Made = (serde_json::Value, msc4268_harness::cases::Encryption);
+
+/// Builds the bundle for `input` and encrypts it with `implementation`, on a blocking thread
+/// (the matrix-sdk-crypto adapter runs its own runtime).
+async fn build_and_encrypt(
+    which: &'static str,
+    input: msc4268_harness::cases::BuildInput,
+) -> Result<Made> {
+    use msc4268_harness::implementation::Implementation;
+    let made = tokio::task::spawn_blocking(move || -> std::result::Result<Made, String> {
+        let implementation: Box<dyn Implementation> = match which {
+            "reference" => Box::new(msc4268_harness::reference::Reference),
+            _ => Box::new(
+                msc4268_adapter_matrix_sdk_crypto::MatrixSdkCrypto::new()
+                    .map_err(|e| e.to_string())?,
+            ),
+        };
+        let bundle = implementation
+            .build_bundle(&input)
+            .map_err(|e| format!("build: {e}"))?
+            .ok_or("build: the implementation shares nothing")?;
+        let bytes = serde_json::to_vec(&bundle).map_err(|e| e.to_string())?;
+        let encryption = implementation
+            .encrypt_file(&bytes)
+            .map_err(|e| format!("encrypt: {e}"))?;
+        Ok((bundle, encryption))
+    })
+    .await
+    .map_err(|e| msc4268_scenarios::ScenarioError::Unexpected(format!("{which}: {e}")))?;
+    made.map_err(|e| msc4268_scenarios::ScenarioError::Unexpected(format!("{which}: {e}")))
+}
+
+/// Every bundle an in-process implementation builds (the suite's reference builder and
+/// attachment encryption; the matrix-sdk-crypto adapter's `build_room_key_bundle` and
+/// `AttachmentEncryptor`) goes through a real Synapse media repository and is imported by a real
+/// client (R12–R17, R34, R41).
+///
+/// 1. Alice creates a `shared` room; Charlie joins and reads Alice's "secret".
+/// 2. Charlie's client restarts with history sharing off, so his invites share nothing by
+///    themselves: the inviter's device (Charlie's) will send what the implementation built.
+/// 3. For each implementation, with its own invitee (Bob for the reference, Dave for
+///    matrix-sdk-crypto):
+///    a. the implementation builds a bundle from Charlie's real store (every session, with the
+///    flag his key export carries; current visibility `shared`) and encrypts it;
+///    b. Charlie uploads the ciphertext to Synapse, invites the invitee and sends an
+///    `m.room_key_bundle` pointing at it, Olm-encrypted from his device;
+///    c. the invitee receives it, and downloads (authenticated media) and decrypts exactly the
+///    bundle that was built;
+///    d. the invitee joins and reads "secret", forwarded by Charlie.
+async fn in_process_bundles_through_synapse(env: &mut Env) -> Result<()> {
+    let (alice, bob, charlie, room, secret) = charlie_reads_the_secret(env).await?;
+    let dave = alice.registers_another("Dave").await?;
+    let charlie = charlie.restarts_with_history_sharing(false).await?;
+    charlie.syncs().await?;
+    for (which, invitee) in [("reference", &bob), ("matrix-sdk-crypto", &dave)] {
+        let input = msc4268_scenarios::audit::inviter_build_input(
+            &charlie,
+            &room,
+            &HistoryVisibility::Shared,
+            &BTreeMap::new(),
+        )
+        .await?;
+        let (bundle, encryption) = build_and_encrypt(which, input).await?;
+        let file = adversary::upload_encryption(&charlie, &encryption).await?;
+        charlie.invites(&room, invitee).await?;
+        invitee.sees_invite_to(&room).await?;
+        no_bundle_from(invitee, &charlie, &room).await?;
+        adversary::send_bundle_event(&charlie, invitee, &room, &file).await?;
+        let received = invitee.receives_bundle_from(&charlie, &room).await?;
+        let (plaintext, _) = invitee.downloads_bundle(&received).await?;
+        let downloaded: serde_json::Value = serde_json::from_slice(&plaintext)?;
+        expect(downloaded == bundle, || {
+            format!(
+                "{which}: {} downloaded {downloaded}, not {bundle}",
+                invitee.name
+            )
+        })?;
+        invitee.joins(&room).await?;
+        let r = invitee.eventually_reads(&room, &secret).await?;
+        expect(forwarded_by(&r, "secret", &charlie), || {
+            format!("{which}: {} reads the secret as {r:?}", invitee.name)
+        })?;
+    }
+    Ok(())
+}
+
+/// Whether the command line selects the test `name` (libtest's substring or exact filter and
+/// `--skip`).
+fn is_selected(args: &Arguments, name: &str) -> bool {
+    args.filter.as_deref().is_none_or(|f| {
+        if args.exact {
+            name == f
+        } else {
+            name.contains(f)
+        }
+    }) && !args.skip.iter().any(|s| name.contains(s.as_str()))
+}
+
+/// The clients under test and the homeserver, as the results file names them.
+const CLIENT: &str = "matrix-sdk 0.18.0";
+const HOMESERVER: &str = "Synapse 1.163.2";
+
+/// Checks, without Docker, that README's scenario table has a row for every scenario whose
+/// last cell is exactly the scenario's rules, so the table and the reports never disagree.
+fn readme_table_matches() -> Result<(), Failed> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let readme = std::fs::read_to_string(&path)
+        .map_err(|e| Failed::from(format!("{}: {e}", path.display())))?;
+    let mut problems = Vec::new();
+    for s in scenarios() {
+        let prefix = format!("| `{}` |", s.name);
+        match readme.lines().find(|l| l.starts_with(&prefix)) {
+            None => problems.push(format!("no row for `{}`", s.name)),
+            Some(row) => {
+                let last = row.trim_end_matches('|').rsplit('|').next().unwrap_or("");
+                if last.trim() != s.rules {
+                    problems.push(format!(
+                        "`{}`: README lists rules `{}`, the scenario `{}`",
+                        s.name,
+                        last.trim(),
+                        s.rules
+                    ));
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{}: {}", path.display(), problems.join("; ")).into())
+    }
+}
+
 fn main() {
     let args = Arguments::from_args();
     let runner = Runner {
         log_root: PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scenario-logs"),
     };
     let skip = docker::skip_requested();
-    let selected = scenarios().iter().any(|(name, _)| {
-        args.filter.as_deref().is_none_or(|f| {
-            if args.exact {
-                *name == f
-            } else {
-                name.contains(f)
-            }
-        }) && !args.skip.iter().any(|s| name.contains(s.as_str()))
-    });
+    let selected = scenarios().iter().any(|s| is_selected(&args, s.name));
     // Prepare Docker (and build the image if missing) only if a scenario will run.
     let prepared = if skip {
         Err(format!(
@@ -610,19 +1195,79 @@ fn main() {
             docker::SKIP_ENV
         );
     }
-    let trials = scenarios()
+    let results: Arc<Mutex<Vec<ScenarioResult>>> = Arc::default();
+    let started = Instant::now();
+    let mut trials: Vec<Trial> = scenarios()
         .into_iter()
-        .map(|(name, body)| {
+        .map(|s| {
             let runner = runner.clone();
             let prepared = prepared.clone();
-            Trial::test(name, move || {
-                prepared.map_err(Failed::from)?;
-                runner
-                    .run(name, async |env: &mut Env| body(env).await)
-                    .map_err(Failed::from)
+            let results = results.clone();
+            Trial::test(s.name, move || {
+                let t = Instant::now();
+                let outcome = prepared
+                    .and_then(|()| runner.run(s.name, async |env: &mut Env| (s.body)(env).await));
+                let result = ScenarioResult {
+                    id: s.name.into(),
+                    rules: scenario_results::expand_rules(s.rules),
+                    summary: s.summary.into(),
+                    outcome: if outcome.is_ok() {
+                        ScenarioOutcome::Passed
+                    } else {
+                        ScenarioOutcome::Failed
+                    },
+                    detail: outcome.as_ref().err().cloned(),
+                    duration_s: t.elapsed().as_secs_f64(),
+                };
+                if let Ok(mut r) = results.lock() {
+                    r.push(result);
+                }
+                outcome.map_err(Failed::from)
             })
             .with_ignored_flag(skip)
         })
         .collect();
-    libtest_mimic::run(&args, trials).exit();
+    trials.push(Trial::test(
+        "readme-table-lists-every-scenario",
+        readme_table_matches,
+    ));
+    let conclusion = libtest_mimic::run(&args, trials);
+    if let Some(file) = std::env::var_os(scenario_results::RESULTS_ENV) {
+        let file = PathBuf::from(file);
+        let ran = results.lock().map(|r| r.clone()).unwrap_or_default();
+        let mut report = ScenarioResults::new(CLIENT, HOMESERVER);
+        report.wall_time_s = started.elapsed().as_secs_f64();
+        if !args.list {
+            for s in scenarios().iter().filter(|s| is_selected(&args, s.name)) {
+                let result = ran
+                    .iter()
+                    .find(|r| r.id == s.name)
+                    .cloned()
+                    .unwrap_or_else(|| ScenarioResult {
+                        id: s.name.into(),
+                        rules: scenario_results::expand_rules(s.rules),
+                        summary: s.summary.into(),
+                        outcome: ScenarioOutcome::Skipped,
+                        detail: Some(if skip {
+                            format!("{} is set: Docker scenarios are skipped", docker::SKIP_ENV)
+                        } else {
+                            "not run (ignored)".into()
+                        }),
+                        duration_s: 0.0,
+                    });
+                report.scenarios.push(result);
+            }
+        }
+        match report.write(&file) {
+            Ok(()) => eprintln!("scenario results written to {}", file.display()),
+            Err(e) => {
+                eprintln!(
+                    "cannot write the scenario results to {}: {e}",
+                    file.display()
+                );
+                std::process::exit(101);
+            }
+        }
+    }
+    conclusion.exit();
 }

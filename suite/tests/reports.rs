@@ -13,6 +13,7 @@ use msc4268_harness::mutants::{Bug, Mutant};
 use msc4268_harness::output::{self, ImplementationRun, RunSet};
 use msc4268_harness::reference::Reference;
 use msc4268_harness::runner::{Status, run_case_expecting};
+use msc4268_harness::scenario_results::{self, ScenarioOutcome, ScenarioResult, ScenarioResults};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -99,17 +100,8 @@ fn expected_failures_are_reported_and_a_passing_one_fails_the_run() {
     assert!(r.explain().contains("remove it from the list"));
 }
 
-#[test]
-fn report_files_follow_their_formats() {
-    let set = run_set();
-    let dir = out_dir("formats");
-    let written = output::write_all(&set, &dir).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(written.len(), 4);
-
-    // JSON: valid against the documented schema.
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).expect("read"))
-            .expect("report.json is JSON");
+/// Panics unless `report` follows `fixtures/schema/report.schema.json`.
+fn assert_follows_report_schema(report: &serde_json::Value) {
     let read = |p: &str| -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(root().join(p)).expect("read schema"))
             .expect("schema is JSON")
@@ -123,7 +115,7 @@ fn report_files_follow_their_formats() {
         .build(&read("fixtures/schema/report.schema.json"))
         .expect("report schema compiles");
     let errors: Vec<String> = validator
-        .iter_errors(&report)
+        .iter_errors(report)
         .take(5)
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
@@ -131,6 +123,93 @@ fn report_files_follow_their_formats() {
         errors.is_empty(),
         "report.json breaks its schema: {errors:#?}"
     );
+}
+
+/// Scenario results (`check --scenarios` / `--scenario-results`) join the same report files:
+/// their own implementation column, category `scenario`, a failed scenario fails the run with
+/// its message, a skipped one is skipped, and the JSON still follows its schema.
+#[test]
+fn scenario_results_join_the_reports() {
+    let mut results = ScenarioResults::new("matrix-sdk 0.18.0", "Synapse 1.163.2");
+    for (id, rules, outcome, detail) in [
+        (
+            "trust/bundle-from-non-inviter-ignored",
+            "R33",
+            ScenarioOutcome::Passed,
+            None,
+        ),
+        (
+            "media/wrong-sha256-nothing-imported",
+            "R38, R39",
+            ScenarioOutcome::Failed,
+            Some("Bob's client decrypted the Hash-tampered media"),
+        ),
+        (
+            "rotation/member-leaves-key-rotates",
+            "R8",
+            ScenarioOutcome::Skipped,
+            Some("MSC4268_SKIP_DOCKER is set"),
+        ),
+    ] {
+        results.scenarios.push(ScenarioResult {
+            id: id.into(),
+            rules: scenario_results::expand_rules(rules),
+            summary: format!("what {id} checks"),
+            outcome,
+            detail: detail.map(str::to_owned),
+            duration_s: 1.0,
+        });
+    }
+    let dir = out_dir("scenarios");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("scenarios.json");
+    results.write(&file).expect("write results");
+    let loaded = ScenarioResults::load(&file).unwrap_or_else(|e| panic!("{e}"));
+    let mut set = run_set();
+    set.runs.truncate(1);
+    set.runs.push(ImplementationRun {
+        info: loaded.info(),
+        expected_failures_file: None,
+        cases: loaded.case_reports(),
+        wall_time_s: loaded.wall_time_s,
+        notes: Vec::new(),
+    });
+    assert!(set.failed(), "a failed scenario fails the run");
+    output::write_all(&set, &dir).unwrap_or_else(|e| panic!("{e}"));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).expect("read"))
+            .expect("report.json is JSON");
+    assert_follows_report_schema(&report);
+    let scenarios = &report["implementations"][1];
+    assert_eq!(scenarios["implementation"]["name"], "scenarios");
+    assert_eq!(scenarios["by_category"]["scenario"]["passed"], 1);
+    assert_eq!(scenarios["by_category"]["scenario"]["failed"], 1);
+    assert_eq!(scenarios["by_category"]["scenario"]["skipped"], 1);
+    assert_eq!(scenarios["by_rule"]["R38"]["state"], "fail");
+    assert_eq!(scenarios["by_rule"]["R8"]["state"], "skip");
+    let md = std::fs::read_to_string(dir.join("summary.md")).expect("md");
+    assert!(md.contains("| scenario |"), "{md}");
+    assert!(
+        md.contains("scenario/media/wrong-sha256-nothing-imported"),
+        "{md}"
+    );
+    let junit = std::fs::read_to_string(dir.join("junit.xml")).expect("junit");
+    assert!(junit.contains("Hash-tampered media"), "{junit}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn report_files_follow_their_formats() {
+    let set = run_set();
+    let dir = out_dir("formats");
+    let written = output::write_all(&set, &dir).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(written.len(), 4);
+
+    // JSON: valid against the documented schema.
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).expect("read"))
+            .expect("report.json is JSON");
+    assert_follows_report_schema(&report);
     assert_eq!(report["passed"], false, "the mutant fails other hash cases");
     let mutant = &report["implementations"][1];
     assert_eq!(mutant["summary"]["expected_failures"], 1);

@@ -3,7 +3,9 @@
 //! * `msc4268 check` runs the fixture corpus against one or more implementations (the embedded
 //!   reference model by default; `--impl cmd:'<command line>'` for an adapter process speaking the
 //!   adapter protocol), prints a table per category and per rule, and with `--output DIR` writes
-//!   JSON, JUnit XML, Markdown and HTML reports.
+//!   JSON, JUnit XML, Markdown and HTML reports. `--scenarios` also runs the Docker scenarios
+//!   (real clients against Synapse) and reports them as the implementation `scenarios`;
+//!   `--scenario-results FILE` adds the results of an earlier scenario run instead.
 //! * `msc4268 fixtures generate` writes the generated fixtures; `msc4268 fixtures check` fails when
 //!   the checked-in files differ from what the generator makes.
 //! * `msc4268 rules` lists the rule catalogue.
@@ -21,6 +23,7 @@ use msc4268_harness::implementation::Implementation;
 use msc4268_harness::output::{ImplementationRun, RunSet};
 use msc4268_harness::reference::Reference;
 use msc4268_harness::runner::{CaseReport, Status, run_case_expecting};
+use msc4268_harness::scenario_results::{self, ScenarioResults};
 use msc4268_harness::{fixture, generate, output, report, rules};
 
 /// The fixtures directory of this checkout, used when `--fixtures` is not given.
@@ -68,6 +71,19 @@ enum Command {
         /// Print every case, not only failures.
         #[arg(long, short)]
         verbose: bool,
+        /// Also run the Docker scenarios (real matrix-sdk clients against Synapse; needs Docker
+        /// and this checkout's sources: runs `cargo test --workspace --test scenarios`)
+        /// and add their results to the same tables and reports, as the implementation
+        /// `scenarios`.
+        #[arg(long, conflicts_with = "scenario_results")]
+        scenarios: bool,
+        /// With --scenarios: only the scenarios whose test name contains this text.
+        #[arg(long, requires = "scenarios")]
+        scenario_filter: Option<String>,
+        /// Add the scenario results a previous run wrote (the file named by
+        /// MSC4268_SCENARIO_RESULTS when `cargo test` ran the scenarios) instead of running them.
+        #[arg(long, value_name = "FILE")]
+        scenario_results: Option<PathBuf>,
     },
     /// Generate or check the fixture files.
     Fixtures {
@@ -160,6 +176,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             fixtures,
             categories,
             verbose,
+            scenarios,
+            scenario_filter,
+            scenario_results,
         } => {
             if !(timeout.is_finite() && timeout > 0.0) {
                 return Err(format!(
@@ -179,6 +198,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     output: output.as_deref(),
                     categories: &categories,
                     verbose,
+                    scenarios: if scenarios {
+                        Some(ScenarioSource::Run {
+                            filter: scenario_filter,
+                        })
+                    } else {
+                        scenario_results.map(ScenarioSource::File)
+                    },
                 },
                 &fixtures,
             )
@@ -247,6 +273,15 @@ struct CheckArgs<'a> {
     output: Option<&'a Path>,
     categories: &'a [Category],
     verbose: bool,
+    scenarios: Option<ScenarioSource>,
+}
+
+/// Where `check` gets scenario results from.
+enum ScenarioSource {
+    /// Run the scenario tests now (optionally only those whose name contains `filter`).
+    Run { filter: Option<String> },
+    /// Read a results file an earlier run wrote.
+    File(PathBuf),
 }
 
 fn check(args: &CheckArgs<'_>, dir: &Path) -> Result<ExitCode, String> {
@@ -258,6 +293,9 @@ fn check(args: &CheckArgs<'_>, dir: &Path) -> Result<ExitCode, String> {
     let mut runs = Vec::new();
     for name in args.implementations {
         runs.push(check_one(name, args, dir, &cases)?);
+    }
+    if let Some(source) = &args.scenarios {
+        runs.push(scenario_run(source, args.output, args.verbose)?);
     }
     let set = RunSet {
         fixtures: dir
@@ -404,6 +442,105 @@ fn check_one(
         expected_failures_file: expected
             .and_then(|l| l.file)
             .map(|p| p.display().to_string()),
+        cases: reports,
+        wall_time_s: wall,
+        notes,
+    })
+}
+
+/// The workspace root of this checkout (for running the scenario tests).
+const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+/// Runs the scenario tests (or reads a results file) and turns the results into a run.
+///
+/// A run writes its results file into the `--output` directory (`scenarios.json`), or into the
+/// system's temporary directory.
+fn scenario_run(
+    source: &ScenarioSource,
+    output: Option<&Path>,
+    verbose: bool,
+) -> Result<ImplementationRun, String> {
+    let started = Instant::now();
+    let (results, notes) = match source {
+        ScenarioSource::File(file) => {
+            let r = ScenarioResults::load(file).map_err(|e| e.to_string())?;
+            let note = format!("scenario results read from {}", file.display());
+            (r, vec![note])
+        }
+        ScenarioSource::Run { filter } => {
+            let file = match output {
+                Some(dir) => {
+                    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+                    dir.join("scenarios.json")
+                }
+                None => std::env::temp_dir()
+                    .join(format!("msc4268-scenarios-{}.json", std::process::id())),
+            };
+            // A file left by an earlier run must not pass for this run's results.
+            match std::fs::remove_file(&file) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(format!("{}: {e}", file.display())),
+            }
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let mut cmd = std::process::Command::new(&cargo);
+            cmd.current_dir(WORKSPACE)
+                // `--workspace` (not `-p`): the same feature set as `cargo test --workspace`, so
+                // its build is reused instead of building matrix-sdk a second time.
+                .args(["test", "--workspace", "--test", "scenarios", "--"])
+                .args(filter.iter())
+                .env(scenario_results::RESULTS_ENV, &file)
+                // The scenario output goes to stderr so that stdout keeps the tables.
+                .stdout(std::process::Stdio::from(std::io::stderr()));
+            println!(
+                "scenarios: running `cargo test --workspace --test scenarios{}` in {WORKSPACE}",
+                filter
+                    .as_deref()
+                    .map(|f| format!(" -- {f}"))
+                    .unwrap_or_default()
+            );
+            let status = cmd
+                .status()
+                .map_err(|e| format!("cannot run {}: {e}", cargo.to_string_lossy()))?;
+            if !file.exists() {
+                return Err(format!(
+                    "the scenario run ended ({status}) without writing its results (see its output above)"
+                ));
+            }
+            let r = ScenarioResults::load(&file).map_err(|e| e.to_string())?;
+            let note = format!("scenario results written to {}", file.display());
+            (r, vec![note])
+        }
+    };
+    let info = results.info();
+    println!("implementation: {} {}", info.name, info.version);
+    let reports = results.case_reports();
+    for r in &reports {
+        if r.status.is_failure() || verbose {
+            println!("{}", r.explain());
+        }
+    }
+    println!(
+        "{}",
+        report::table("rule", &report::by_rule(&reports), true)
+    );
+    let totals = report::totals(&reports);
+    println!(
+        "{}: {} passed, {} failed, {} skipped (of {} scenarios)",
+        info.name,
+        totals.passed,
+        totals.failed,
+        totals.skipped,
+        reports.len()
+    );
+    let wall = match source {
+        ScenarioSource::File(_) => results.wall_time_s,
+        ScenarioSource::Run { .. } => started.elapsed().as_secs_f64(),
+    };
+    println!("wall time: {wall:.1} s\n");
+    Ok(ImplementationRun {
+        info,
+        expected_failures_file: None,
         cases: reports,
         wall_time_s: wall,
         notes,

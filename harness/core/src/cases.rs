@@ -30,10 +30,13 @@ pub enum Category {
     BundleBuilding,
     /// Reading the `shared_history` flag from each structure that carries it (R1, R3–R6).
     SharedHistoryFlag,
+    /// Not a fixture category: a Docker scenario (real clients, real homeservers) in a report
+    /// (see [`crate::scenario_results`]). Not in [`Category::ALL`].
+    Scenario,
 }
 
 impl Category {
-    /// Every category, in report order.
+    /// Every fixture category, in report order.
     pub const ALL: [Category; 8] = [
         Category::BundleParsing,
         Category::FileDecryption,
@@ -56,6 +59,7 @@ impl Category {
             Category::ImportDecision => "import-decision",
             Category::BundleBuilding => "bundle-building",
             Category::SharedHistoryFlag => "shared-history-flag",
+            Category::Scenario => "scenario",
         }
     }
 }

@@ -192,7 +192,7 @@ impl ExpectedFailures {
 }
 
 /// Converts serde_path_to_error's path to a JSON pointer.
-fn pointer_of(path: &serde_path_to_error::Path) -> String {
+pub(crate) fn pointer_of(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut out = String::new();
     for seg in path.iter() {

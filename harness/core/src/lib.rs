@@ -25,5 +25,6 @@ pub mod reference;
 pub mod report;
 pub mod rules;
 pub mod runner;
+pub mod scenario_results;
 pub mod signing;
 pub mod wire;

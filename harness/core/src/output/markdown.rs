@@ -49,7 +49,13 @@ pub fn markdown(set: &RunSet) -> String {
         .iter()
         .map(|r| report::by_category(&r.cases))
         .collect();
-    for cat in Category::ALL {
+    let with_scenarios = per_run
+        .iter()
+        .any(|rows| rows.contains_key(Category::Scenario.as_str()));
+    let shown = Category::ALL
+        .into_iter()
+        .chain(with_scenarios.then_some(Category::Scenario));
+    for cat in shown {
         s.push_str(&format!("| {} |", cat.as_str()));
         for rows in &per_run {
             let c = rows.get(cat.as_str()).copied().unwrap_or_default();
