@@ -157,16 +157,71 @@ pub fn verify_json(
             key_id: key_id.to_owned(),
         }
     })?;
-    let key = VerifyingKey::from_bytes(public_key).map_err(|_| SignatureError::BadKey {
-        key_id: key_id.to_owned(),
-    })?;
-    key.verify(
-        signed_bytes(value)?.as_bytes(),
-        &Signature::from_bytes(&sig),
-    )
-    .map_err(|_| SignatureError::Invalid {
-        key_id: key_id.to_owned(),
-    })
+    let message = signed_bytes(value)?;
+    let memo_key = verified::key(public_key, &sig, message.as_bytes());
+    let valid = match verified::lookup(&memo_key) {
+        Some(v) => v,
+        None => {
+            let key = VerifyingKey::from_bytes(public_key).map_err(|_| SignatureError::BadKey {
+                key_id: key_id.to_owned(),
+            })?;
+            let v = key
+                .verify(message.as_bytes(), &Signature::from_bytes(&sig))
+                .is_ok();
+            verified::remember(memo_key, v);
+            v
+        }
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(SignatureError::Invalid {
+            key_id: key_id.to_owned(),
+        })
+    }
+}
+
+/// A bounded memo of Ed25519 verification results, keyed by the SHA-256 of (public key,
+/// signature, signed bytes). Verification is a pure function of those three, so the memo never
+/// changes an answer; it spares the fuzz targets and large imports from verifying the same
+/// device and cross-signing signatures again and again (Ed25519 verification was most of
+/// `import_policy`'s time). Only keys that decoded are remembered, so a bad key still reports
+/// [`SignatureError::BadKey`].
+mod verified {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+
+    use sha2::{Digest, Sha256};
+
+    /// Entries kept before the memo starts over (about 2.5 MiB at most).
+    const CAPACITY: usize = 32_768;
+
+    static MEMO: LazyLock<Mutex<HashMap<[u8; 32], bool>>> =
+        LazyLock::new(|| Mutex::new(HashMap::new()));
+
+    /// The memo key of one verification.
+    pub(super) fn key(public_key: &[u8; 32], signature: &[u8; 64], message: &[u8]) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(public_key);
+        h.update(signature);
+        h.update(message);
+        h.finalize().into()
+    }
+
+    /// The remembered result, if any.
+    pub(super) fn lookup(key: &[u8; 32]) -> Option<bool> {
+        MEMO.lock().ok().and_then(|m| m.get(key).copied())
+    }
+
+    /// Remembers a result; starts over when full.
+    pub(super) fn remember(key: [u8; 32], valid: bool) {
+        if let Ok(mut m) = MEMO.lock() {
+            if m.len() >= CAPACITY {
+                m.clear();
+            }
+            m.insert(key, valid);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -201,5 +256,33 @@ mod tests {
             verify_json(&obj, "@a:x", "ed25519:DEV", &public),
             Err(SignatureError::Invalid { .. })
         ));
+    }
+
+    /// The memo of verification results never changes an answer: the same signature verifies
+    /// again, a tampered message or another key still fails after a success was remembered, and
+    /// a failure is remembered as a failure.
+    #[test]
+    fn remembered_verifications_give_the_same_answers() {
+        let key = SigningKey::from_bytes(&[9; 32]);
+        let public = key.verifying_key().to_bytes();
+        let other = SigningKey::from_bytes(&[10; 32]).verifying_key().to_bytes();
+        let mut obj = json!({"user_id": "@m:x"}).as_object().unwrap().clone();
+        sign_json(&mut obj, "@m:x", "ed25519:DEV", &key).unwrap();
+        for _ in 0..3 {
+            verify_json(&obj, "@m:x", "ed25519:DEV", &public).unwrap();
+            assert!(matches!(
+                verify_json(&obj, "@m:x", "ed25519:DEV", &other),
+                Err(SignatureError::Invalid { .. })
+            ));
+        }
+        let mut tampered = obj.clone();
+        tampered.insert("user_id".into(), json!("@n:x"));
+        for _ in 0..3 {
+            assert!(matches!(
+                verify_json(&tampered, "@m:x", "ed25519:DEV", &public),
+                Err(SignatureError::Invalid { .. })
+            ));
+        }
+        verify_json(&obj, "@m:x", "ed25519:DEV", &public).unwrap();
     }
 }
