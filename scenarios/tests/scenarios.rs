@@ -307,12 +307,7 @@ async fn joined_visibility_shares_nothing(env: &mut Env) -> Result<()> {
 /// 7. Synapse hides "joined era" from Bob; given Alice's copy of the event, Bob's client cannot
 ///    decrypt it and reports withheld code `m.history_not_shared`.
 async fn toggled_visibility_withholds_joined_era(env: &mut Env) -> Result<()> {
-    let hs = env.single_synapse().await?;
-    let alice = Actor::register(&hs, "Alice").await?;
-    let bob = Actor::register(&hs, "Bob").await?;
-    let room = alice
-        .creates_encrypted_room(HistoryVisibility::Shared)
-        .await?;
+    let (alice, bob, room) = alice_and_bob_with_a_shared_room(env).await?;
     let m1 = alice.says(&room, "shared era 1").await?;
     alice
         .sets_history_visibility(&room, HistoryVisibility::Joined)
@@ -545,12 +540,7 @@ async fn media_deleted_before_download(env: &mut Env) -> Result<()> {
 /// 4. Its startup task imports the stored bundle: "before" decrypts with Alice as forwarder and
 ///    nothing is pending any more.
 async fn killed_between_join_and_import(env: &mut Env) -> Result<()> {
-    let hs = env.single_synapse().await?;
-    let alice = Actor::register(&hs, "Alice").await?;
-    let bob = Actor::register(&hs, "Bob").await?;
-    let room = alice
-        .creates_encrypted_room(HistoryVisibility::Shared)
-        .await?;
+    let (alice, bob, room) = alice_and_bob_with_a_shared_room(env).await?;
     let before = alice.says(&room, "before").await?;
     alice.invites(&room, &bob).await?;
     bob.sees_invite_to(&room).await?;
@@ -667,6 +657,20 @@ async fn share_across_federation(env: &mut Env) -> Result<()> {
             if body == "from hs1" && u == alice.user_id() && d == alice.device_id()),
         || format!("Bob reads {r:?}"),
     )
+}
+
+/// Common start: Alice and Bob register on one Synapse, and Alice creates an encrypted room
+/// with history visibility `shared`.
+async fn alice_and_bob_with_a_shared_room(
+    env: &mut Env,
+) -> Result<(Actor, Actor, matrix_sdk::ruma::OwnedRoomId)> {
+    let hs = env.single_synapse().await?;
+    let alice = Actor::register(&hs, "Alice").await?;
+    let bob = Actor::register(&hs, "Bob").await?;
+    let room = alice
+        .creates_encrypted_room(HistoryVisibility::Shared)
+        .await?;
+    Ok((alice, bob, room))
 }
 
 /// True if `r` decrypted to `text` with `forwarder`'s user as the forwarder the client reports.
@@ -998,12 +1002,7 @@ async fn unsigned_device_gets_no_bundle(env: &mut Env) -> Result<()> {
 /// 5. Given Alice's copy of that event (the server no longer shows it to Bob), Bob's client
 ///    cannot decrypt it.
 async fn member_leaves_key_rotates(env: &mut Env) -> Result<()> {
-    let hs = env.single_synapse().await?;
-    let alice = Actor::register(&hs, "Alice").await?;
-    let bob = Actor::register(&hs, "Bob").await?;
-    let room = alice
-        .creates_encrypted_room(HistoryVisibility::Shared)
-        .await?;
+    let (alice, bob, room) = alice_and_bob_with_a_shared_room(env).await?;
     let before = alice.says(&room, "before").await?;
     alice.invites(&room, &bob).await?;
     bob.sees_invite_to(&room).await?;

@@ -108,21 +108,8 @@ impl ExpectedFailures {
             path: if path.is_empty() { "/".into() } else { path },
             message,
         };
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let parsed: ExpectedFailuresFile = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = pointer_of(e.path());
-            let inner = e.into_inner();
-            let message = if inner.is_syntax() || inner.is_eof() {
-                format!(
-                    "not valid JSON (line {}, column {}): {inner}",
-                    inner.line(),
-                    inner.column()
-                )
-            } else {
-                inner.to_string()
-            };
-            err(path, message)
-        })?;
+        let parsed: ExpectedFailuresFile =
+            deserialize_at(text).map_err(|(path, message)| err(path, message))?;
         let mut by_case = BTreeMap::new();
         for (i, f) in parsed.expected_failures.into_iter().enumerate() {
             let at = |member: &str| format!("/expected_failures/{i}/{member}");
@@ -191,8 +178,30 @@ impl ExpectedFailures {
     }
 }
 
+/// Deserialises `text`; on failure, the JSON pointer of the offending value and a message (a
+/// syntax error names its line and column).
+pub(crate) fn deserialize_at<T: serde::de::DeserializeOwned>(
+    text: &str,
+) -> Result<T, (String, String)> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = pointer_of(e.path());
+        let inner = e.into_inner();
+        let message = if inner.is_syntax() || inner.is_eof() {
+            format!(
+                "not valid JSON (line {}, column {}): {inner}",
+                inner.line(),
+                inner.column()
+            )
+        } else {
+            inner.to_string()
+        };
+        (path, message)
+    })
+}
+
 /// Converts serde_path_to_error's path to a JSON pointer.
-pub(crate) fn pointer_of(path: &serde_path_to_error::Path) -> String {
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut out = String::new();
     for seg in path.iter() {

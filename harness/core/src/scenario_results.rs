@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::cases::Category;
-use crate::expected::pointer_of;
+use crate::expected::deserialize_at;
 use crate::fixture::Verdict;
 use crate::identifiers::IdentifierVariant;
 use crate::implementation::ImplementationInfo;
@@ -118,21 +118,7 @@ impl ScenarioResults {
             path: if path.is_empty() { "/".into() } else { path },
             message,
         };
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let parsed: Self = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = pointer_of(e.path());
-            let inner = e.into_inner();
-            let message = if inner.is_syntax() || inner.is_eof() {
-                format!(
-                    "not valid JSON (line {}, column {}): {inner}",
-                    inner.line(),
-                    inner.column()
-                )
-            } else {
-                inner.to_string()
-            };
-            err(path, message)
-        })?;
+        let parsed: Self = deserialize_at(text).map_err(|(path, message)| err(path, message))?;
         if parsed.format != FORMAT {
             return Err(err(
                 "/format".into(),
