@@ -96,6 +96,13 @@ impl Reading {
     pub fn is_text(&self, text: &str) -> bool {
         matches!(self, Reading::Decrypted { body, .. } if body == text)
     }
+
+    /// True if decrypted to `text` with `user` as the forwarder the client reports (the sender
+    /// of the bundle the key came from).
+    pub fn is_forwarded_text(&self, text: &str, user: &UserId) -> bool {
+        matches!(self, Reading::Decrypted { body, forwarder: Some((u, _)), .. }
+            if body == text && u == user)
+    }
 }
 
 /// One person's client: a matrix-sdk `Client` with a sqlite store in its own temp dir,

@@ -373,10 +373,9 @@ async fn toggled_visibility_withholds_joined_era(env: &mut Env) -> Result<()> {
     bob.joins(&room).await?;
     for (event, text) in [(&m1, "shared era 1"), (&m3, "shared era 2")] {
         let r = bob.eventually_reads(&room, event).await?;
-        expect(
-            matches!(&r, Reading::Decrypted { body, forwarder: Some((u, _)), .. } if body == text && u == alice.user_id()),
-            || format!("Bob reads {text:?} as {r:?}"),
-        )?;
+        expect(r.is_forwarded_text(text, alice.user_id()), || {
+            format!("Bob reads {text:?} as {r:?}")
+        })?;
     }
     // The server hides joined-era events from Bob; Bob's client decrypts Alice's copy.
     expect(bob.reads(&room, &m2).await? == Reading::Hidden, || {
@@ -478,10 +477,9 @@ async fn crafted_bundle_from_inviter_imported(env: &mut Env) -> Result<()> {
     bob.receives_bundle_from(&charlie, &room).await?;
     bob.joins(&room).await?;
     let r = bob.eventually_reads(&room, &secret).await?;
-    expect(
-        matches!(&r, Reading::Decrypted { body, forwarder: Some((u, _)), .. } if body == "secret" && u == charlie.user_id()),
-        || format!("Bob reads the secret as {r:?}"),
-    )
+    expect(r.is_forwarded_text("secret", charlie.user_id()), || {
+        format!("Bob reads the secret as {r:?}")
+    })
 }
 
 /// The bundle's media is deleted by a server admin before Bob downloads it: nothing is imported
@@ -516,17 +514,7 @@ async fn media_deleted_before_download(env: &mut Env) -> Result<()> {
         "Bob still waits for the deleted bundle".into()
     })?;
 
-    alice.sees_joined(&room, &bob).await?;
-    let after = alice.says(&room, "after").await?;
-    let r = bob.eventually_reads(&room, &after).await?;
-    expect(r.is_text("after"), || {
-        format!("Bob reads the live message as {r:?}")
-    })?;
-    let hello = bob.says(&room, "still here").await?;
-    let r = alice.eventually_reads(&room, &hello).await?;
-    expect(r.is_text("still here"), || {
-        format!("Alice reads Bob's message as {r:?}")
-    })
+    still_talking(&alice, &bob, &room).await
 }
 
 /// Bob's client is killed between the join and the import, restarts on the same store, and
@@ -558,10 +546,9 @@ async fn killed_between_join_and_import(env: &mut Env) -> Result<()> {
 
     let bob = bob.restarts().await?;
     let r = bob.eventually_reads(&room, &before).await?;
-    expect(
-        matches!(&r, Reading::Decrypted { body, forwarder: Some((u, _)), .. } if body == "before" && u == alice.user_id()),
-        || format!("after the restart Bob reads {r:?}"),
-    )?;
+    expect(r.is_forwarded_text("before", alice.user_id()), || {
+        format!("after the restart Bob reads {r:?}")
+    })?;
     expect(!bob.has_pending_bundle_for(&room).await?, || {
         "still pending after the import".into()
     })
@@ -608,10 +595,9 @@ async fn chain_alice_bob_charlie(env: &mut Env) -> Result<()> {
     charlie.joins(&room).await?;
     for (event, text) in [(&m1, "era 1"), (&m3, "era 3")] {
         let r = charlie.eventually_reads(&room, event).await?;
-        expect(
-            matches!(&r, Reading::Decrypted { body, forwarder: Some((u, _)), .. } if body == text && u == bob.user_id()),
-            || format!("Charlie reads {text:?} as {r:?}"),
-        )?;
+        expect(r.is_forwarded_text(text, bob.user_id()), || {
+            format!("Charlie reads {text:?} as {r:?}")
+        })?;
     }
     let r = charlie
         .decrypts(&room, &alice.encrypted_copy(&room, &m2).await?)
@@ -673,12 +659,6 @@ async fn alice_and_bob_with_a_shared_room(
     Ok((alice, bob, room))
 }
 
-/// True if `r` decrypted to `text` with `forwarder`'s user as the forwarder the client reports.
-fn forwarded_by(r: &Reading, text: &str, forwarder: &Actor) -> bool {
-    matches!(r, Reading::Decrypted { body, forwarder: Some((u, _)), .. }
-        if body == text && u == forwarder.user_id())
-}
-
 /// Checks that `actor`'s crypto store holds no Megolm session for `room`.
 async fn holds_no_session_for(actor: &Actor, room: &RoomId) -> Result<()> {
     let keys = actor.stored_room_keys(Some(room)).await?;
@@ -691,7 +671,8 @@ async fn holds_no_session_for(actor: &Actor, room: &RoomId) -> Result<()> {
     })
 }
 
-/// After a refused import: Bob still sends and reads in the room (his client is healthy).
+/// After a refused import or a failed download: Bob still sends and reads in the room (his
+/// client is healthy).
 async fn still_talking(speaker: &Actor, bob: &Actor, room: &RoomId) -> Result<()> {
     speaker.sees_joined(room, bob).await?;
     let after = speaker.says(room, "after").await?;
@@ -747,7 +728,7 @@ async fn other_room_keys_in_bundle_skipped(env: &mut Env) -> Result<()> {
     bob.joins(&room).await?;
 
     let r = bob.eventually_reads(&room, &secret).await?;
-    expect(forwarded_by(&r, "secret", &charlie), || {
+    expect(r.is_forwarded_text("secret", charlie.user_id()), || {
         format!("Bob reads the secret as {r:?}")
     })?;
     holds_no_session_for(&bob, &other).await
@@ -883,7 +864,7 @@ async fn bundle_after_join_imported(env: &mut Env) -> Result<()> {
     adversary::send_crafted_bundle(&charlie, &bob, &room, &bundle).await?;
     bob.receives_bundle_from(&charlie, &room).await?;
     let r = bob.eventually_reads(&room, &secret).await?;
-    expect(forwarded_by(&r, "secret", &charlie), || {
+    expect(r.is_forwarded_text("secret", charlie.user_id()), || {
         format!("after the late bundle Bob reads {r:?}")
     })?;
     bob.syncs_until("no longer waits for a bundle", async |b: &Actor| {
@@ -931,7 +912,7 @@ async fn bundle_after_window_ignored(env: &mut Env) -> Result<()> {
     bob.backdates_invite_acceptance(&room, 23 * HOUR).await?;
     let bob = bob.restarts().await?;
     let r = bob.eventually_reads(&room, &secret).await?;
-    expect(forwarded_by(&r, "secret", &charlie), || {
+    expect(r.is_forwarded_text("secret", charlie.user_id()), || {
         format!("inside the window Bob reads {r:?}")
     })
 }
@@ -976,7 +957,7 @@ async fn unsigned_device_gets_no_bundle(env: &mut Env) -> Result<()> {
 
     bob.joins(&room).await?;
     let r = bob.eventually_reads(&room, &before).await?;
-    expect(forwarded_by(&r, "before", &alice), || {
+    expect(r.is_forwarded_text("before", alice.user_id()), || {
         format!("Bob's first device reads {r:?}")
     })?;
     bob2.syncs_until("sees the room joined", async |b: &Actor| {
@@ -1009,7 +990,7 @@ async fn member_leaves_key_rotates(env: &mut Env) -> Result<()> {
     bob.receives_bundle_from(&alice, &room).await?;
     bob.joins(&room).await?;
     let r = bob.eventually_reads(&room, &before).await?;
-    expect(forwarded_by(&r, "before", &alice), || {
+    expect(r.is_forwarded_text("before", alice.user_id()), || {
         format!("Bob reads {r:?}")
     })?;
 
@@ -1116,7 +1097,7 @@ async fn in_process_bundles_through_synapse(env: &mut Env) -> Result<()> {
         })?;
         invitee.joins(&room).await?;
         let r = invitee.eventually_reads(&room, &secret).await?;
-        expect(forwarded_by(&r, "secret", &charlie), || {
+        expect(r.is_forwarded_text("secret", charlie.user_id()), || {
             format!("{which}: {} reads the secret as {r:?}", invitee.name)
         })?;
     }
