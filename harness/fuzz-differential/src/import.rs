@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 
 use arbitrary::{Arbitrary, Unstructured};
 use msc4268_adapter_matrix_sdk_crypto::PANIC_PREFIX;
-use msc4268_fuzz_logic::targets::import::{KnownChoice, Scenario};
+use msc4268_fuzz_logic::targets::import::{KnownChoice, Materialized, Scenario};
 use msc4268_harness::cases::{IdentityState, ImportDecision, ImportInput, ImportOutcome};
 use msc4268_harness::implementation::{Implementation, OpError, OpResult};
 use msc4268_harness::megolm::RatchetOrdering;
@@ -75,23 +75,30 @@ fn normalise(r: OpResult<ImportOutcome>) -> Result<Normal, String> {
 }
 
 /// A triage report for `data`: the scenario it decodes to, the `import-decision` input both
-/// sides get (fixture JSON, ready to paste into a case), each side's normalised outcome and the
-/// verdict. Used by `examples/triage.rs` to minimise a saved input by hand.
+/// sides get (fixture JSON, ready to paste into a case), each side's normalised outcome (as the
+/// comparison saw it; "not run" where the comparison stopped before that side) and the verdict.
+/// Used by `examples/triage.rs` to minimise a saved input by hand.
 pub fn describe(data: &[u8]) -> String {
     let mut u = Unstructured::new(data);
     let Ok(scenario) = Scenario::arbitrary(&mut u) else {
         return "not a scenario".into();
     };
     let m = scenario.materialize();
+    let c = compare_materialized(&scenario, &m);
     let input = serde_json::to_string_pretty(&m.input)
         .unwrap_or_else(|e| format!("(input not serialisable: {e})"));
     let plaintext = String::from_utf8_lossy(&m.plaintext);
-    let krate = normalise(matrix_sdk_crypto().decide_import(&m.input));
-    let reference = normalise(REFERENCE.decide_import(&m.input));
+    let side = |o: &Option<Result<Normal, String>>| match o {
+        Some(Ok(n)) => format!("{n:?}"),
+        Some(Err(why)) => format!("not compared: {why}"),
+        None => "not run".to_owned(),
+    };
     format!(
         "scenario: {scenario:#?}\nbundle plaintext: {plaintext}\nimport-decision input: {input}\n\
-         reference: {reference:?}\nmatrix-sdk-crypto: {krate:?}\nverdict: {:?}",
-        compare_scenario(&scenario)
+         reference: {}\nmatrix-sdk-crypto: {}\nverdict: {:?}",
+        side(&c.reference),
+        side(&c.krate),
+        c.verdict
     )
 }
 
@@ -106,44 +113,69 @@ pub fn compare(data: &[u8]) -> Verdict {
 
 /// Compares the two import decisions on `scenario`.
 pub fn compare_scenario(scenario: &Scenario) -> Verdict {
-    let m = scenario.materialize();
+    compare_materialized(scenario, &scenario.materialize()).verdict
+}
+
+/// What one comparison saw: each side's normalised outcome, if that side ran, and the verdict.
+struct Comparison {
+    reference: Option<Result<Normal, String>>,
+    krate: Option<Result<Normal, String>>,
+    verdict: Verdict,
+}
+
+/// Compares the two import decisions on `scenario`, materialised as `m`.
+fn compare_materialized(scenario: &Scenario, m: &Materialized) -> Comparison {
+    let stop = |verdict| Comparison {
+        reference: None,
+        krate: None,
+        verdict,
+    };
     let input = &m.input;
     if known::ed25519_panic_hazard_bytes(&m.plaintext)
         || known::ed25519_panic_hazard(&input.event.plaintext)
     {
-        return known("F5").map_or_else(
+        return stop(known("F5").map_or_else(
             || Verdict::NotCompared("F5 hazard".into()),
             |k| Verdict::Known(vec![k]),
-        );
+        ));
     }
     if scenario.envelope.known == KnownChoice::Conflicting {
         // The adapter's import route learns the sender's device only from the plaintext's
         // `sender_device_keys`; it does not replay the recipient's earlier knowledge of devices,
         // so O8 (a known device keeps its key) cannot be compared here (olm-envelope cases do).
-        return Verdict::NotCompared(
+        return stop(Verdict::NotCompared(
             "a known device with another key (O8) is not replayed by the adapter's import route"
                 .into(),
-        );
+        ));
     }
-    let krate = match normalise(matrix_sdk_crypto().decide_import(input)) {
-        Ok(n) => n,
-        Err(why) => return Verdict::NotCompared(format!("matrix-sdk-crypto side: {why}")),
+    let k = match normalise(matrix_sdk_crypto().decide_import(input)) {
+        Ok(k) => k,
+        Err(why) => {
+            return Comparison {
+                reference: None,
+                verdict: Verdict::NotCompared(format!("matrix-sdk-crypto side: {why}")),
+                krate: Some(Err(why)),
+            };
+        }
     };
-    let reference = match normalise(REFERENCE.decide_import(input)) {
-        Ok(n) => n,
-        Err(why) => return Verdict::NotCompared(format!("the reference skips it: {why}")),
+    let reference = normalise(REFERENCE.decide_import(input));
+    let verdict = match &reference {
+        Err(why) => Verdict::NotCompared(format!("the reference skips it: {why}")),
+        Ok(r) if *r == k => Verdict::Agree,
+        Ok(r) => match explain(input, &m.plaintext, r, &k) {
+            Some(known) => Verdict::Known(known),
+            None => Verdict::New(Disagreement {
+                target: NAME,
+                at: format!("scenario {scenario:?}"),
+                reference: format!("{r:?}"),
+                matrix_sdk_crypto: format!("{k:?}"),
+            }),
+        },
     };
-    if reference == krate {
-        return Verdict::Agree;
-    }
-    match explain(input, &m.plaintext, &reference, &krate) {
-        Some(k) => Verdict::Known(k),
-        None => Verdict::New(Disagreement {
-            target: NAME,
-            at: format!("scenario {scenario:?}"),
-            reference: format!("{reference:?}"),
-            matrix_sdk_crypto: format!("{krate:?}"),
-        }),
+    Comparison {
+        reference: Some(reference),
+        krate: Some(Ok(k)),
+        verdict,
     }
 }
 
