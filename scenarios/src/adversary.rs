@@ -95,8 +95,7 @@ pub async fn send_crafted_bundle(
     bundle: &Value,
 ) -> Result<Value> {
     let file = upload_encrypted(from, &serde_json::to_vec(bundle)?).await?;
-    let content = json!({ "room_id": room_id, "file": file });
-    send_encrypted_to_device(from, to, BUNDLE_EVENT_TYPE, &content).await?;
+    send_bundle_event(from, to, room_id, &file).await?;
     Ok(file)
 }
 
@@ -124,10 +123,23 @@ pub async fn upload_bytes(uploader: &Actor, bytes: Vec<u8>) -> Result<String> {
 /// Uploads the ciphertext of an encryption made in-process (by the reference model or an
 /// implementation under test) and returns its `EncryptedFile` JSON with `url` set to the upload.
 pub async fn upload_encryption(uploader: &Actor, encryption: &Encryption) -> Result<Value> {
-    let ciphertext = b64::decode(&encryption.ciphertext, b64::Alphabet::Standard)
-        .map_err(|e| ScenarioError::Unexpected(format!("ciphertext base64: {e}")))?;
+    upload_as(
+        uploader,
+        encryption.file.clone(),
+        ciphertext_of(encryption)?,
+    )
+    .await
+}
+
+/// The ciphertext bytes of an in-process encryption.
+fn ciphertext_of(encryption: &Encryption) -> Result<Vec<u8>> {
+    b64::decode(&encryption.ciphertext, b64::Alphabet::Standard)
+        .map_err(|e| ScenarioError::Unexpected(format!("ciphertext base64: {e}")))
+}
+
+/// Uploads `ciphertext` and returns `file` with `url` set to the upload.
+async fn upload_as(uploader: &Actor, mut file: Value, ciphertext: Vec<u8>) -> Result<Value> {
     let mxc = upload_bytes(uploader, ciphertext).await?;
-    let mut file = encryption.file.clone();
     file["url"] = json!(mxc);
     Ok(file)
 }
@@ -148,8 +160,7 @@ pub enum Tamper {
 pub async fn upload_tampered(uploader: &Actor, plaintext: &[u8], tamper: Tamper) -> Result<Value> {
     let encryption = attachment::encrypt_to_fixture(plaintext, "mxc://placeholder/tampered")
         .map_err(|e| ScenarioError::Unexpected(format!("reference encryption: {e}")))?;
-    let mut ciphertext = b64::decode(&encryption.ciphertext, b64::Alphabet::Standard)
-        .map_err(|e| ScenarioError::Unexpected(format!("ciphertext base64: {e}")))?;
+    let mut ciphertext = ciphertext_of(&encryption)?;
     let mut file = encryption.file;
     match tamper {
         Tamper::Ciphertext => {
@@ -169,7 +180,5 @@ pub async fn upload_tampered(uploader: &Actor, plaintext: &[u8], tamper: Tamper)
             file["hashes"]["sha256"] = json!(b64::encode(raw));
         }
     }
-    let mxc = upload_bytes(uploader, ciphertext).await?;
-    file["url"] = json!(mxc);
-    Ok(file)
+    upload_as(uploader, file, ciphertext).await
 }
