@@ -223,7 +223,7 @@ fn profile(
     filter: &str,
     sizes: &[usize],
     corpus: &Corpus,
-    template: &msc4268_harness::cases::ImportInput,
+    template: &msc4268_protocol::cases::ImportInput,
     ctx: &Context,
 ) -> Result<(), BenchError> {
     for &n in sizes {

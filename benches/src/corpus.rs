@@ -10,16 +10,16 @@
 
 use std::path::{Path, PathBuf};
 
-use msc4268_harness::attachment;
-use msc4268_harness::b64;
-use msc4268_harness::cases::{
+use msc4268_corpus::fixture::{self, CaseInput};
+use msc4268_model::attachment;
+use msc4268_model::b64;
+use msc4268_model::material::{self, Device};
+use msc4268_model::policy;
+use msc4268_model::wire::encrypted_file::EncryptedFile;
+use msc4268_protocol::cases::{
     BuildInput, BuildOperation, ImportInput, InviterSession, Media, SessionOrigin,
 };
-use msc4268_harness::fixture::{self, CaseInput};
-use msc4268_harness::identifiers::SHARED_HISTORY_INTEROP;
-use msc4268_harness::material::{self, Device};
-use msc4268_harness::policy;
-use msc4268_harness::wire::encrypted_file::EncryptedFile;
+use msc4268_protocol::identifiers::SHARED_HISTORY_INTEROP;
 use serde_json::{Map, Value, json};
 
 use crate::error::BenchError;

@@ -5,7 +5,8 @@ use std::io::Cursor;
 
 use matrix_sdk::ruma::{RoomId, api::client::media::create_content, serde::Raw};
 use matrix_sdk_crypto::CollectStrategy;
-use msc4268_harness::{attachment, b64, cases::Encryption};
+use msc4268_model::{attachment, b64};
+use msc4268_protocol::cases::Encryption;
 use serde_json::{Value, json};
 
 use crate::client::Actor;

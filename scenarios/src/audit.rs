@@ -1,15 +1,13 @@
 //! Audits a bundle a real client uploaded with the suite's reference auditors
-//! (`msc4268_harness::policy::build::audit` for its content, `msc4268_harness::attachment::audit`
+//! (`msc4268_model::policy::build::audit` for its content, `msc4268_model::attachment::audit`
 //! for its encryption), tying the scenarios to the rule catalogue.
 
 use std::collections::BTreeMap;
 
 use matrix_sdk::ruma::{RoomId, events::room::history_visibility::HistoryVisibility};
-use msc4268_harness::{
-    attachment, b64,
-    cases::{BuildInput, BuildOperation, Encryption, InviterSession, SessionOrigin},
-    error::Violation,
-    policy::build,
+use msc4268_model::{attachment, b64, error::Violation, policy::build};
+use msc4268_protocol::cases::{
+    BuildInput, BuildOperation, Encryption, InviterSession, SessionOrigin,
 };
 use serde_json::{Map, Value, json};
 

@@ -1018,18 +1018,18 @@ async fn member_leaves_key_rotates(env: &mut Env) -> Result<()> {
 }
 
 /// What an in-process implementation made for one invite: its bundle and its encryption of it.
-type Made = (serde_json::Value, msc4268_harness::cases::Encryption);
+type Made = (serde_json::Value, msc4268_protocol::cases::Encryption);
 
 /// Builds the bundle for `input` and encrypts it with `implementation`, on a blocking thread
 /// (the matrix-sdk-crypto adapter runs its own runtime).
 async fn build_and_encrypt(
     which: &'static str,
-    input: msc4268_harness::cases::BuildInput,
+    input: msc4268_protocol::cases::BuildInput,
 ) -> Result<Made> {
-    use msc4268_harness::implementation::Implementation;
+    use msc4268_protocol::implementation::Implementation;
     let made = tokio::task::spawn_blocking(move || -> std::result::Result<Made, String> {
         let implementation: Box<dyn Implementation> = match which {
-            "reference" => Box::new(msc4268_harness::reference::Reference),
+            "reference" => Box::new(msc4268_model::reference::Reference),
             _ => Box::new(
                 msc4268_adapter_matrix_sdk_crypto::MatrixSdkCrypto::new()
                     .map_err(|e| e.to_string())?,

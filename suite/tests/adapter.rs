@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use msc4268_adapter::{AdapterOptions, CommandImplementation};
-use msc4268_harness::cases::Category;
-use msc4268_harness::fixture::{Case, load_dir};
+use msc4268_corpus::fixture::{Case, load_dir};
 use msc4268_harness::runner::{Status, run_case};
+use msc4268_protocol::cases::Category;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")

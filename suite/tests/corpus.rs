@@ -4,9 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use msc4268_harness::fixture::{Case, Verdict, load_dir};
-use msc4268_harness::generate;
-use msc4268_harness::rules::{Observable, catalogue};
+use msc4268_corpus::fixture::{Case, Verdict, load_dir};
+use msc4268_corpus::rules::{Observable, catalogue};
+use msc4268_generator as generate;
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")

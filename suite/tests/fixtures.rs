@@ -7,9 +7,9 @@
 use std::path::Path;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use msc4268_harness::fixture::load_dir;
-use msc4268_harness::reference::Reference;
+use msc4268_corpus::fixture::load_dir;
 use msc4268_harness::runner::{Status, run_case};
+use msc4268_model::reference::Reference;
 
 fn main() {
     let args = Arguments::from_args();

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use msc4268_harness::fixture::{load_dir, parse_file};
+use msc4268_corpus::fixture::{load_dir, parse_file};
 
 const GOOD: &str = r#"{
   "$schema": "../schema/fixture-file.schema.json",

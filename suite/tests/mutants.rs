@@ -1,5 +1,5 @@
 //! The mutant self-test: every deliberately broken implementation in
-//! `msc4268_harness::mutants` must fail the corpus, and the rules that catch it must include the
+//! `msc4268_generator::mutants` must fail the corpus, and the rules that catch it must include the
 //! rule its bug breaks. A mutant that survives means a missing fixture.
 //!
 //! Each mutant runs on the categories its bug can touch, one thread per mutant.
@@ -7,8 +7,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use msc4268_harness::fixture::{Case, load_dir};
-use msc4268_harness::mutants::{self, Bug};
+use msc4268_corpus::fixture::{Case, load_dir};
+use msc4268_generator::mutants::{self, Bug};
 use msc4268_harness::runner::run_case;
 
 fn corpus() -> Vec<Case> {

@@ -5,15 +5,15 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use msc4268_harness::cases::Category;
-use msc4268_harness::expected::ExpectedFailures;
-use msc4268_harness::fixture::{Case, load_dir};
-use msc4268_harness::implementation::Implementation;
-use msc4268_harness::mutants::{Bug, Mutant};
+use msc4268_corpus::expected::ExpectedFailures;
+use msc4268_corpus::fixture::{Case, load_dir};
+use msc4268_generator::mutants::{Bug, Mutant};
 use msc4268_harness::output::{self, ImplementationRun, RunSet};
-use msc4268_harness::reference::Reference;
 use msc4268_harness::runner::{Status, run_case_expecting};
 use msc4268_harness::scenario_results::{self, ScenarioOutcome, ScenarioResult, ScenarioResults};
+use msc4268_model::reference::Reference;
+use msc4268_protocol::cases::Category;
+use msc4268_protocol::implementation::Implementation;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -62,7 +62,7 @@ fn run_set() -> RunSet {
     let list = expected_list();
     RunSet {
         fixtures: "fixtures".into(),
-        catalogue: msc4268_harness::rules::catalogue().expect("catalogue"),
+        catalogue: msc4268_corpus::rules::catalogue().expect("catalogue"),
         runs: vec![
             run(&Reference, &cases, None),
             run(&Mutant::new(Bug::SkipsHashCheck), &cases, Some(&list)),

@@ -2,10 +2,10 @@
 //! inputs. A change to any of them shows up as a snapshot diff to review (`cargo insta review`).
 //! Values are redacted only where they are random (a fresh key, IV and hash).
 
-use msc4268_harness::attachment::{encrypt_to_fixture, encrypt_with};
-use msc4268_harness::cases::{BuildInput, BuildOperation, InviterSession, SessionOrigin};
-use msc4268_harness::material::{self, CrossSigning, Device};
-use msc4268_harness::policy::build::build;
+use msc4268_model::attachment::{encrypt_to_fixture, encrypt_with};
+use msc4268_model::material::{self, CrossSigning, Device};
+use msc4268_model::policy::build::build;
+use msc4268_protocol::cases::{BuildInput, BuildOperation, InviterSession, SessionOrigin};
 use serde_json::{Map, Value, json};
 
 const ROOM: &str = "!history:hs1.test";
@@ -71,10 +71,7 @@ fn room_key_bundle() {
     insta::assert_json_snapshot!("room_key_bundle", bundle());
 }
 
-fn encrypted_bundle() -> (
-    msc4268_harness::wire::encrypted_file::EncryptedFile,
-    Vec<u8>,
-) {
+fn encrypted_bundle() -> (msc4268_model::wire::encrypted_file::EncryptedFile, Vec<u8>) {
     let plaintext = serde_json::to_vec(&bundle()).expect("serialises");
     let mut iv = [0u8; 16];
     iv[..8].copy_from_slice(&material::seed("snapshots/iv")[..8]);

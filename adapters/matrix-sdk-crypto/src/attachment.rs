@@ -5,9 +5,9 @@
 use std::io::{Cursor, Read};
 
 use matrix_sdk_crypto::{AttachmentDecryptor, AttachmentEncryptor, MediaEncryptionInfo};
-use msc4268_harness::attachment::PLACEHOLDER_URL;
-use msc4268_harness::b64;
-use msc4268_harness::cases::{DecryptOutcome, Encryption, Rejection};
+use msc4268_model::attachment::PLACEHOLDER_URL;
+use msc4268_model::b64;
+use msc4268_protocol::cases::{DecryptOutcome, Encryption, Rejection};
 use ruma::OwnedMxcUri;
 use ruma::events::room::EncryptedFile;
 use serde_json::Value;

@@ -12,13 +12,13 @@ use matrix_sdk_crypto::olm::{ForwarderData, SenderData};
 use matrix_sdk_crypto::types::events::room_key_withheld::RoomKeyWithheldContent;
 use matrix_sdk_crypto::types::room_history::RoomKeyBundle;
 use matrix_sdk_crypto::vodozemac::Ed25519PublicKey;
-use msc4268_harness::cases::{
+use msc4268_model::material;
+use msc4268_protocol::cases::{
     BundleParseOutcome, KeySummary, Rejection, SkippedEntry, WithheldSummary,
 };
-use msc4268_harness::identifiers::{
+use msc4268_protocol::identifiers::{
     HISTORY_NOT_SHARED, HISTORY_NOT_SHARED_UNSTABLE, IdentifierVariant,
 };
-use msc4268_harness::material;
 use ruma::{device_id, user_id};
 use serde_json::Value;
 

@@ -23,11 +23,11 @@ use matrix_sdk_crypto::olm::{BackedUpRoomKey, ExportedRoomKey, InboundGroupSessi
 use matrix_sdk_crypto::types::events::forwarded_room_key::ForwardedRoomKeyContent;
 use matrix_sdk_crypto::types::events::room_key::RoomKeyContent;
 use matrix_sdk_crypto::vodozemac::{Curve25519PublicKey, Ed25519PublicKey};
-use msc4268_harness::cases::{FlagOutcome, FlagStructure};
-use msc4268_harness::identifiers::{
+use msc4268_model::material;
+use msc4268_protocol::cases::{FlagOutcome, FlagStructure};
+use msc4268_protocol::identifiers::{
     IdentifierVariant, SHARED_HISTORY_INTEROP, SHARED_HISTORY_UNSTABLE,
 };
-use msc4268_harness::material;
 use ruma::OwnedRoomId;
 use serde_json::Value;
 

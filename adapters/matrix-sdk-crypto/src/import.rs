@@ -36,9 +36,9 @@ use matrix_sdk_crypto::types::events::room_key_withheld::RoomKeyWithheldContent;
 use matrix_sdk_crypto::types::room_history::RoomKeyBundle;
 use matrix_sdk_crypto::vodozemac::{Curve25519PublicKey, Ed25519PublicKey};
 use matrix_sdk_crypto::{AttachmentDecryptor, MediaEncryptionInfo, OlmMachine};
-use msc4268_harness::cases::*;
-use msc4268_harness::implementation::{OpError, OpResult};
-use msc4268_harness::material::{self, CrossSigning, Device};
+use msc4268_model::material::{self, CrossSigning, Device};
+use msc4268_protocol::cases::*;
+use msc4268_protocol::implementation::{OpError, OpResult};
 use ruma::{OwnedDeviceId, OwnedRoomId, OwnedUserId};
 use serde_json::{Value, json};
 
@@ -168,7 +168,7 @@ async fn seed_store(
     for s in &input.store {
         let (sender_key, claimed) = creator_for(&s.session_id, bundle);
         let export = json!({
-            "algorithm": msc4268_harness::identifiers::MEGOLM_V1,
+            "algorithm": msc4268_protocol::identifiers::MEGOLM_V1,
             "room_id": s.room_id, "session_id": s.session_id, "session_key": s.session_key,
             "sender_key": sender_key, "sender_claimed_keys": claimed,
         });

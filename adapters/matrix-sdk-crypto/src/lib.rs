@@ -27,9 +27,9 @@ mod import;
 mod olm;
 mod to_device;
 
-use msc4268_harness::cases::*;
-use msc4268_harness::identifiers::IdentifierVariant;
-use msc4268_harness::implementation::{Implementation, ImplementationInfo, OpError, OpResult};
+use msc4268_protocol::cases::*;
+use msc4268_protocol::identifiers::IdentifierVariant;
+use msc4268_protocol::implementation::{Implementation, ImplementationInfo, OpError, OpResult};
 use serde_json::Value;
 
 pub use error::AdapterError;

@@ -18,12 +18,12 @@ use matrix_sdk_crypto::store::MemoryStore;
 use matrix_sdk_crypto::vodozemac::Curve25519PublicKey;
 use matrix_sdk_crypto::vodozemac::olm::{Account, SessionConfig};
 use matrix_sdk_crypto::{DecryptionSettings, EncryptionSyncChanges, OlmMachine, TrustRequirement};
-use msc4268_harness::cases::{
+use msc4268_model::material::{self, Device};
+use msc4268_protocol::cases::{
     EnvelopeOutcome, KnownDevice, OlmEnvelopeInput, ReceivedToDevice, Recipient, Rejection,
     SenderIdentity,
 };
-use msc4268_harness::implementation::{OpError, OpResult};
-use msc4268_harness::material::{self, Device};
+use msc4268_protocol::implementation::{OpError, OpResult};
 use ruma::api::client::keys::get_keys;
 use ruma::api::client::sync::sync_events::DeviceLists;
 use ruma::serde::Raw;
@@ -231,7 +231,7 @@ impl Receiver {
             "type": "m.room.encrypted",
             "sender": event.sender,
             "content": {
-                "algorithm": msc4268_harness::identifiers::OLM_V1,
+                "algorithm": msc4268_protocol::identifiers::OLM_V1,
                 "sender_key": account.identity_keys().curve25519.to_base64(),
                 "ciphertext": { self.curve25519.to_base64(): message },
             },

@@ -7,8 +7,8 @@
 
 use matrix_sdk_crypto::types::events::EventType;
 use matrix_sdk_crypto::types::events::room_key_bundle::RoomKeyBundleContent;
-use msc4268_harness::cases::{Rejection, ToDeviceOutcome};
-use msc4268_harness::identifiers::IdentifierVariant;
+use msc4268_protocol::cases::{Rejection, ToDeviceOutcome};
+use msc4268_protocol::identifiers::IdentifierVariant;
 use serde_json::Value;
 
 fn rejected(reason: String) -> ToDeviceOutcome {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use msc4268_adapter_matrix_sdk_crypto::{MatrixSdkCrypto, PANIC_PREFIX};
-use msc4268_harness::fixture;
+use msc4268_corpus::fixture;
 use msc4268_harness::runner::{Status, run_case};
 use serde_json::Value;
 

@@ -8,9 +8,9 @@ use std::path::Path;
 use matrix_sdk_crypto::types::events::EventType;
 use matrix_sdk_crypto::types::events::room_key_bundle::RoomKeyBundleContent;
 use msc4268_adapter_matrix_sdk_crypto::MatrixSdkCrypto;
-use msc4268_harness::cases::BuildInput;
-use msc4268_harness::fixture::{self, CaseInput};
-use msc4268_harness::implementation::Implementation;
+use msc4268_corpus::fixture::{self, CaseInput};
+use msc4268_protocol::cases::BuildInput;
+use msc4268_protocol::implementation::Implementation;
 use serde_json::{Value, json};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");

@@ -19,7 +19,7 @@
 use msc4268_harness::cases::*;
 use msc4268_harness::identifiers::IdentifierVariant;
 use msc4268_harness::implementation::{Implementation, ImplementationInfo, OpError, OpResult};
-use msc4268_harness::wire::bundle;
+use msc4268_model::wire::bundle;
 
 /// What the toy SDK reports when it refuses something.
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +78,7 @@ impl ToyClient {
         file: &serde_json::Value,
         ciphertext: &[u8],
     ) -> Result<Vec<u8>, ToyError> {
-        msc4268_harness::attachment::decrypt_json(file, ciphertext, self.max_attachment)
+        msc4268_model::attachment::decrypt_json(file, ciphertext, self.max_attachment)
             .map_err(|v| ToyError::Attachment(v.message))
     }
 
@@ -114,7 +114,7 @@ impl ToyClient {
         structure: FlagStructure,
         content: &serde_json::Value,
     ) -> FlagOutcome {
-        msc4268_harness::policy::flag::read(structure, content)
+        msc4268_model::policy::flag::read(structure, content)
     }
 }
 
@@ -134,7 +134,7 @@ impl Implementation for ToyClient {
         let ciphertext = carrier_bytes(&input.ciphertext).map_err(OpError::Errored)?;
         Ok(match self.decrypt_attachment(&input.file, &ciphertext) {
             Ok(plaintext) => DecryptOutcome::Decrypted {
-                plaintext: msc4268_harness::b64::encode_padded(plaintext),
+                plaintext: msc4268_model::b64::encode_padded(plaintext),
             },
             Err(e) => DecryptOutcome::Rejected(Rejection {
                 reason: e.to_string(),

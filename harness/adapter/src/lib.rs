@@ -27,9 +27,9 @@ mod schema;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use msc4268_harness::cases::*;
-use msc4268_harness::identifiers::IdentifierVariant;
-use msc4268_harness::implementation::{Implementation, ImplementationInfo, OpError, OpResult};
+use msc4268_protocol::cases::*;
+use msc4268_protocol::identifiers::IdentifierVariant;
+use msc4268_protocol::implementation::{Implementation, ImplementationInfo, OpError, OpResult};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -560,7 +560,7 @@ impl Implementation for CommandImplementation {
     }
 
     fn encrypt_file(&self, plaintext: &[u8]) -> OpResult<Encryption> {
-        let input = json!({"plaintext": msc4268_harness::b64::encode_padded(plaintext)});
+        let input = json!({"plaintext": msc4268_model::b64::encode_padded(plaintext)});
         self.op(Category::FileEncryption, input)
     }
 

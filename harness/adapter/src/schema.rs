@@ -1,7 +1,7 @@
 //! The protocol's JSON Schemas (`protocol/`), compiled for strict mode.
 
 use jsonschema::{Resource, Validator};
-use msc4268_harness::cases::Category;
+use msc4268_protocol::cases::Category;
 use serde_json::{Value, json};
 
 /// `protocol/adapter-request.schema.json`: messages from the harness to the adapter.

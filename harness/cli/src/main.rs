@@ -17,14 +17,16 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use msc4268_adapter::{AdapterOptions, CommandImplementation};
-use msc4268_harness::cases::Category;
-use msc4268_harness::expected::ExpectedFailures;
-use msc4268_harness::implementation::Implementation;
+use msc4268_corpus::expected::ExpectedFailures;
+use msc4268_corpus::{fixture, rules};
+use msc4268_generator as generate;
 use msc4268_harness::output::{ImplementationRun, RunSet};
-use msc4268_harness::reference::Reference;
 use msc4268_harness::runner::{CaseReport, Status, run_case_expecting};
 use msc4268_harness::scenario_results::{self, ScenarioResults};
-use msc4268_harness::{fixture, generate, output, report, rules};
+use msc4268_harness::{output, report};
+use msc4268_model::reference::Reference;
+use msc4268_protocol::cases::Category;
+use msc4268_protocol::implementation::Implementation;
 
 /// The fixtures directory of this checkout, used when `--fixtures` is not given.
 const DEFAULT_FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");

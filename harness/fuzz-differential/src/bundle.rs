@@ -1,4 +1,4 @@
-//! `diff_bundle_parser`: the reference bundle parser ([`msc4268_harness::wire::bundle`]) against
+//! `diff_bundle_parser`: the reference bundle parser ([`msc4268_model::wire::bundle`]) against
 //! matrix-sdk-crypto's `RoomKeyBundle` deserializer and what `receive_room_key_bundle` would use
 //! of each entry (as the adapter reads it).
 //!
@@ -13,8 +13,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use msc4268_harness::cases::{BundleParseOutcome, BundleParsingInput};
-use msc4268_harness::implementation::{Implementation, OpResult};
+use msc4268_protocol::cases::{BundleParseOutcome, BundleParsingInput};
+use msc4268_protocol::implementation::{Implementation, OpResult};
 use serde_json::{Value, json};
 
 use crate::known::{self, KnownDifference, known};
@@ -89,7 +89,7 @@ fn parse_both(bytes: &[u8]) -> (Normal, Normal) {
     let input = BundleParsingInput {
         plaintext: None,
         plaintext_text: None,
-        plaintext_base64: Some(msc4268_harness::b64::encode_padded(bytes)),
+        plaintext_base64: Some(msc4268_model::b64::encode_padded(bytes)),
     };
     (
         normalise(REFERENCE.parse_bundle(&input)),
@@ -101,7 +101,7 @@ fn crate_only(bytes: &[u8]) -> Normal {
     let input = BundleParsingInput {
         plaintext: None,
         plaintext_text: None,
-        plaintext_base64: Some(msc4268_harness::b64::encode_padded(bytes)),
+        plaintext_base64: Some(msc4268_model::b64::encode_padded(bytes)),
     };
     normalise(matrix_sdk_crypto().parse_bundle(&input))
 }

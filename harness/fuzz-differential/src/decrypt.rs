@@ -1,4 +1,4 @@
-//! `diff_decryptor`: the reference decryptor ([`msc4268_harness::attachment::decrypt_json`])
+//! `diff_decryptor`: the reference decryptor ([`msc4268_model::attachment::decrypt_json`])
 //! against ruma's `EncryptedFile` deserializer + matrix-sdk-crypto's `AttachmentDecryptor`, as
 //! the adapter drives them (the way matrix-sdk downloads the bundle).
 //!
@@ -11,9 +11,9 @@
 //! (the crate names no rule).
 
 use msc4268_fuzz_logic::targets::{decrypt::FIX_HASH, split_nul};
-use msc4268_harness::b64;
-use msc4268_harness::cases::{DecryptOutcome, FileDecryptionInput};
-use msc4268_harness::implementation::{Implementation, OpResult};
+use msc4268_model::b64;
+use msc4268_protocol::cases::{DecryptOutcome, FileDecryptionInput};
+use msc4268_protocol::implementation::{Implementation, OpResult};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 

@@ -1,4 +1,4 @@
-//! `diff_import`: the reference import decision ([`msc4268_harness::policy::import`]) against the
+//! `diff_import`: the reference import decision ([`msc4268_model::policy::import`]) against the
 //! matrix-sdk-crypto adapter's `import-decision` route (a real receiving `OlmMachine`: Olm
 //! delivery, the crate's trust rule, `AttachmentDecryptor`, `RoomKeyBundle`,
 //! `Store::receive_room_key_bundle`, the store read back).
@@ -19,10 +19,10 @@ use std::collections::BTreeSet;
 use arbitrary::{Arbitrary, Unstructured};
 use msc4268_adapter_matrix_sdk_crypto::PANIC_PREFIX;
 use msc4268_fuzz_logic::targets::import::{KnownChoice, Materialized, Scenario};
-use msc4268_harness::cases::{IdentityState, ImportDecision, ImportInput, ImportOutcome};
-use msc4268_harness::implementation::{Implementation, OpError, OpResult};
-use msc4268_harness::megolm::RatchetOrdering;
-use msc4268_harness::wire::bundle;
+use msc4268_model::megolm::RatchetOrdering;
+use msc4268_model::wire::bundle;
+use msc4268_protocol::cases::{IdentityState, ImportDecision, ImportInput, ImportOutcome};
+use msc4268_protocol::implementation::{Implementation, OpError, OpResult};
 
 use crate::known::{self, KnownDifference, known};
 use crate::sides::{REFERENCE, matrix_sdk_crypto};

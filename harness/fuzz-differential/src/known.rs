@@ -5,8 +5,8 @@
 //! call a disagreement known when the input has the property the entry names (the predicates in
 //! this module), so a new kind of disagreement can never hide behind an old entry.
 
-use msc4268_harness::identifiers::{HISTORY_NOT_SHARED, HISTORY_NOT_SHARED_UNSTABLE};
-use msc4268_harness::megolm::ExportedSessionKey;
+use msc4268_model::megolm::ExportedSessionKey;
+use msc4268_protocol::identifiers::{HISTORY_NOT_SHARED, HISTORY_NOT_SHARED_UNSTABLE};
 use serde_json::{Map, Value};
 
 /// One documented difference.
@@ -121,7 +121,7 @@ pub(crate) fn lenient_b64(s: &str) -> Option<Vec<u8>> {
             c => c,
         })
         .collect();
-    msc4268_harness::b64::decode(&standard, msc4268_harness::b64::Alphabet::Standard)
+    msc4268_model::b64::decode(&standard, msc4268_model::b64::Alphabet::Standard)
         .ok()
         .or_else(|| lenient_bits(&standard))
 }
@@ -146,7 +146,7 @@ fn lenient_bits(s: &str) -> Option<Vec<u8>> {
 
 /// Whether `s` is base64 but not canonical unpadded standard base64 (S3).
 pub(crate) fn non_canonical_b64(s: &str) -> bool {
-    lenient_b64(s).is_some_and(|b| msc4268_harness::b64::encode(b) != s)
+    lenient_b64(s).is_some_and(|b| msc4268_model::b64::encode(b) != s)
 }
 
 /// Whether any string member of `entry` is non-canonical base64 (S3).

@@ -1,7 +1,7 @@
 //! # msc4268-fuzz-differential
 //!
 //! Differential fuzzing: the same input goes to the suite's reference model
-//! ([`msc4268_harness::reference::Reference`]) and to the real matrix-sdk-crypto 0.18.0 (through
+//! ([`msc4268_model::reference::Reference`]) and to the real matrix-sdk-crypto 0.18.0 (through
 //! the adapter `msc4268-adapter-matrix-sdk-crypto`, which drives the crate itself), both outcomes
 //! are normalised to what matters (accept / reject, the entries used, the sessions imported) and
 //! compared. A disagreement is either

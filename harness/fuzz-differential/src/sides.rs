@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use msc4268_adapter_matrix_sdk_crypto::MatrixSdkCrypto;
-use msc4268_harness::reference::Reference;
+use msc4268_model::reference::Reference;
 
 /// The reference model.
 pub(crate) const REFERENCE: Reference = Reference;

@@ -1,4 +1,4 @@
-//! Writing the strict bundle model ([`msc4268_harness::wire::bundle::RoomKeyBundle`]) back to
+//! Writing the strict bundle model ([`msc4268_model::wire::bundle::RoomKeyBundle`]) back to
 //! JSON, so a parsed bundle can be parsed again (parse ∘ serialize ∘ parse).
 //!
 //! The writer is canonical for the model, not for the input: both arrays are always written,
@@ -6,10 +6,10 @@
 //! written in the spelling it was read in. Reading the output again must give the same entries
 //! (with `source` pointers renumbered), nothing skipped and no array missing.
 
-use msc4268_harness::identifiers::{HISTORY_NOT_SHARED_UNSTABLE, IdentifierVariant};
-use msc4268_harness::wire::bundle::{
+use msc4268_model::wire::bundle::{
     Entry, HistoricRoomKey, RoomKeyBundle, RoomKeyWithheld, WithheldCode,
 };
+use msc4268_protocol::identifiers::{HISTORY_NOT_SHARED_UNSTABLE, IdentifierVariant};
 use serde_json::{Map, Value, json};
 
 /// The JSON of one `room_keys` entry: exactly the six `HistoricRoomKey` members.
@@ -78,21 +78,21 @@ pub fn same_entries(a: &RoomKeyBundle, b: &RoomKeyBundle) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use msc4268_harness::wire::bundle;
+    use msc4268_model::wire::bundle;
 
     #[test]
     fn writes_what_the_parser_reads_back() {
-        let k = msc4268_harness::material::megolm_session("write/s1", 3);
+        let k = msc4268_model::material::megolm_session("write/s1", 3);
         let text = json!({
             "room_keys": [{
                 "algorithm": "m.megolm.v1.aes-sha2", "room_id": "!r:hs.test",
-                "sender_key": msc4268_harness::material::curve25519_public_b64("c"),
-                "sender_claimed_keys": {"ed25519": msc4268_harness::material::ed25519_public_b64("c")},
+                "sender_key": msc4268_model::material::curve25519_public_b64("c"),
+                "sender_claimed_keys": {"ed25519": msc4268_model::material::ed25519_public_b64("c")},
                 "session_id": k.session_id(), "session_key": k.to_base64(), "extra": 1
             }, 5],
-            "withheld": [{"algorithm": "x", "code": HISTORY_NOT_SHARED_UNSTABLE, "sender_key": msc4268_harness::material::curve25519_public_b64("c"),
+            "withheld": [{"algorithm": "x", "code": HISTORY_NOT_SHARED_UNSTABLE, "sender_key": msc4268_model::material::curve25519_public_b64("c"),
                           "room_id": "!r:hs.test", "session_id": "s"},
-                         {"algorithm": "x", "code": "m.no_olm", "sender_key": msc4268_harness::material::curve25519_public_b64("c")}]
+                         {"algorithm": "x", "code": "m.no_olm", "sender_key": msc4268_model::material::curve25519_public_b64("c")}]
         })
         .to_string();
         let first = bundle::parse(text.as_bytes()).unwrap();

@@ -14,11 +14,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use msc4268_harness::cases::{BuildOperation, FileEncryptionInput, Media, carrier_bytes};
-use msc4268_harness::fixture::{self, CaseInput, FixtureError};
-use msc4268_harness::material;
-use msc4268_harness::policy::build;
-use msc4268_harness::wire::encrypted_file;
+use msc4268_corpus::fixture::{self, CaseInput, FixtureError};
+use msc4268_model::material;
+use msc4268_model::policy::build;
+use msc4268_model::wire::encrypted_file;
+use msc4268_protocol::cases::{BuildOperation, FileEncryptionInput, Media, carrier_bytes};
 use serde_json::Value;
 
 use crate::targets;
@@ -115,10 +115,10 @@ pub fn seeds(fixtures: &Path) -> Result<Seeds, CorpusError> {
                         decrypt_seed(file, &ct),
                     );
                     if let Ok(f) = encrypted_file::parse(file, "")
-                        && let Ok(plain) = msc4268_harness::attachment::decrypt(
+                        && let Ok(plain) = msc4268_model::attachment::decrypt(
                             &f,
                             ct.as_slice(),
-                            msc4268_harness::attachment::DEFAULT_MAX_SIZE,
+                            msc4268_model::attachment::DEFAULT_MAX_SIZE,
                         )
                     {
                         add(&mut seeds, targets::bundle::NAME, id, plain);

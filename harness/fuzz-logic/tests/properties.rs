@@ -17,13 +17,13 @@ use msc4268_fuzz_logic::targets::import::{
 };
 use msc4268_fuzz_logic::targets::round_trip::BuildScenario;
 use msc4268_fuzz_logic::targets::scenario::{ROOM, RoomChoice};
-use msc4268_harness::attachment;
-use msc4268_harness::cases::{
+use msc4268_model::attachment;
+use msc4268_model::megolm::ExportedSessionKey;
+use msc4268_model::policy::{build, flag, import};
+use msc4268_model::wire::bundle;
+use msc4268_protocol::cases::{
     ImportDecision, ImportInput, ImportOutcome, Provenance, StoredSession,
 };
-use msc4268_harness::megolm::ExportedSessionKey;
-use msc4268_harness::policy::{build, flag, import};
-use msc4268_harness::wire::bundle;
 use proptest::prelude::*;
 
 /// A value of an `arbitrary` type drawn from proptest bytes.

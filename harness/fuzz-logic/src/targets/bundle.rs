@@ -10,7 +10,7 @@
 //!   reading it again gives the same entries, nothing skipped, no array missing, and writing that
 //!   gives the same bytes.
 
-use msc4268_harness::wire::bundle::{self, RoomKeyBundle};
+use msc4268_model::wire::bundle::{self, RoomKeyBundle};
 use serde_json::Value;
 
 use crate::{Finding, bundle_write, ensure};

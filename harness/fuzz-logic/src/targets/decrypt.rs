@@ -19,9 +19,9 @@
 
 use std::io::Read;
 
-use msc4268_harness::attachment::{self, DecryptError};
-use msc4268_harness::b64;
-use msc4268_harness::wire::encrypted_file;
+use msc4268_model::attachment::{self, DecryptError};
+use msc4268_model::b64;
+use msc4268_model::wire::encrypted_file;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 

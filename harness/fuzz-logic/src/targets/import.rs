@@ -23,21 +23,21 @@
 use std::collections::BTreeSet;
 
 use arbitrary::{Arbitrary, Unstructured};
-use msc4268_harness::attachment;
-use msc4268_harness::b64;
-use msc4268_harness::cases::{
+use msc4268_model::attachment;
+use msc4268_model::b64;
+use msc4268_model::megolm::{ExportedSessionKey, RatchetOrdering};
+use msc4268_model::policy::build::HISTORIC_ROOM_KEY_FIELDS;
+use msc4268_model::policy::import;
+use msc4268_model::wire::bundle;
+use msc4268_model::wire::encrypted_file::EncryptedFile;
+use msc4268_protocol::cases::{
     IdentityState, ImportDecision, ImportInput, ImportOutcome, InviteRecord, KnownDevice, Media,
     Membership, Provenance, ReceivedToDevice, SenderIdentity, StoredSession,
 };
-use msc4268_harness::identifiers::{
+use msc4268_protocol::identifiers::{
     HISTORY_NOT_SHARED, HISTORY_NOT_SHARED_UNSTABLE, MEGOLM_V1, ROOM_KEY_BUNDLE,
     ROOM_KEY_BUNDLE_UNSTABLE, SENDER_DEVICE_KEYS_UNSTABLE,
 };
-use msc4268_harness::megolm::{ExportedSessionKey, RatchetOrdering};
-use msc4268_harness::policy::build::HISTORIC_ROOM_KEY_FIELDS;
-use msc4268_harness::policy::import;
-use msc4268_harness::wire::bundle;
-use msc4268_harness::wire::encrypted_file::EncryptedFile;
 use serde_json::{Value, json};
 
 use super::scenario::room_key_entry;
@@ -551,7 +551,7 @@ impl Scenario {
 
     fn window(&self) -> u64 {
         self.window_ms
-            .unwrap_or(msc4268_harness::cases::DEFAULT_ACCEPTANCE_WINDOW_MS)
+            .unwrap_or(msc4268_protocol::cases::DEFAULT_ACCEPTANCE_WINDOW_MS)
     }
 
     /// The `import-decision` input of this scenario.

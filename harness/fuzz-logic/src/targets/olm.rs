@@ -1,5 +1,5 @@
 //! `olm_envelope`: a received to-device event's Olm plaintext → [`olm::validate`], then the
-//! content it carries → [`msc4268_harness::wire::to_device::parse_content`].
+//! content it carries → [`msc4268_model::wire::to_device::parse_content`].
 //!
 //! Input: an `olm-envelope` fixture input (`recipient`, `event`, `known_devices`), or any other
 //! JSON, taken as the Olm plaintext of an encrypted event from Alice's device `ALICEDEV` to Bob's
@@ -16,11 +16,11 @@
 
 use std::sync::OnceLock;
 
-use msc4268_harness::b64::{self, Alphabet};
-use msc4268_harness::cases::{OlmEnvelopeInput, ReceivedToDevice, Recipient};
-use msc4268_harness::material::Device;
-use msc4268_harness::signing::verify_json;
-use msc4268_harness::wire::olm::{self, ValidatedEnvelope};
+use msc4268_model::b64::{self, Alphabet};
+use msc4268_model::material::Device;
+use msc4268_model::signing::verify_json;
+use msc4268_model::wire::olm::{self, ValidatedEnvelope};
+use msc4268_protocol::cases::{OlmEnvelopeInput, ReceivedToDevice, Recipient};
 use serde_json::Value;
 
 use crate::{Finding, ensure};

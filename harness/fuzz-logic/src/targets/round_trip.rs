@@ -16,11 +16,11 @@
 use std::collections::BTreeSet;
 
 use arbitrary::{Arbitrary, Unstructured};
-use msc4268_harness::attachment;
-use msc4268_harness::cases::{BuildInput, BuildOperation, InviterSession, SessionOrigin};
-use msc4268_harness::identifiers::{HISTORY_NOT_SHARED, HISTORY_NOT_SHARED_UNSTABLE, MEGOLM_V1};
-use msc4268_harness::policy::build;
-use msc4268_harness::wire::bundle;
+use msc4268_model::attachment;
+use msc4268_model::policy::build;
+use msc4268_model::wire::bundle;
+use msc4268_protocol::cases::{BuildInput, BuildOperation, InviterSession, SessionOrigin};
+use msc4268_protocol::identifiers::{HISTORY_NOT_SHARED, HISTORY_NOT_SHARED_UNSTABLE, MEGOLM_V1};
 use serde_json::{Map, Value, json};
 
 use super::scenario::creator;

@@ -4,8 +4,8 @@
 use std::sync::OnceLock;
 
 use arbitrary::Arbitrary;
-use msc4268_harness::material::{self, CrossSigning, Device};
-use msc4268_harness::megolm::ExportedSessionKey;
+use msc4268_model::material::{self, CrossSigning, Device};
+use msc4268_model::megolm::ExportedSessionKey;
 use serde_json::{Value, json};
 
 /// The room of the invite and the bundle.
@@ -144,7 +144,7 @@ pub fn creator() -> &'static Creator {
 pub fn room_key_entry(room: &str, session_id: &str, key: &ExportedSessionKey) -> Value {
     let c = creator();
     json!({
-        "algorithm": msc4268_harness::identifiers::MEGOLM_V1,
+        "algorithm": msc4268_protocol::identifiers::MEGOLM_V1,
         "room_id": room,
         "sender_key": c.curve25519,
         "sender_claimed_keys": {"ed25519": c.ed25519},

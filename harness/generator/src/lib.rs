@@ -1,0 +1,301 @@
+//! The deterministic fixture generator.
+//!
+//! Every fixture file is produced here from labelled, deterministic key material
+//! ([`msc4268_model::material`]); `msc4268 fixtures generate` writes them and `msc4268 fixtures check`
+//! fails when the checked-in files differ. Expected outcomes are written *by construction* (the
+//! generator knows what it built and what the rules require), never by asking the reference model,
+//! so the suite's run of the reference model is a real test.
+
+mod bundle_building;
+mod bundle_parsing;
+mod file_decryption;
+mod file_encryption;
+mod import_decision;
+mod olm_envelope;
+mod shared_history_flag;
+mod to_device;
+
+pub mod mutants;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use msc4268_corpus::fixture::{CaseDef, FixtureFile, Flag, GroupDef, SCHEMA_FILE, Verdict};
+use msc4268_protocol::cases::Category;
+use msc4268_protocol::identifiers::IdentifierVariant;
+
+/// One generated file: where it goes under `fixtures/`, and its content.
+#[derive(Debug, Clone)]
+pub struct GeneratedFile {
+    /// Path relative to the fixtures directory, e.g. `bundle-parsing/room-keys-fields.json`.
+    pub path: String,
+    /// The content.
+    pub file: FixtureFile,
+}
+
+/// Every fixture file the generator makes, in a stable order.
+pub fn all() -> Vec<GeneratedFile> {
+    let mut out = Vec::new();
+    out.extend(bundle_parsing::files());
+    out.extend(file_decryption::files());
+    out.extend(file_encryption::files());
+    out.extend(to_device::files());
+    out.extend(olm_envelope::files());
+    out.extend(import_decision::files());
+    out.extend(bundle_building::files());
+    out.extend(shared_history_flag::files());
+    out
+}
+
+/// Starts a fixture file of `category` at `category/<name>.json`.
+pub fn file(
+    category: Category,
+    name: &str,
+    description: &str,
+    generated_by: &str,
+) -> GeneratedFile {
+    let depth = 1 + name.matches('/').count();
+    GeneratedFile {
+        path: format!("{}/{name}.json", category.as_str()),
+        file: FixtureFile {
+            schema: format!("{}schema/{SCHEMA_FILE}", "../".repeat(depth)),
+            category,
+            description: description.into(),
+            generated_by: format!("msc4268 fixtures generate: {generated_by}"),
+            groups: Vec::new(),
+        },
+    }
+}
+
+/// A group with no context yet.
+pub fn group(id: &str, description: &str, identifiers: IdentifierVariant) -> GroupDef {
+    GroupDef {
+        id: id.into(),
+        description: description.into(),
+        identifiers,
+        context: Map::new(),
+        cases: Vec::new(),
+    }
+}
+
+/// A case. `input` must be a JSON object.
+pub fn case(
+    id: String,
+    rules: &[&str],
+    comment: &str,
+    flags: &[Flag],
+    result: Verdict,
+    input: Value,
+    expected: Value,
+) -> CaseDef {
+    CaseDef {
+        id,
+        rules: rules
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| !rules[..*i].contains(r))
+            .map(|(_, r)| (*r).to_owned())
+            .collect(),
+        comment: comment.into(),
+        flags: flags.to_vec(),
+        result,
+        handwritten: false,
+        input: match input {
+            Value::Object(m) => m,
+            other => {
+                let mut m = Map::new();
+                m.insert("value".into(), other);
+                m
+            }
+        },
+        expected,
+        also_acceptable: Vec::new(),
+    }
+}
+
+/// Renders a fixture file as it is stored: pretty JSON with object members of free-form values
+/// sorted by key (so the output does not depend on serde_json's map features), and a final newline.
+pub fn render(file: &FixtureFile) -> String {
+    let value = serde_json::to_value(file).unwrap_or(Value::Null);
+    let mut out = String::new();
+    write_pretty(&value, 0, &mut out, true);
+    out.push('\n');
+    out
+}
+
+const FIELD_ORDER: &[&str] = &[
+    "$schema",
+    "category",
+    "description",
+    "generated_by",
+    "groups",
+    "id",
+    "rules",
+    "comment",
+    "flags",
+    "result",
+    "handwritten",
+    "identifiers",
+    "context",
+    "input",
+    "expected",
+    "also_acceptable",
+    "cases",
+];
+
+fn write_pretty(v: &Value, indent: usize, out: &mut String, structural: bool) {
+    let pad = |n: usize| "  ".repeat(n);
+    match v {
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Array(items) => {
+            out.push_str("[\n");
+            for (i, item) in items.iter().enumerate() {
+                out.push_str(&pad(indent + 1));
+                write_pretty(item, indent + 1, out, structural);
+                if i + 1 < items.len() {
+                    out.push(',');
+                }
+                out.push('\n');
+            }
+            out.push_str(&pad(indent));
+            out.push(']');
+        }
+        Value::Object(map) if map.is_empty() => out.push_str("{}"),
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_by_key(|k| {
+                let rank = if structural {
+                    FIELD_ORDER.iter().position(|f| f == k)
+                } else {
+                    None
+                };
+                (rank.unwrap_or(usize::MAX), (*k).clone())
+            });
+            out.push_str("{\n");
+            for (i, key) in keys.iter().enumerate() {
+                out.push_str(&pad(indent + 1));
+                out.push_str(&serde_json::to_string(key).unwrap_or_default());
+                out.push_str(": ");
+                let free = matches!(
+                    key.as_str(),
+                    "context" | "input" | "expected" | "also_acceptable"
+                );
+                write_pretty(&map[*key], indent + 1, out, structural && !free);
+                if i + 1 < keys.len() {
+                    out.push(',');
+                }
+                out.push('\n');
+            }
+            out.push_str(&pad(indent));
+            out.push('}');
+        }
+        other => out.push_str(&serde_json::to_string(other).unwrap_or_default()),
+    }
+}
+
+/// Writes every generated file under `dir`, returning the paths written.
+pub fn write_all(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for g in all() {
+        let path = dir.join(&g.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let text = render(&g.file);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::write(&path, text)?;
+        }
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// A difference between the checked-in fixtures and the generator's output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Drift {
+    /// The generator makes this file but it is not checked in.
+    Missing(String),
+    /// The checked-in file differs; the first differing line is given.
+    Changed {
+        /// File.
+        path: String,
+        /// 1-based line number of the first difference.
+        line: usize,
+    },
+    /// A checked-in generated file the generator no longer makes.
+    Stale(String),
+}
+
+impl std::fmt::Display for Drift {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Drift::Missing(p) => write!(f, "{p}: generated but not checked in"),
+            Drift::Changed { path, line } => write!(
+                f,
+                "{path}: differs from the generator's output from line {line}"
+            ),
+            Drift::Stale(p) => write!(f, "{p}: checked in but no longer generated (delete it)"),
+        }
+    }
+}
+
+/// Compares the checked-in files under `dir` with what the generator makes. Hand-written files
+/// (under `dir/handwritten/`) are not the generator's and are ignored.
+pub fn check(dir: &Path) -> std::io::Result<Vec<Drift>> {
+    let mut drift = Vec::new();
+    let mut expected = std::collections::BTreeSet::new();
+    for g in all() {
+        expected.insert(g.path.clone());
+        let text = render(&g.file);
+        match std::fs::read_to_string(dir.join(&g.path)) {
+            Err(_) => drift.push(Drift::Missing(g.path)),
+            Ok(current) if current != text => {
+                let line = current
+                    .lines()
+                    .zip(text.lines())
+                    .take_while(|(a, b)| a == b)
+                    .count()
+                    + 1;
+                drift.push(Drift::Changed { path: g.path, line });
+            }
+            Ok(_) => {}
+        }
+    }
+    for cat in Category::ALL {
+        let sub = dir.join(cat.as_str());
+        let Ok(entries) = std::fs::read_dir(&sub) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let rel = format!("{}/{}", cat.as_str(), e.file_name().to_string_lossy());
+            if rel.ends_with(".json") && !expected.contains(&rel) {
+                drift.push(Drift::Stale(rel));
+            }
+        }
+    }
+    Ok(drift)
+}
+
+/// Serialises any value to JSON for fixture inputs.
+pub fn to_json<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// Test helper: renders each file, loads it back as the suite would, and asserts that the
+/// reference model passes every case (skips included as failures).
+#[cfg(test)]
+pub(crate) fn assert_reference_passes(files: Vec<GeneratedFile>) {
+    use msc4268_harness::runner::{Status, run_case};
+    use msc4268_model::reference::Reference;
+    for g in files {
+        let text = render(&g.file);
+        let cases = msc4268_corpus::fixture::parse_file(&text, Path::new(&g.path))
+            .expect("generated fixtures load");
+        for c in cases {
+            let r = run_case(&Reference, &c);
+            assert_eq!(r.status, Status::Passed, "{}", r.explain());
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! The interface every implementation under test provides, one method per fixture operation.
+//!
+//! Each method defaults to [`OpError::Unsupported`], so an implementation supports exactly the
+//! operations it overrides; the runner reports the rest as *skipped, with the reason*, never as
+//! passed. The reference model (`msc4268_model::reference::Reference`) is one implementation.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::cases::*;
+use crate::identifiers::IdentifierVariant;
+
+/// Who an implementation is and what it supports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImplementationInfo {
+    /// Short name used on the command line and in reports (`reference`, `matrix-sdk-crypto`).
+    pub name: String,
+    /// Version of the implementation.
+    pub version: String,
+    /// Programming language.
+    pub language: String,
+    /// Where to report bugs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issues: Option<String>,
+    /// Identifier variants it understands; cases of other groups are skipped.
+    pub identifiers: Vec<IdentifierVariant>,
+}
+
+/// Why an operation gave no outcome.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OpError {
+    /// The implementation does not offer this operation (reported as skipped).
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    /// The implementation failed unexpectedly (reported as errored, which counts as a failure).
+    #[error("errored: {0}")]
+    Errored(String),
+}
+
+/// Result of one operation.
+pub type OpResult<T> = Result<T, OpError>;
+
+fn unsupported<T>(what: &str) -> OpResult<T> {
+    Err(OpError::Unsupported(format!(
+        "this implementation does not offer {what}"
+    )))
+}
+
+/// An implementation under test.
+pub trait Implementation: Send + Sync {
+    /// Name, version and capabilities.
+    fn info(&self) -> ImplementationInfo;
+
+    /// Whether the suite's auditors may run as this implementation (audit cases check the
+    /// suite's own auditors, so only the reference model and its derivatives say yes).
+    fn runs_audits(&self) -> bool {
+        false
+    }
+
+    /// Called by the runner before each case with its id, so that an implementation can name the
+    /// case in its own logs or messages (the process adapter sends it along). Does nothing by
+    /// default.
+    fn begin_case(&self, _case_id: &str) {}
+
+    /// `bundle-parsing`: read a decrypted bundle.
+    fn parse_bundle(&self, _input: &BundleParsingInput) -> OpResult<BundleParseOutcome> {
+        unsupported("bundle parsing")
+    }
+
+    /// `file-decryption`: check and decrypt a downloaded file.
+    fn decrypt_file(&self, _input: &FileDecryptionInput) -> OpResult<DecryptOutcome> {
+        unsupported("file decryption")
+    }
+
+    /// `file-encryption`: encrypt `plaintext` as an attachment, with a placeholder `mxc://` URL.
+    fn encrypt_file(&self, _plaintext: &[u8]) -> OpResult<Encryption> {
+        unsupported("file encryption")
+    }
+
+    /// `to-device-content`: check the decrypted event's type and content.
+    fn check_to_device(&self, _input: &ToDeviceInput) -> OpResult<ToDeviceOutcome> {
+        unsupported("to-device content checks")
+    }
+
+    /// `olm-envelope`: check the Olm plaintext envelope.
+    fn check_envelope(&self, _input: &OlmEnvelopeInput) -> OpResult<EnvelopeOutcome> {
+        unsupported("Olm envelope checks")
+    }
+
+    /// `import-decision`: handle a received bundle end to end.
+    fn decide_import(&self, _input: &ImportInput) -> OpResult<ImportOutcome> {
+        unsupported("import decisions")
+    }
+
+    /// `bundle-building` (`build`): the bundle JSON to send, or `None` to send nothing.
+    fn build_bundle(&self, _input: &BuildInput) -> OpResult<Option<Value>> {
+        unsupported("bundle building")
+    }
+
+    /// `shared-history-flag`: whether a session received in this structure is shareable.
+    fn shared_history_flag(&self, _input: &FlagInput) -> OpResult<FlagOutcome> {
+        unsupported("shared_history flag reading")
+    }
+}

@@ -1,0 +1,343 @@
+//! Runs fixture cases against an implementation and judges the outcomes.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use msc4268_corpus::expected::{ExpectedFailure, ExpectedFailures};
+use msc4268_corpus::fixture::{Case, CaseInput, Flag, Outcome, Verdict};
+use msc4268_protocol::cases::*;
+use msc4268_protocol::identifiers::IdentifierVariant;
+use msc4268_protocol::implementation::{Implementation, OpError};
+
+/// How one case went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Status {
+    /// The outcome matched `expected` (or an `also_acceptable` outcome).
+    Passed,
+    /// The outcome did not match.
+    Failed {
+        /// The implementation's outcome.
+        actual: Value,
+    },
+    /// Not run, with the reason (unsupported operation or identifier variant).
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+    /// The implementation failed to produce an outcome (counts as a failure).
+    Errored {
+        /// What went wrong.
+        detail: String,
+    },
+    /// Failed or errored, and listed in the implementation's expected failures (does not fail
+    /// the run).
+    ExpectedFailure {
+        /// The listed reason.
+        reason: String,
+        /// The listed upstream link.
+        upstream: String,
+        /// What happened: the failed outcome, or `{"errored": detail}`.
+        actual: Value,
+    },
+    /// Listed as an expected failure, but passed (fails the run: the list is out of date).
+    UnexpectedPass {
+        /// The listed reason.
+        reason: String,
+        /// The listed upstream link.
+        upstream: String,
+    },
+}
+
+impl Status {
+    /// Short label for tables.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed { .. } => "failed",
+            Status::Skipped { .. } => "skipped",
+            Status::Errored { .. } => "errored",
+            Status::ExpectedFailure { .. } => "expected_failure",
+            Status::UnexpectedPass { .. } => "unexpected_pass",
+        }
+    }
+
+    /// Whether this status makes a run fail.
+    pub fn is_failure(&self) -> bool {
+        matches!(
+            self,
+            Status::Failed { .. } | Status::Errored { .. } | Status::UnexpectedPass { .. }
+        )
+    }
+
+    /// Applies an expected-failure entry (if any) to a judged status: a failure or error becomes
+    /// [`Status::ExpectedFailure`], a pass becomes [`Status::UnexpectedPass`]; a skip stays a skip.
+    pub fn with_expectation(self, entry: Option<&ExpectedFailure>) -> Status {
+        let Some(e) = entry else { return self };
+        match self {
+            Status::Passed => Status::UnexpectedPass {
+                reason: e.reason.clone(),
+                upstream: e.upstream.clone(),
+            },
+            Status::Failed { actual } => Status::ExpectedFailure {
+                reason: e.reason.clone(),
+                upstream: e.upstream.clone(),
+                actual,
+            },
+            Status::Errored { detail } => Status::ExpectedFailure {
+                reason: e.reason.clone(),
+                upstream: e.upstream.clone(),
+                actual: serde_json::json!({ "errored": detail }),
+            },
+            other => other,
+        }
+    }
+}
+
+/// The report of one case.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseReport {
+    /// Case id.
+    pub id: String,
+    /// Fixture file, relative to the fixtures directory.
+    pub file: String,
+    /// JSON pointer of the case in its file.
+    pub pointer: String,
+    /// Category.
+    pub category: Category,
+    /// Identifier variant of its group.
+    pub identifiers: IdentifierVariant,
+    /// Rule ids it exercises.
+    pub rules: Vec<String>,
+    /// Flags.
+    pub flags: Vec<Flag>,
+    /// valid / invalid / acceptable.
+    pub result: Verdict,
+    /// The expected outcome.
+    pub expected: Value,
+    /// What happened.
+    #[serde(flatten)]
+    pub status: Status,
+}
+
+impl CaseReport {
+    /// A multi-line explanation of a failure: case id, rules, file, expected vs actual.
+    pub fn explain(&self) -> String {
+        let mut s = format!(
+            "case {} ({})\n  rules: {}\n  file: {}#{}\n  result: {:?}\n  expected: {}\n",
+            self.id,
+            self.category,
+            self.rules.join(", "),
+            self.file,
+            self.pointer,
+            self.result,
+            self.expected
+        );
+        match &self.status {
+            Status::Failed { actual } => s.push_str(&format!("  actual:   {actual}\n")),
+            Status::Errored { detail } => s.push_str(&format!("  errored:  {detail}\n")),
+            Status::Skipped { reason } => s.push_str(&format!("  skipped:  {reason}\n")),
+            Status::Passed => s.push_str("  passed\n"),
+            Status::ExpectedFailure {
+                reason,
+                upstream,
+                actual,
+            } => s.push_str(&format!(
+                "  actual:   {actual}\n  expected failure: {reason} ({upstream})\n"
+            )),
+            Status::UnexpectedPass { reason, upstream } => s.push_str(&format!(
+                "  passed, but listed as an expected failure: {reason} ({upstream})\n  remove it from the list if the bug is fixed\n"
+            )),
+        }
+        s
+    }
+}
+
+/// Runs one case against `imp`.
+pub fn run_case(imp: &dyn Implementation, case: &Case) -> CaseReport {
+    run_case_expecting(imp, case, None)
+}
+
+/// Runs one case against `imp`, applying the implementation's expected-failures list.
+pub fn run_case_expecting(
+    imp: &dyn Implementation,
+    case: &Case,
+    expected: Option<&ExpectedFailures>,
+) -> CaseReport {
+    imp.begin_case(&case.def.id);
+    let status = judge(imp, case).with_expectation(expected.and_then(|l| l.get(&case.def.id)));
+    CaseReport {
+        id: case.def.id.clone(),
+        file: case.file.clone(),
+        pointer: case.pointer.clone(),
+        category: case.category,
+        identifiers: case.identifiers,
+        rules: case.def.rules.clone(),
+        flags: case.def.flags.clone(),
+        result: case.def.result,
+        expected: case.expected.to_json(),
+        status,
+    }
+}
+
+fn judge(imp: &dyn Implementation, case: &Case) -> Status {
+    let info = imp.info();
+    if !info.identifiers.contains(&case.identifiers) {
+        return Status::Skipped {
+            reason: format!(
+                "{} does not implement the {:?} identifiers",
+                info.name, case.identifiers
+            ),
+        };
+    }
+    let actual = match execute(imp, &case.input) {
+        Ok(o) => o,
+        Err(OpError::Unsupported(reason)) => return Status::Skipped { reason },
+        Err(OpError::Errored(detail)) => return Status::Errored { detail },
+    };
+    let actual_json = actual.to_json();
+    let ok = std::iter::once(&case.expected)
+        .chain(case.also_acceptable.iter())
+        .any(|e| outcome_matches(&e.to_json(), &actual_json));
+    if ok {
+        Status::Passed
+    } else {
+        Status::Failed {
+            actual: actual_json,
+        }
+    }
+}
+
+/// Runs the operation a case input asks for.
+pub fn execute(imp: &dyn Implementation, input: &CaseInput) -> Result<Outcome, OpError> {
+    Ok(match input {
+        CaseInput::BundleParsing(i) => Outcome::BundleParsing(imp.parse_bundle(i)?),
+        CaseInput::FileDecryption(i) => Outcome::FileDecryption(imp.decrypt_file(i)?),
+        CaseInput::FileEncryption(FileEncryptionInput::Encrypt { plaintext, times }) => {
+            let plaintext = carrier_bytes(plaintext).map_err(OpError::Errored)?;
+            let mut encryptions = Vec::new();
+            for _ in 0..*times {
+                encryptions.push(imp.encrypt_file(&plaintext)?);
+            }
+            Outcome::FileEncryption(audit_encryptions(&plaintext, &encryptions))
+        }
+        CaseInput::FileEncryption(FileEncryptionInput::Audit {
+            plaintext,
+            encryptions,
+        }) => {
+            require_audits(imp)?;
+            let plaintext = carrier_bytes(plaintext).map_err(OpError::Errored)?;
+            Outcome::FileEncryption(audit_encryptions(&plaintext, encryptions))
+        }
+        CaseInput::ToDevice(i) => Outcome::ToDevice(imp.check_to_device(i)?),
+        CaseInput::OlmEnvelope(i) => Outcome::OlmEnvelope(imp.check_envelope(i)?),
+        CaseInput::Import(i) => Outcome::Import(imp.decide_import(i)?),
+        CaseInput::Build(i) => Outcome::Build(match i.operation {
+            BuildOperation::Build => match imp.build_bundle(i)? {
+                None => BuildOutcome::Nothing,
+                Some(bundle) => match msc4268_model::policy::build::audit(i, &bundle) {
+                    Err(v) => BuildOutcome::Violation(v.into()),
+                    Ok(()) => msc4268_model::policy::build::summarise(&bundle)
+                        .unwrap_or_else(|v| BuildOutcome::Violation(v.into())),
+                },
+            },
+            BuildOperation::Audit => {
+                require_audits(imp)?;
+                let candidate = i.candidate.as_ref().ok_or_else(|| {
+                    OpError::Errored("an audit case needs a `candidate` bundle".into())
+                })?;
+                match msc4268_model::policy::build::audit(i, candidate) {
+                    Ok(()) => BuildOutcome::Conformant,
+                    Err(v) => BuildOutcome::Violation(v.into()),
+                }
+            }
+        }),
+        CaseInput::Flag(i) => Outcome::Flag(imp.shared_history_flag(i)?),
+    })
+}
+
+fn require_audits(imp: &dyn Implementation) -> Result<(), OpError> {
+    if imp.runs_audits() {
+        Ok(())
+    } else {
+        Err(OpError::Unsupported(
+            "audit cases check the suite's own auditor, not an implementation; they run under the reference model".into(),
+        ))
+    }
+}
+
+fn audit_encryptions(plaintext: &[u8], encryptions: &[Encryption]) -> EncryptionAuditOutcome {
+    match msc4268_model::attachment::audit(plaintext, encryptions) {
+        Ok(()) => EncryptionAuditOutcome::Conformant,
+        Err(v) => EncryptionAuditOutcome::Violation(v.into()),
+    }
+}
+
+/// Whether `actual` matches `expected`.
+///
+/// Free text (`reason`) and JSON pointers (`path`) are never compared. Rule ids are compared only
+/// when the implementation reports rule ids at all (adapters for other SDKs usually do not). Every
+/// array in an outcome is a set, so arrays are compared regardless of order.
+pub fn outcome_matches(expected: &Value, actual: &Value) -> bool {
+    let keep_rules = contains_key(actual, "rule");
+    normalise(expected, keep_rules) == normalise(actual, keep_rules)
+}
+
+fn contains_key(v: &Value, key: &str) -> bool {
+    match v {
+        Value::Object(m) => m.contains_key(key) || m.values().any(|x| contains_key(x, key)),
+        Value::Array(a) => a.iter().any(|x| contains_key(x, key)),
+        _ => false,
+    }
+}
+
+fn normalise(v: &Value, keep_rules: bool) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| {
+                    !matches!(k.as_str(), "reason" | "path") && (keep_rules || k.as_str() != "rule")
+                })
+                .map(|(k, x)| (k.clone(), normalise(x, keep_rules)))
+                .collect(),
+        ),
+        Value::Array(a) => {
+            let mut items: Vec<Value> = a.iter().map(|x| normalise(x, keep_rules)).collect();
+            items.sort_by_cached_key(|x| {
+                msc4268_model::signing::canonical_json(x).unwrap_or_default()
+            });
+            Value::Array(items)
+        }
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn arrays_are_sets_and_reasons_are_ignored() {
+        let e = json!({"outcome": "parsed", "room_keys": [{"a": 1}, {"a": 2}], "withheld": [], "skipped": []});
+        let a = json!({"outcome": "parsed", "room_keys": [{"a": 2}, {"a": 1}], "withheld": [], "skipped": []});
+        assert!(outcome_matches(&e, &a));
+        let e = json!({"outcome": "rejected", "rule": "R15", "reason": "x"});
+        assert!(outcome_matches(
+            &e,
+            &json!({"outcome": "rejected", "reason": "y"})
+        ));
+        assert!(outcome_matches(
+            &e,
+            &json!({"outcome": "rejected", "rule": "R15"})
+        ));
+        assert!(!outcome_matches(
+            &e,
+            &json!({"outcome": "rejected", "rule": "R16"})
+        ));
+        assert!(!outcome_matches(
+            &e,
+            &json!({"outcome": "parsed", "room_keys": [], "withheld": [], "skipped": []})
+        ));
+    }
+}
