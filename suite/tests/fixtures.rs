@@ -3,12 +3,14 @@
 //! Test names are case ids (`bundle-parsing/structure/not-json`) and the test kind is the
 //! category, so `cargo test --test fixtures -- bundle-parsing/` and nextest filters and
 //! `--partition` work. A failure prints the case id, rule ids, file, expected and actual outcome.
+//! The reference model must support every case: a skipped case fails its test here.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::Arguments;
 use msc4268_corpus::fixture::load_dir;
-use msc4268_harness::runner::{Status, run_case};
+use msc4268_harness::libtest::{Skips, trials_for};
 use msc4268_model::reference::Reference;
 
 fn main() {
@@ -21,20 +23,6 @@ fn main() {
             std::process::exit(101);
         }
     };
-    let trials = cases
-        .into_iter()
-        .map(|case| {
-            let kind = case.category.as_str();
-            Trial::test(case.def.id.clone(), move || {
-                let report = run_case(&Reference, &case);
-                match report.status {
-                    Status::Passed => Ok(()),
-                    // The reference model must support every case: a skip here is a bug, not a pass.
-                    _ => Err(Failed::from(report.explain())),
-                }
-            })
-            .with_kind(kind)
-        })
-        .collect();
+    let trials = trials_for(Arc::new(Reference), cases, None, Skips::Fail);
     libtest_mimic::run(&args, trials).exit();
 }

@@ -21,7 +21,7 @@ use msc4268_corpus::expected::ExpectedFailures;
 use msc4268_corpus::{fixture, rules};
 use msc4268_generator as generate;
 use msc4268_harness::output::{ImplementationRun, RunSet};
-use msc4268_harness::runner::{CaseReport, Status, run_case_expecting};
+use msc4268_harness::runner::{Status, run_corpus};
 use msc4268_harness::scenario_results::{self, ScenarioResults};
 use msc4268_harness::{output, report};
 use msc4268_model::reference::Reference;
@@ -408,16 +408,18 @@ fn check_one(
     }
     println!();
     let bar = progress_bar(cases.len(), &info.name);
-    let mut reports: Vec<CaseReport> = Vec::with_capacity(cases.len());
-    for c in cases {
-        bar.set_message(c.def.id.clone());
-        let r = run_case_expecting(imp.as_ref(), c, expected.as_ref());
-        if r.status.is_failure() || args.verbose {
-            bar.suspend(|| println!("{}", r.explain()));
-        }
-        reports.push(r);
-        bar.inc(1);
-    }
+    let reports = run_corpus(
+        imp.as_ref(),
+        cases,
+        expected.as_ref(),
+        |c| bar.set_message(c.def.id.clone()),
+        |r| {
+            if r.status.is_failure() || args.verbose {
+                bar.suspend(|| println!("{}", r.explain()));
+            }
+            bar.inc(1);
+        },
+    );
     bar.finish_and_clear();
     drop(imp);
     println!(

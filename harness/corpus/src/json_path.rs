@@ -58,16 +58,17 @@ pub fn deserialize_file<T: serde::de::DeserializeOwned>(
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = pointer_of(e.path());
         let inner = e.into_inner();
-        let message = if inner.is_syntax() || inner.is_eof() {
-            format!(
+        if inner.is_syntax() || inner.is_eof() {
+            // Not JSON: the line and column say where; there is no value to point at.
+            let message = format!(
                 "not valid JSON (line {}, column {}): {inner}",
                 inner.line(),
                 inner.column()
-            )
+            );
+            JsonFileError::new(file, "", message)
         } else {
-            inner.to_string()
-        };
-        JsonFileError::new(file, path, message)
+            JsonFileError::new(file, path, inner.to_string())
+        }
     })
 }
 

@@ -11,6 +11,7 @@
 pub use msc4268_corpus as corpus;
 pub use msc4268_protocol::{cases, identifiers, implementation};
 
+pub mod compare;
 pub mod libtest;
 pub mod output;
 pub mod report;

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::compare::outcome_matches;
 use msc4268_corpus::expected::{ExpectedFailure, ExpectedFailures};
 use msc4268_corpus::fixture::{Case, CaseInput, Flag, Outcome, Verdict};
 use msc4268_protocol::cases::*;
@@ -153,6 +154,29 @@ impl CaseReport {
     }
 }
 
+/// Runs every case of `cases` against `imp`, in order, applying the implementation's
+/// expected-failures list; `on_start` is called before each case and `on_done` with each report
+/// as soon as it is made (for progress output). This is the one loop over a corpus: the CLI and
+/// the corpus tests run through it, the libtest helper runs each case as its own test through
+/// [`run_case_expecting`].
+pub fn run_corpus(
+    imp: &dyn Implementation,
+    cases: &[Case],
+    expected: Option<&ExpectedFailures>,
+    mut on_start: impl FnMut(&Case),
+    mut on_done: impl FnMut(&CaseReport),
+) -> Vec<CaseReport> {
+    cases
+        .iter()
+        .map(|case| {
+            on_start(case);
+            let report = run_case_expecting(imp, case, expected);
+            on_done(&report);
+            report
+        })
+        .collect()
+}
+
 /// Runs one case against `imp`.
 pub fn run_case(imp: &dyn Implementation, case: &Case) -> CaseReport {
     run_case_expecting(imp, case, None)
@@ -195,15 +219,14 @@ fn judge(imp: &dyn Implementation, case: &Case) -> Status {
         Err(OpError::Unsupported(reason)) => return Status::Skipped { reason },
         Err(OpError::Errored(detail)) => return Status::Errored { detail },
     };
-    let actual_json = actual.to_json();
     let ok = std::iter::once(&case.expected)
         .chain(case.also_acceptable.iter())
-        .any(|e| outcome_matches(&e.to_json(), &actual_json));
+        .any(|e| outcome_matches(e, &actual));
     if ok {
         Status::Passed
     } else {
         Status::Failed {
-            actual: actual_json,
+            actual: actual.to_json(),
         }
     }
 }
@@ -270,74 +293,5 @@ fn audit_encryptions(plaintext: &[u8], encryptions: &[Encryption]) -> Encryption
     match msc4268_model::attachment::audit(plaintext, encryptions) {
         Ok(()) => EncryptionAuditOutcome::Conformant,
         Err(v) => EncryptionAuditOutcome::Violation(v.into()),
-    }
-}
-
-/// Whether `actual` matches `expected`.
-///
-/// Free text (`reason`) and JSON pointers (`path`) are never compared. Rule ids are compared only
-/// when the implementation reports rule ids at all (adapters for other SDKs usually do not). Every
-/// array in an outcome is a set, so arrays are compared regardless of order.
-pub fn outcome_matches(expected: &Value, actual: &Value) -> bool {
-    let keep_rules = contains_key(actual, "rule");
-    normalise(expected, keep_rules) == normalise(actual, keep_rules)
-}
-
-fn contains_key(v: &Value, key: &str) -> bool {
-    match v {
-        Value::Object(m) => m.contains_key(key) || m.values().any(|x| contains_key(x, key)),
-        Value::Array(a) => a.iter().any(|x| contains_key(x, key)),
-        _ => false,
-    }
-}
-
-fn normalise(v: &Value, keep_rules: bool) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .filter(|(k, _)| {
-                    !matches!(k.as_str(), "reason" | "path") && (keep_rules || k.as_str() != "rule")
-                })
-                .map(|(k, x)| (k.clone(), normalise(x, keep_rules)))
-                .collect(),
-        ),
-        Value::Array(a) => {
-            let mut items: Vec<Value> = a.iter().map(|x| normalise(x, keep_rules)).collect();
-            items.sort_by_cached_key(|x| {
-                msc4268_model::signing::canonical_json(x).unwrap_or_default()
-            });
-            Value::Array(items)
-        }
-        other => other.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn arrays_are_sets_and_reasons_are_ignored() {
-        let e = json!({"outcome": "parsed", "room_keys": [{"a": 1}, {"a": 2}], "withheld": [], "skipped": []});
-        let a = json!({"outcome": "parsed", "room_keys": [{"a": 2}, {"a": 1}], "withheld": [], "skipped": []});
-        assert!(outcome_matches(&e, &a));
-        let e = json!({"outcome": "rejected", "rule": "R15", "reason": "x"});
-        assert!(outcome_matches(
-            &e,
-            &json!({"outcome": "rejected", "reason": "y"})
-        ));
-        assert!(outcome_matches(
-            &e,
-            &json!({"outcome": "rejected", "rule": "R15"})
-        ));
-        assert!(!outcome_matches(
-            &e,
-            &json!({"outcome": "rejected", "rule": "R16"})
-        ));
-        assert!(!outcome_matches(
-            &e,
-            &json!({"outcome": "parsed", "room_keys": [], "withheld": [], "skipped": []})
-        ));
     }
 }

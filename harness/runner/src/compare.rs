@@ -1,0 +1,289 @@
+//! Whether an implementation's outcome matches a case's expected outcome, compared as typed
+//! values.
+//!
+//! What is compared, for every category alike:
+//! * Free text (`reason`) and JSON pointers (`path` of a rejection) are never compared: they are
+//!   for humans, and implementations name the same place differently.
+//! * Rule ids (`rule`) are compared when the implementation reports rule ids at all, that is when
+//!   its outcome names a rule anywhere; then every rule id must match, including where one side
+//!   names none. An implementation that reports no rule ids (adapters for other SDKs usually do
+//!   not know ours) is compared without them.
+//! * Every list in an outcome is a set: lists are compared regardless of order.
+
+use msc4268_corpus::fixture::Outcome;
+use msc4268_protocol::cases::*;
+
+/// Whether `actual` matches `expected` under the rules of this module.
+pub fn outcome_matches(expected: &Outcome, actual: &Outcome) -> bool {
+    let rules = if actual.names_rule() {
+        RuleIds::Compared
+    } else {
+        RuleIds::Ignored
+    };
+    expected.canonical(rules) == actual.canonical(rules)
+}
+
+/// Whether rule ids take part in a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleIds {
+    /// Rule ids are compared.
+    Compared,
+    /// Rule ids are left out.
+    Ignored,
+}
+
+impl RuleIds {
+    fn keep(self, rule: &Option<String>) -> Option<String> {
+        match self {
+            RuleIds::Compared => rule.clone(),
+            RuleIds::Ignored => None,
+        }
+    }
+}
+
+/// An outcome reduced to what is compared: no free text, no paths, rule ids only if compared,
+/// lists sorted.
+trait Canonical {
+    /// The compared part of `self`.
+    fn canonical(&self, rules: RuleIds) -> Self;
+    /// Whether `self` names a rule id anywhere.
+    fn names_rule(&self) -> bool;
+}
+
+fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+    v.sort();
+    v
+}
+
+impl Canonical for Rejection {
+    fn canonical(&self, rules: RuleIds) -> Self {
+        Rejection {
+            rule: rules.keep(&self.rule),
+            path: None,
+            reason: String::new(),
+        }
+    }
+    fn names_rule(&self) -> bool {
+        self.rule.is_some()
+    }
+}
+
+impl Canonical for SkippedEntry {
+    fn canonical(&self, rules: RuleIds) -> Self {
+        SkippedEntry {
+            source: self.source.clone(),
+            rule: rules.keep(&self.rule),
+            reason: String::new(),
+        }
+    }
+    fn names_rule(&self) -> bool {
+        self.rule.is_some()
+    }
+}
+
+fn canonical_skipped(skipped: &[SkippedEntry], rules: RuleIds) -> Vec<SkippedEntry> {
+    sorted(skipped.iter().map(|s| s.canonical(rules)).collect())
+}
+
+impl Canonical for BundleParseOutcome {
+    fn canonical(&self, rules: RuleIds) -> Self {
+        match self {
+            BundleParseOutcome::Parsed {
+                room_keys,
+                withheld,
+                skipped,
+            } => BundleParseOutcome::Parsed {
+                room_keys: sorted(room_keys.clone()),
+                withheld: sorted(withheld.clone()),
+                skipped: canonical_skipped(skipped, rules),
+            },
+            BundleParseOutcome::Rejected(r) => BundleParseOutcome::Rejected(r.canonical(rules)),
+        }
+    }
+    fn names_rule(&self) -> bool {
+        match self {
+            BundleParseOutcome::Parsed { skipped, .. } => skipped.iter().any(|s| s.names_rule()),
+            BundleParseOutcome::Rejected(r) => r.names_rule(),
+        }
+    }
+}
+
+impl Canonical for DecryptOutcome {
+    fn canonical(&self, rules: RuleIds) -> Self {
+        match self {
+            DecryptOutcome::Decrypted { .. } => self.clone(),
+            DecryptOutcome::Rejected(r) => DecryptOutcome::Rejected(r.canonical(rules)),
+        }
+    }
+    fn names_rule(&self) -> bool {
+        matches!(self, DecryptOutcome::Rejected(r) if r.names_rule())
+    }
+}
+
+impl Canonical for EncryptionAuditOutcome {
+    fn canonical(&self, rules: RuleIds) -> Self {
+        match self {
+            EncryptionAuditOutcome::Conformant => self.clone(),
+            EncryptionAuditOutcome::Violation(r) => {
+                EncryptionAuditOutcome::Violation(r.canonical(rules))
+            }
+        }
+    }
+    fn names_rule(&self) -> bool {
+        matches!(self, EncryptionAuditOutcome::Violation(r) if r.names_rule())
+    }
+}
+
+impl Canonical for ToDeviceOutcome {
+    fn canonical(&self, rules: RuleIds) -> Self {
+        match self {
+            ToDeviceOutcome::Accepted { .. } => self.clone(),
+            ToDeviceOutcome::Rejected(r) => ToDeviceOutcome::Rejected(r.canonical(rules)),
+        }
+    }
+    fn names_rule(&self) -> bool {
+        matches!(self, ToDeviceOutcome::Rejected(r) if r.names_rule())
+    }
+}
+
+impl Canonical for EnvelopeOutcome {
+    fn canonical(&self, rules: RuleIds) -> Self {
+        match self {
+            EnvelopeOutcome::Accepted { .. } => self.clone(),
+            EnvelopeOutcome::Rejected(r) => EnvelopeOutcome::Rejected(r.canonical(rules)),
+        }
+    }
+    fn names_rule(&self) -> bool {
+        matches!(self, EnvelopeOutcome::Rejected(r) if r.names_rule())
+    }
+}
+
+impl Canonical for ImportOutcome {
+    fn canonical(&self, rules: RuleIds) -> Self {
+        ImportOutcome {
+            decision: self.decision,
+            rule: rules.keep(&self.rule),
+            imported: sorted(self.imported.clone()),
+            kept_existing: sorted(self.kept_existing.clone()),
+            withheld: sorted(self.withheld.clone()),
+            skipped: canonical_skipped(&self.skipped, rules),
+        }
+    }
+    fn names_rule(&self) -> bool {
+        self.rule.is_some() || self.skipped.iter().any(|s| s.names_rule())
+    }
+}
+
+impl Canonical for BuildOutcome {
+    fn canonical(&self, rules: RuleIds) -> Self {
+        match self {
+            BuildOutcome::Bundle {
+                room_keys,
+                withheld,
+            } => BuildOutcome::Bundle {
+                room_keys: sorted(room_keys.clone()),
+                withheld: sorted(withheld.clone()),
+            },
+            BuildOutcome::Nothing | BuildOutcome::Conformant => self.clone(),
+            BuildOutcome::Violation(r) => BuildOutcome::Violation(r.canonical(rules)),
+        }
+    }
+    fn names_rule(&self) -> bool {
+        matches!(self, BuildOutcome::Violation(r) if r.names_rule())
+    }
+}
+
+impl Canonical for FlagOutcome {
+    fn canonical(&self, _rules: RuleIds) -> Self {
+        self.clone()
+    }
+    fn names_rule(&self) -> bool {
+        false
+    }
+}
+
+impl Canonical for Outcome {
+    fn canonical(&self, rules: RuleIds) -> Self {
+        match self {
+            Outcome::BundleParsing(o) => Outcome::BundleParsing(o.canonical(rules)),
+            Outcome::FileDecryption(o) => Outcome::FileDecryption(o.canonical(rules)),
+            Outcome::FileEncryption(o) => Outcome::FileEncryption(o.canonical(rules)),
+            Outcome::ToDevice(o) => Outcome::ToDevice(o.canonical(rules)),
+            Outcome::OlmEnvelope(o) => Outcome::OlmEnvelope(o.canonical(rules)),
+            Outcome::Import(o) => Outcome::Import(o.canonical(rules)),
+            Outcome::Build(o) => Outcome::Build(o.canonical(rules)),
+            Outcome::Flag(o) => Outcome::Flag(o.canonical(rules)),
+        }
+    }
+    fn names_rule(&self) -> bool {
+        match self {
+            Outcome::BundleParsing(o) => o.names_rule(),
+            Outcome::FileDecryption(o) => o.names_rule(),
+            Outcome::FileEncryption(o) => o.names_rule(),
+            Outcome::ToDevice(o) => o.names_rule(),
+            Outcome::OlmEnvelope(o) => o.names_rule(),
+            Outcome::Import(o) => o.names_rule(),
+            Outcome::Build(o) => o.names_rule(),
+            Outcome::Flag(o) => o.names_rule(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rejected(rule: Option<&str>, reason: &str) -> Outcome {
+        Outcome::BundleParsing(BundleParseOutcome::Rejected(Rejection {
+            rule: rule.map(str::to_owned),
+            path: Some("/x".into()),
+            reason: reason.into(),
+        }))
+    }
+
+    fn parsed(keys: &[u32]) -> Outcome {
+        Outcome::BundleParsing(BundleParseOutcome::Parsed {
+            room_keys: keys
+                .iter()
+                .map(|i| KeySummary {
+                    source: format!("/room_keys/{i}"),
+                    room_id: "!r:hs".into(),
+                    session_id: "s".into(),
+                    first_known_index: *i,
+                })
+                .collect(),
+            withheld: vec![],
+            skipped: vec![],
+        })
+    }
+
+    #[test]
+    fn lists_are_sets() {
+        assert!(outcome_matches(&parsed(&[1, 2]), &parsed(&[2, 1])));
+        assert!(!outcome_matches(&parsed(&[1, 2]), &parsed(&[1])));
+    }
+
+    #[test]
+    fn reasons_and_paths_are_never_compared() {
+        let mut other = rejected(Some("R15"), "y");
+        if let Outcome::BundleParsing(BundleParseOutcome::Rejected(r)) = &mut other {
+            r.path = Some("/elsewhere".into());
+        }
+        assert!(outcome_matches(&rejected(Some("R15"), "x"), &other));
+    }
+
+    #[test]
+    fn rule_ids_count_only_when_the_implementation_reports_them() {
+        let e = rejected(Some("R15"), "x");
+        assert!(outcome_matches(&e, &rejected(None, "")));
+        assert!(outcome_matches(&e, &rejected(Some("R15"), "")));
+        assert!(!outcome_matches(&e, &rejected(Some("R16"), "")));
+        // An implementation that names a rule where none is expected does not match.
+        assert!(!outcome_matches(
+            &rejected(None, ""),
+            &rejected(Some("R15"), "")
+        ));
+        // A different kind of outcome never matches.
+        assert!(!outcome_matches(&e, &parsed(&[])));
+    }
+}
