@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::json_path::{JsonFileError, deserialize_file};
+use crate::json_path::{JsonFileError, deserialize_file, read_text};
 
 /// The one `upstream` value that is not a link: the deviation is not reported upstream yet.
 pub const NOT_YET_REPORTED: &str = "not yet reported";
@@ -86,9 +86,7 @@ impl ExpectedFailures {
 
     /// Reads and checks a file; `file` names it in errors.
     pub fn load(file: &Path) -> Result<Self, ExpectedFailuresError> {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| JsonFileError::new(file, "", format!("cannot read file: {e}")))?;
-        Self::parse(&text, file)
+        Self::parse(&read_text(file)?, file)
     }
 
     /// Parses the text of a file; `file` names it in errors.

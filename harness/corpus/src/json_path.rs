@@ -27,6 +27,12 @@ impl JsonFileError {
     }
 }
 
+/// Reads the text of `file`; an error names the file.
+pub fn read_text(file: &Path) -> Result<String, JsonFileError> {
+    std::fs::read_to_string(file)
+        .map_err(|e| JsonFileError::new(file, "", format!("cannot read file: {e}")))
+}
+
 /// Appends `segment` to the JSON pointer `base`, escaping `~` and `/` as RFC 6901 requires.
 pub fn pointer(base: &str, segment: impl std::fmt::Display) -> String {
     let seg = segment.to_string().replace('~', "~0").replace('/', "~1");

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::runner::{CaseReport, Status};
 use msc4268_corpus::fixture::Verdict;
-use msc4268_corpus::json_path::{JsonFileError, deserialize_file};
+use msc4268_corpus::json_path::{JsonFileError, deserialize_file, read_text};
 use msc4268_protocol::cases::Category;
 use msc4268_protocol::identifiers::IdentifierVariant;
 use msc4268_protocol::implementation::ImplementationInfo;
@@ -94,9 +94,7 @@ impl ScenarioResults {
 
     /// Reads and checks a results file.
     pub fn load(file: &Path) -> Result<Self, ScenarioResultsError> {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| JsonFileError::new(file, "", format!("cannot read file: {e}")))?;
-        Self::parse(&text, file)
+        Self::parse(&read_text(file)?, file)
     }
 
     /// Parses the text of a results file; `file` names it in errors.
