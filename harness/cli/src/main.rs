@@ -48,8 +48,10 @@ struct Cli {
 enum Command {
     /// Run the fixture corpus against an implementation and print per-category and per-rule tables.
     Check {
-        /// The implementation under test (repeatable, for a matrix): `reference`, or
-        /// `cmd:'<command line>'` for an adapter speaking the adapter protocol.
+        /// The implementation under test (repeatable, for a matrix). Built in: `reference` (the
+        /// embedded reference model) and, in builds with the `matrix-sdk-crypto` feature (the
+        /// default), `matrix-sdk-crypto` (0.18.0); any other implementation as
+        /// `cmd:'<command line>'`, an adapter speaking the adapter protocol.
         #[arg(long = "impl", default_value = "reference")]
         implementations: Vec<String>,
         /// Write report.json, junit.xml, summary.md and index.html into this directory.
@@ -293,8 +295,11 @@ fn check(args: &CheckArgs<'_>, dir: &Path) -> Result<ExitCode, String> {
     }
     let catalogue = rules::catalogue().map_err(|e| format!("fixtures/rules.json: {e}"))?;
     let mut runs = Vec::new();
+    let mut nothing_checked = false;
     for name in args.implementations {
-        runs.push(check_one(name, args, dir, &cases)?);
+        let run = check_one(name, args, dir, &cases)?;
+        nothing_checked |= run.summary().ran() == 0;
+        runs.push(run);
     }
     if let Some(source) = &args.scenarios {
         runs.push(scenario_run(source, args.output, args.verbose)?);
@@ -324,7 +329,7 @@ fn check(args: &CheckArgs<'_>, dir: &Path) -> Result<ExitCode, String> {
             println!("wrote {}", p.display());
         }
     }
-    Ok(if set.failed() {
+    Ok(if set.failed() || nothing_checked {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
@@ -396,14 +401,30 @@ fn check_one(
             .map(|p| p.display().to_string())
             .unwrap_or_default();
         println!("expected failures: {} listed in {file}", list.len());
-        if args.categories.is_empty() {
-            let known: std::collections::BTreeSet<&str> =
-                cases.iter().map(|c| c.def.id.as_str()).collect();
-            for stale in list.unknown_cases(&known) {
-                let note = format!("{file}: lists `{stale}`, which is not a case of the corpus");
-                println!("warning: {note}");
-                notes.push(note);
+        let known: std::collections::BTreeSet<&str> =
+            cases.iter().map(|c| c.def.id.as_str()).collect();
+        let outside = list.unknown_cases(&known);
+        if !outside.is_empty() {
+            // With --category or a partial --fixtures directory most entries are outside the
+            // cases run; one line says so, --verbose names them.
+            let note = format!(
+                "{file}: {} of {} entries name cases that are not among the {} cases run{}",
+                outside.len(),
+                list.len(),
+                cases.len(),
+                if args.verbose {
+                    ":"
+                } else {
+                    " (--verbose lists them)"
+                }
+            );
+            println!("note: {note}");
+            if args.verbose {
+                for case in &outside {
+                    println!("  {case}");
+                }
             }
+            notes.push(note);
         }
     }
     println!();
@@ -439,6 +460,15 @@ fn check_one(
         "{}: {} passed, {} failed ({errored} errored), {} expected failures, {} skipped",
         info.name, totals.passed, totals.failed, totals.expected_failures, totals.skipped
     );
+    if totals.ran() == 0 {
+        let note = format!(
+            "nothing was checked: {} ran none of the {} cases (all skipped)",
+            info.name,
+            reports.len()
+        );
+        println!("error: {note}");
+        notes.push(note);
+    }
     let wall = started.elapsed().as_secs_f64();
     println!("wall time: {wall:.3} s\n");
     Ok(ImplementationRun {

@@ -18,6 +18,11 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// Cases that ran (passed, failed, errored or expected failures): all but the skipped.
+    pub fn ran(&self) -> usize {
+        self.passed + self.failed + self.expected_failures
+    }
+
     /// Counts one status: `failed` counts everything that fails the run (failed, errored,
     /// unexpected pass).
     pub fn add(&mut self, s: &Status) {
