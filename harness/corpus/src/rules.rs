@@ -135,6 +135,47 @@ impl Rule {
     }
 }
 
+impl Rule {
+    /// This rule's row in the tables of `docs/rules.md`: id, level, statement, where it is
+    /// observable (the fixture categories first, then each scenario and UI note), source, and
+    /// links to its decisions.
+    pub fn markdown_row(&self) -> String {
+        let categories: Vec<String> = self
+            .observable
+            .iter()
+            .filter_map(|o| match o {
+                Observable::Fixture { category } => Some(format!("`{}`", category.as_str())),
+                _ => None,
+            })
+            .collect();
+        let mut observable = Vec::new();
+        if !categories.is_empty() {
+            observable.push(format!("**fixture:** {}", categories.join(", ")));
+        }
+        for o in &self.observable {
+            match o {
+                Observable::Fixture { .. } => {}
+                Observable::Scenario { note } => observable.push(format!("**scenario:** {note}")),
+                Observable::Ui { note } => observable.push(format!("**ui:** {note}")),
+            }
+        }
+        let decisions: Vec<String> = self
+            .discrepancies
+            .iter()
+            .map(|d| format!("[{d}](#{})", d.to_lowercase()))
+            .collect();
+        format!(
+            "| **{}** | {} | {} | {} | {} | {} |",
+            self.id,
+            self.level,
+            self.statement,
+            observable.join("<br>"),
+            self.source,
+            decisions.join(", ")
+        )
+    }
+}
+
 /// A decision the suite takes where texts or implementations disagree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -151,6 +192,87 @@ pub struct Decision {
     /// their quotes (for example a lower-case "must", or a step stated without a key word).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sets_level_of: Vec<String>,
+}
+
+impl Decision {
+    /// This decision's block in `docs/rules.md`: heading, issue, decision, rationale and the rules
+    /// whose level it sets.
+    pub fn markdown_block(&self) -> String {
+        let mut block = format!(
+            "### {}\n\n* **Issue.** {}\n* **Decision.** {}\n* **Rationale.** {}\n",
+            self.id, self.issue, self.decision, self.rationale
+        );
+        if !self.sets_level_of.is_empty() {
+            block.push_str(&format!(
+                "* **Sets the level of.** {}\n",
+                self.sets_level_of.join(", ")
+            ));
+        }
+        block
+    }
+}
+
+impl Catalogue {
+    /// The fixture-coverage table of `docs/rules.md` (each fixture category with the rules
+    /// observable in it) and the list of rules observable only in scenarios or user interfaces.
+    pub fn coverage_markdown(&self) -> String {
+        let mut out = String::from("| Category | Rules |\n|---|---|\n");
+        for category in Category::ALL {
+            let ids: Vec<&str> = self
+                .rules
+                .iter()
+                .filter(|r| {
+                    r.observable
+                        .iter()
+                        .any(|o| matches!(o, Observable::Fixture { category: c } if *c == category))
+                })
+                .map(|r| r.id.as_str())
+                .collect();
+            out.push_str(&format!(
+                "| `{}` | {} |\n",
+                category.as_str(),
+                ids.join(", ")
+            ));
+        }
+        let elsewhere: Vec<&str> = self
+            .rules
+            .iter()
+            .filter(|r| !r.fixture_observable())
+            .map(|r| r.id.as_str())
+            .collect();
+        out.push_str(&format!(
+            "\nThese rules are observable only in scenarios or user interfaces: {}.\n",
+            elsewhere.join(", ")
+        ));
+        out
+    }
+
+    /// The "Quotes" part of `docs/rules.md`: for every rule, its level and each quote with its
+    /// source file (linked) and anchor, or, for a `suite` rule, its rationale.
+    pub fn quotes_markdown(&self) -> String {
+        let mut out = String::new();
+        for rule in &self.rules {
+            out.push_str(&format!("### {} ({})\n\n", rule.id, rule.level));
+            if rule.level == Level::Suite {
+                out.push_str(&format!(
+                    "No quote: no sentence of the texts requires this rule. **Why the suite checks it.** {}\n\n",
+                    rule.rationale.as_deref().unwrap_or("")
+                ));
+            }
+            for q in &rule.quotes {
+                out.push_str(&format!(
+                    "* [`{src}`](../fixtures/spec/{src}), {}:\n  > {}\n",
+                    q.anchor,
+                    normalise_whitespace(&q.text),
+                    src = q.source
+                ));
+            }
+            if !rule.quotes.is_empty() {
+                out.push('\n');
+            }
+        }
+        out
+    }
 }
 
 /// Parses the shipped catalogue.
