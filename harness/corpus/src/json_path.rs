@@ -58,14 +58,17 @@ pub fn deserialize_file<T: serde::de::DeserializeOwned>(
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = pointer_of(e.path());
         let inner = e.into_inner();
-        let message = if inner.is_syntax() || inner.is_eof() {
-            format!(
+        // A syntax error is located by line and column; the partial path serde_path_to_error
+        // tracked up to it (`/?` for a key it never read) names no value of the file.
+        let (path, message) = if inner.is_syntax() || inner.is_eof() {
+            let message = format!(
                 "not valid JSON (line {}, column {}): {inner}",
                 inner.line(),
                 inner.column()
-            )
+            );
+            (String::new(), message)
         } else {
-            inner.to_string()
+            (path, inner.to_string())
         };
         JsonFileError::new(file, path, message)
     })
