@@ -136,3 +136,103 @@ fn rules_catalogue_follows_its_json_schema() {
         .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
+
+/// `docs/rules.md` is the readable copy of the catalogue: its rule rows, decision blocks,
+/// coverage table and "Quotes" section are exactly what `msc4268_corpus::rules` renders from
+/// `fixtures/rules.json`. With `MSC4268_BLESS_DOCS=1` the test rewrites those parts of the page
+/// instead (a decision missing from the page is appended at its end); the prose around them is
+/// left alone.
+#[test]
+fn docs_rules_md_mirrors_the_catalogue() {
+    const COVERAGE: (&str, &str) = ("<!-- coverage:begin", "<!-- coverage:end -->");
+    const QUOTES: (&str, &str) = ("<!-- quotes:begin", "<!-- quotes:end -->");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rules.md");
+    let cat = catalogue().expect("rules.json parses");
+    let original = std::fs::read_to_string(&path).expect("docs/rules.md");
+    let mut lines: Vec<String> = original.lines().map(str::to_owned).collect();
+    let mut problems = Vec::new();
+
+    for rule in &cat.rules {
+        let prefix = format!("| **{}** |", rule.id);
+        let want = rule.markdown_row();
+        match lines.iter_mut().find(|l| l.starts_with(&prefix)) {
+            None => problems.push(format!("{}: no table row", rule.id)),
+            Some(line) if *line != want => {
+                problems.push(format!("{}: table row differs", rule.id));
+                *line = want;
+            }
+            Some(_) => {}
+        }
+    }
+
+    let replace_between = |lines: &mut Vec<String>,
+                           (begin, end): (&str, &str),
+                           body: &str,
+                           problems: &mut Vec<String>| {
+        let b = lines.iter().position(|l| l.starts_with(begin));
+        let e = lines.iter().position(|l| l == end);
+        let (Some(b), Some(e)) = (b, e) else {
+            problems.push(format!("no `{begin}` … `{end}` markers"));
+            return;
+        };
+        let want: Vec<String> = std::iter::once(String::new())
+            .chain(body.trim_end().lines().map(str::to_owned))
+            .chain(std::iter::once(String::new()))
+            .collect();
+        if lines[b + 1..e] != want[..] {
+            problems.push(format!("the part between `{begin}` and `{end}` differs"));
+            lines.splice(b + 1..e, want);
+        }
+    };
+    replace_between(
+        &mut lines,
+        COVERAGE,
+        &cat.coverage_markdown(),
+        &mut problems,
+    );
+    replace_between(&mut lines, QUOTES, &cat.quotes_markdown(), &mut problems);
+
+    for d in &cat.decisions {
+        let heading = format!("### {}", d.id);
+        let want: Vec<String> = d.markdown_block().lines().map(str::to_owned).collect();
+        match lines.iter().position(|l| *l == heading) {
+            None => {
+                problems.push(format!("decision {}: no block", d.id));
+                if lines.last().is_some_and(|l| !l.is_empty()) {
+                    lines.push(String::new());
+                }
+                lines.extend(want);
+            }
+            Some(start) => {
+                let end = lines[start + 1..]
+                    .iter()
+                    .position(|l| {
+                        l.starts_with("### ") || l.starts_with("## ") || l.starts_with("<!--")
+                    })
+                    .map_or(lines.len(), |n| start + 1 + n);
+                let mut have = &lines[start..end];
+                while have.last().is_some_and(String::is_empty) {
+                    have = &have[..have.len() - 1];
+                }
+                let (len, differs) = (have.len(), have != &want[..]);
+                if differs {
+                    problems.push(format!("decision {}: block differs", d.id));
+                    lines.splice(start..start + len, want);
+                }
+            }
+        }
+    }
+
+    if problems.is_empty() {
+        return;
+    }
+    if std::env::var_os("MSC4268_BLESS_DOCS").is_some() {
+        std::fs::write(&path, lines.join("\n") + "\n").expect("write docs/rules.md");
+        eprintln!("rewrote docs/rules.md:\n{}", problems.join("\n"));
+        return;
+    }
+    panic!(
+        "docs/rules.md differs from fixtures/rules.json; run `MSC4268_BLESS_DOCS=1 cargo test -p msc4268-suite --test corpus docs_rules_md` and review the diff:\n{}",
+        problems.join("\n")
+    );
+}

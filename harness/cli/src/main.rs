@@ -258,12 +258,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Rules => {
             let cat = rules::catalogue().map_err(|e| format!("fixtures/rules.json: {e}"))?;
             for r in &cat.rules {
-                println!(
-                    "{:<4} {:<6} {}",
-                    r.id,
-                    format!("{:?}", r.level).to_uppercase(),
-                    r.statement
-                );
+                println!("{:<4} {:<6} {}", r.id, r.level.as_str(), r.statement);
             }
             Ok(ExitCode::SUCCESS)
         }

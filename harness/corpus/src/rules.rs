@@ -1,5 +1,8 @@
 //! The rule catalogue (`fixtures/rules.json`): every rule the suite checks, with level, source,
-//! statement and where it is observable.
+//! the verbatim quotes it rests on, statement and where it is observable.
+//!
+//! The quoted passages are vendored under `fixtures/spec/` ([`spec_passage`]); the tests of this
+//! module check every quote against them and every level against its quotes ([`keyword_level`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -23,18 +26,56 @@ pub struct Catalogue {
     pub decisions: Vec<Decision>,
 }
 
-/// RFC 2119 level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// A rule's requirement level: the RFC 2119 level its quotes give, or [`Level::Suite`] where no
+/// sentence of the texts requires what the rule checks.
+///
+/// The derived order is by strength: `Suite` < `May` < `Should` < `Must`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Level {
-    /// MUST / MUST NOT / REQUIRED.
-    #[serde(rename = "MUST")]
-    Must,
-    /// SHOULD / SHOULD NOT / RECOMMENDED.
-    #[serde(rename = "SHOULD")]
-    Should,
+    /// No normative sentence: the suite's own choice, explained by the rule's `rationale`.
+    #[serde(rename = "suite")]
+    Suite,
     /// MAY / OPTIONAL.
     #[serde(rename = "MAY")]
     May,
+    /// SHOULD / SHOULD NOT / RECOMMENDED.
+    #[serde(rename = "SHOULD")]
+    Should,
+    /// MUST / MUST NOT / REQUIRED / SHALL, and a schema's `required`.
+    #[serde(rename = "MUST")]
+    Must,
+}
+
+impl Level {
+    /// The spelling used in `rules.json`: `MUST`, `SHOULD`, `MAY` or `suite`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+            Level::May => "MAY",
+            Level::Suite => "suite",
+        }
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One verbatim passage of a text a rule rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quote {
+    /// File name of the vendored passage under `fixtures/spec/` (for example
+    /// `spec-v1.19-end-to-end-encryption.md`).
+    pub source: String,
+    /// Where in that file: the section heading (Markdown files) or the schema path (YAML files).
+    pub anchor: String,
+    /// The exact words, a substring of the vendored passage up to line breaks and runs of
+    /// whitespace (see [`normalise_whitespace`]).
+    pub text: String,
 }
 
 /// Where a rule can be observed.
@@ -69,6 +110,13 @@ pub struct Rule {
     pub level: Level,
     /// Where the rule comes from (MSC text, spec v1.19 section, attachments or Olm spec).
     pub source: String,
+    /// The sentences the rule rests on, verbatim; empty exactly when the level is
+    /// [`Level::Suite`].
+    pub quotes: Vec<Quote>,
+    /// Why the suite checks the rule although no sentence requires it; present exactly when the
+    /// level is [`Level::Suite`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
     /// The rule in one sentence, in our words.
     pub statement: String,
     /// Where it is observable.
@@ -87,6 +135,47 @@ impl Rule {
     }
 }
 
+impl Rule {
+    /// This rule's row in the tables of `docs/rules.md`: id, level, statement, where it is
+    /// observable (the fixture categories first, then each scenario and UI note), source, and
+    /// links to its decisions.
+    pub fn markdown_row(&self) -> String {
+        let categories: Vec<String> = self
+            .observable
+            .iter()
+            .filter_map(|o| match o {
+                Observable::Fixture { category } => Some(format!("`{}`", category.as_str())),
+                _ => None,
+            })
+            .collect();
+        let mut observable = Vec::new();
+        if !categories.is_empty() {
+            observable.push(format!("**fixture:** {}", categories.join(", ")));
+        }
+        for o in &self.observable {
+            match o {
+                Observable::Fixture { .. } => {}
+                Observable::Scenario { note } => observable.push(format!("**scenario:** {note}")),
+                Observable::Ui { note } => observable.push(format!("**ui:** {note}")),
+            }
+        }
+        let decisions: Vec<String> = self
+            .discrepancies
+            .iter()
+            .map(|d| format!("[{d}](#{})", d.to_lowercase()))
+            .collect();
+        format!(
+            "| **{}** | {} | {} | {} | {} | {} |",
+            self.id,
+            self.level,
+            self.statement,
+            observable.join("<br>"),
+            self.source,
+            decisions.join(", ")
+        )
+    }
+}
+
 /// A decision the suite takes where texts or implementations disagree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -99,11 +188,135 @@ pub struct Decision {
     pub decision: String,
     /// Why.
     pub rationale: String,
+    /// Rules whose level this decision sets where it differs from the strongest key word of
+    /// their quotes (for example a lower-case "must", or a step stated without a key word).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sets_level_of: Vec<String>,
+}
+
+impl Decision {
+    /// This decision's block in `docs/rules.md`: heading, issue, decision, rationale and the rules
+    /// whose level it sets.
+    pub fn markdown_block(&self) -> String {
+        let mut block = format!(
+            "### {}\n\n* **Issue.** {}\n* **Decision.** {}\n* **Rationale.** {}\n",
+            self.id, self.issue, self.decision, self.rationale
+        );
+        if !self.sets_level_of.is_empty() {
+            block.push_str(&format!(
+                "* **Sets the level of.** {}\n",
+                self.sets_level_of.join(", ")
+            ));
+        }
+        block
+    }
+}
+
+impl Catalogue {
+    /// The fixture-coverage table of `docs/rules.md` (each fixture category with the rules
+    /// observable in it) and the list of rules observable only in scenarios or user interfaces.
+    pub fn coverage_markdown(&self) -> String {
+        let mut out = String::from("| Category | Rules |\n|---|---|\n");
+        for category in Category::ALL {
+            let ids: Vec<&str> = self
+                .rules
+                .iter()
+                .filter(|r| {
+                    r.observable
+                        .iter()
+                        .any(|o| matches!(o, Observable::Fixture { category: c } if *c == category))
+                })
+                .map(|r| r.id.as_str())
+                .collect();
+            out.push_str(&format!(
+                "| `{}` | {} |\n",
+                category.as_str(),
+                ids.join(", ")
+            ));
+        }
+        let elsewhere: Vec<&str> = self
+            .rules
+            .iter()
+            .filter(|r| !r.fixture_observable())
+            .map(|r| r.id.as_str())
+            .collect();
+        out.push_str(&format!(
+            "\nThese rules are observable only in scenarios or user interfaces: {}.\n",
+            elsewhere.join(", ")
+        ));
+        out
+    }
+
+    /// The "Quotes" part of `docs/rules.md`: for every rule, its level and each quote with its
+    /// source file (linked) and anchor, or, for a `suite` rule, its rationale.
+    pub fn quotes_markdown(&self) -> String {
+        let mut out = String::new();
+        for rule in &self.rules {
+            out.push_str(&format!("### {} ({})\n\n", rule.id, rule.level));
+            if rule.level == Level::Suite {
+                out.push_str(&format!(
+                    "No quote: no sentence of the texts requires this rule. **Why the suite checks it.** {}\n\n",
+                    rule.rationale.as_deref().unwrap_or("")
+                ));
+            }
+            for q in &rule.quotes {
+                out.push_str(&format!(
+                    "* [`{src}`](../fixtures/spec/{src}), {}:\n  > {}\n",
+                    q.anchor,
+                    normalise_whitespace(&q.text),
+                    src = q.source
+                ));
+            }
+            if !rule.quotes.is_empty() {
+                out.push('\n');
+            }
+        }
+        out
+    }
 }
 
 /// Parses the shipped catalogue.
 pub fn catalogue() -> Result<Catalogue, serde_json::Error> {
     serde_json::from_str(RULES_JSON)
+}
+
+/// The line that ends the origin-and-licence header of every vendored passage.
+pub const VENDORING_HEADER_END: &str = "end of vendoring header";
+
+/// The text of the vendored passage `fixtures/spec/<name>` after its header (origin and licence,
+/// up to the line containing [`VENDORING_HEADER_END`]), or `None` if there is no such file or it
+/// has no header.
+pub fn spec_passage(name: &str) -> Option<&'static str> {
+    let text = crate::embedded::file(&format!("spec/{name}"))?;
+    let at = text.find(VENDORING_HEADER_END)?;
+    let rest = &text[at..];
+    Some(rest.find('\n').map_or("", |nl| &rest[nl + 1..]))
+}
+
+/// `text` with every run of whitespace (line breaks included) replaced by one space, and no
+/// leading or trailing whitespace: the only normalisation applied when a quote is compared with
+/// its passage, because the passages wrap lines where a quote does not.
+pub fn normalise_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The strongest RFC 2119 key word in a quote taken from the file `source`: `MUST`, `MUST NOT`,
+/// `REQUIRED`, `SHALL` (and, in a YAML schema, the word `required` in any case) give
+/// [`Level::Must`]; `SHOULD`, `SHOULD NOT`, `RECOMMENDED` give [`Level::Should`]; `MAY`,
+/// `OPTIONAL` give [`Level::May`]; `None` if it has none. Key words count only in capitals and as
+/// whole words: a lower-case "must" in prose is not one (decision S4 of the catalogue says how the
+/// suite reads those).
+pub fn keyword_level(source: &str, text: &str) -> Option<Level> {
+    let schema = source.ends_with(".yaml");
+    text.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter_map(|word| match word {
+            "MUST" | "REQUIRED" | "SHALL" => Some(Level::Must),
+            "SHOULD" | "RECOMMENDED" => Some(Level::Should),
+            "MAY" | "OPTIONAL" => Some(Level::May),
+            w if schema && w.eq_ignore_ascii_case("required") => Some(Level::Must),
+            _ => None,
+        })
+        .max()
 }
 
 #[cfg(test)]
@@ -181,6 +394,189 @@ mod tests {
             }
         }
         Ok(())
+    }
+
+    /// Every quote is a verbatim substring of the vendored passage it names (`fixtures/spec/`,
+    /// after the file's origin-and-licence header). The only normalisation is
+    /// [`normalise_whitespace`] on both sides: line breaks and runs of whitespace count as one
+    /// space, because the passages wrap their lines and the quotes do not; case, punctuation,
+    /// Markdown and typos are compared as they are. A quote from a Markdown passage names one of
+    /// its section headings as `anchor`.
+    #[test]
+    fn quotes_are_verbatim() -> Result<(), serde_json::Error> {
+        let cat = catalogue()?;
+        for rule in &cat.rules {
+            for q in &rule.quotes {
+                let passage = spec_passage(&q.source).unwrap_or_else(|| {
+                    panic!(
+                        "{}: quote source fixtures/spec/{} is missing or has no vendoring header",
+                        rule.id, q.source
+                    )
+                });
+                let text = normalise_whitespace(&q.text);
+                assert!(!text.is_empty(), "{}: empty quote", rule.id);
+                assert!(
+                    normalise_whitespace(passage).contains(&text),
+                    "{}: quote not found verbatim in fixtures/spec/{}: {text:?}",
+                    rule.id,
+                    q.source
+                );
+                assert!(
+                    !q.anchor.trim().is_empty(),
+                    "{}: quote from {} has no anchor",
+                    rule.id,
+                    q.source
+                );
+                if q.source.ends_with(".md") {
+                    let headings: Vec<&str> = passage
+                        .lines()
+                        .filter(|l| l.starts_with('#'))
+                        .map(|l| {
+                            let h = l.trim_start_matches('#').trim();
+                            h.split(" {#").next().unwrap_or(h)
+                        })
+                        .collect();
+                    assert!(
+                        headings.contains(&q.anchor.as_str()),
+                        "{}: anchor {:?} is not a heading of fixtures/spec/{}",
+                        rule.id,
+                        q.anchor,
+                        q.source
+                    );
+                } else {
+                    assert!(
+                        q.source.ends_with(".yaml") || passage.contains(&q.anchor),
+                        "{}: anchor {:?} does not occur in fixtures/spec/{}",
+                        rule.id,
+                        q.anchor,
+                        q.source
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every file under `fixtures/spec/` (but its README) has a vendoring header and is quoted by
+    /// at least one rule: nothing is vendored that the catalogue does not rest on.
+    #[test]
+    fn every_vendored_passage_is_quoted() -> Result<(), serde_json::Error> {
+        let cat = catalogue()?;
+        let quoted: BTreeSet<&str> = cat
+            .rules
+            .iter()
+            .flat_map(|r| r.quotes.iter().map(|q| q.source.as_str()))
+            .collect();
+        let dir = crate::embedded::FIXTURES
+            .get_dir("spec")
+            .expect("fixtures/spec/ is embedded");
+        let mut files = 0;
+        for f in dir.files() {
+            let name = f.path().file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name == "README.md" {
+                continue;
+            }
+            files += 1;
+            assert!(
+                spec_passage(name).is_some(),
+                "fixtures/spec/{name}: no vendoring header"
+            );
+            assert!(
+                quoted.contains(name),
+                "fixtures/spec/{name} is quoted by no rule"
+            );
+        }
+        assert!(files > 0, "fixtures/spec/ holds no passage");
+        Ok(())
+    }
+
+    /// A rule the texts support has quotes and no rationale; a `suite` rule has no quotes and a
+    /// rationale saying why the suite checks it.
+    #[test]
+    fn every_rule_rests_on_quotes_or_a_rationale() -> Result<(), serde_json::Error> {
+        let cat = catalogue()?;
+        for rule in &cat.rules {
+            if rule.level == Level::Suite {
+                assert!(
+                    rule.quotes.is_empty(),
+                    "{}: a `suite` rule quotes no text",
+                    rule.id
+                );
+                assert!(
+                    rule.rationale
+                        .as_deref()
+                        .is_some_and(|r| !r.trim().is_empty()),
+                    "{}: a `suite` rule needs a rationale",
+                    rule.id
+                );
+            } else {
+                assert!(
+                    !rule.quotes.is_empty(),
+                    "{}: level {} but no quote",
+                    rule.id,
+                    rule.level
+                );
+                assert!(
+                    rule.rationale.is_none(),
+                    "{}: only `suite` rules carry a rationale",
+                    rule.id
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// A rule's level is the strongest RFC 2119 key word of its quotes ([`keyword_level`]), or a
+    /// decision names the rule in `sets_level_of` (and says why it reads the text otherwise).
+    #[test]
+    fn levels_are_what_the_quotes_say() -> Result<(), serde_json::Error> {
+        let cat = catalogue()?;
+        let ids: BTreeSet<&str> = cat.rules.iter().map(|r| r.id.as_str()).collect();
+        let decided: BTreeSet<&str> = cat
+            .decisions
+            .iter()
+            .flat_map(|d| d.sets_level_of.iter().map(String::as_str))
+            .collect();
+        for id in &decided {
+            assert!(ids.contains(id), "`sets_level_of` names unknown rule {id}");
+        }
+        for rule in cat.rules.iter().filter(|r| r.level != Level::Suite) {
+            let strongest = rule
+                .quotes
+                .iter()
+                .filter_map(|q| keyword_level(&q.source, &q.text))
+                .max();
+            assert!(
+                strongest == Some(rule.level) || decided.contains(rule.id.as_str()),
+                "{}: level {} but the strongest key word of its quotes is {}, and no decision \
+                 sets its level",
+                rule.id,
+                rule.level,
+                strongest.map_or("none", Level::as_str)
+            );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn keyword_levels() {
+        let md = "x.md";
+        assert_eq!(keyword_level(md, "clients MUST NOT use"), Some(Level::Must));
+        assert_eq!(keyword_level(md, "SHOULD; it MAY"), Some(Level::Should));
+        assert_eq!(keyword_level(md, "It is RECOMMENDED"), Some(Level::Should));
+        assert_eq!(keyword_level(md, "MAY choose"), Some(Level::May));
+        assert_eq!(keyword_level(md, "this process must be resilient"), None);
+        assert_eq!(keyword_level(md, "Must be `v2`."), None);
+        assert_eq!(keyword_level(md, "required: - url"), None);
+        assert_eq!(
+            keyword_level("x.yaml", "required: - url"),
+            Some(Level::Must)
+        );
+        assert_eq!(
+            keyword_level("x.yaml", "Required if `code`"),
+            Some(Level::Must)
+        );
+        assert_eq!(keyword_level("x.yaml", "MUSTARD"), None);
     }
 
     #[test]

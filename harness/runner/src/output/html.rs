@@ -81,8 +81,7 @@ pub fn html(set: &RunSet) -> String {
         let meta = set.catalogue.rules.iter().find(|r| r.id == rule);
         h.push_str(&format!(
             "<tr id=\"rule-{r}\"><th>{r}</th><td>{}</td><td class=\"statement\">{}</td>",
-            meta.map(|m| format!("{:?}", m.level).to_uppercase())
-                .unwrap_or_default(),
+            meta.map(|m| m.level.as_str()).unwrap_or_default(),
             escape(meta.map(|m| m.statement.as_str()).unwrap_or("")),
             r = escape(&rule),
         ));
