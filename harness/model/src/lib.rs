@@ -11,6 +11,7 @@
 pub mod attachment;
 pub mod b64;
 pub mod error;
+pub mod identifiers;
 pub mod json;
 pub mod material;
 pub mod megolm;
