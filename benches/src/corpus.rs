@@ -148,7 +148,7 @@ impl Case {
     /// Builds the bundle of the first `n` sessions of `corpus` and everything measured on it.
     pub fn new(corpus: &Corpus, n: usize, template: &ImportInput) -> Result<Self, BenchError> {
         let build = corpus.build_input(n);
-        let bundle = policy::build::build(&build)
+        let bundle = policy::build::build(&policy::build::BuildRequest::from(&build))
             .map_err(|v| BenchError::Setup(format!("the reference refused to build: {v}")))?
             .ok_or_else(|| BenchError::Setup("the reference built no bundle".into()))?;
         let count = |name: &str| {

@@ -159,9 +159,9 @@ pub enum Tamper {
 /// Encrypts `plaintext` with the reference (fresh key and IV), applies `tamper`, uploads the
 /// ciphertext and returns the `EncryptedFile` JSON.
 pub async fn upload_tampered(uploader: &Actor, plaintext: &[u8], tamper: Tamper) -> Result<Value> {
-    let encryption = attachment::encrypt_to_fixture(plaintext, "mxc://placeholder/tampered")
+    let encryption = attachment::encrypt(plaintext, "mxc://placeholder/tampered")
         .map_err(|e| ScenarioError::Unexpected(format!("reference encryption: {e}")))?;
-    let mut ciphertext = ciphertext_of(&encryption)?;
+    let mut ciphertext = encryption.ciphertext;
     let mut file = encryption.file;
     match tamper {
         Tamper::Ciphertext => {

@@ -5,10 +5,9 @@
 use std::collections::BTreeMap;
 
 use matrix_sdk::ruma::{RoomId, events::room::history_visibility::HistoryVisibility};
-use msc4268_model::{attachment, b64, error::Violation, policy::build};
-use msc4268_protocol::cases::{
-    BuildInput, BuildOperation, Encryption, InviterSession, SessionOrigin,
-};
+use msc4268_model::attachment::{self, EncryptedAttachment};
+use msc4268_model::{error::Violation, policy::build};
+use msc4268_protocol::cases::{BuildInput, BuildOperation, InviterSession, SessionOrigin};
 use serde_json::{Map, Value, json};
 
 use crate::client::{Actor, ReceivedBundle};
@@ -103,9 +102,9 @@ pub async fn audit_received_bundle(
     let (plaintext, ciphertext) = recipient.downloads_bundle(bundle).await?;
     let encryption = attachment::audit(
         &plaintext,
-        &[Encryption {
+        &[EncryptedAttachment {
             file: bundle.file.clone(),
-            ciphertext: b64::encode_padded(&ciphertext),
+            ciphertext,
         }],
     );
     let candidate: Value = serde_json::from_slice(&plaintext)?;
@@ -113,7 +112,7 @@ pub async fn audit_received_bundle(
         inviter_build_input(inviter, room_id, current_visibility, visibility_of).await?;
     input.operation = BuildOperation::Audit;
     input.candidate = Some(candidate.clone());
-    let content = build::audit(&input, &candidate);
+    let content = build::audit(&build::BuildRequest::from(&input), &candidate);
     Ok(BundleAudit {
         plaintext: candidate,
         content,

@@ -2,9 +2,9 @@
 //! inputs. A change to any of them shows up as a snapshot diff to review (`cargo insta review`).
 //! Values are redacted only where they are random (a fresh key, IV and hash).
 
-use msc4268_model::attachment::{encrypt_to_fixture, encrypt_with};
+use msc4268_model::attachment::{encrypt, encrypt_with};
 use msc4268_model::material::{self, CrossSigning, Device};
-use msc4268_model::policy::build::build;
+use msc4268_model::policy::build::{BuildRequest, build};
 use msc4268_protocol::cases::{BuildInput, BuildOperation, InviterSession, SessionOrigin};
 use serde_json::{Map, Value, json};
 
@@ -63,7 +63,9 @@ fn bundle() -> Value {
         received_withheld: vec![],
         candidate: None,
     };
-    build(&input).expect("builds").expect("a bundle is sent")
+    build(&BuildRequest::from(&input))
+        .expect("builds")
+        .expect("a bundle is sent")
 }
 
 #[test]
@@ -94,7 +96,7 @@ fn encrypted_file() {
 
 #[test]
 fn encrypted_file_with_fresh_key_and_iv() {
-    let enc = encrypt_to_fixture(
+    let enc = encrypt(
         b"{\"room_keys\":[],\"withheld\":[]}",
         "mxc://hs1.test/Fresh",
     )

@@ -85,7 +85,7 @@ impl ToyClient {
     /// Reads a decrypted bundle.
     pub fn read_bundle(&self, plaintext: &[u8]) -> Result<ToyBundle, ToyError> {
         let parsed = bundle::parse(plaintext).map_err(|v| ToyError::Bundle(v.message))?;
-        let BundleParseOutcome::Parsed { withheld, .. } = parsed.to_outcome() else {
+        let BundleParseOutcome::Parsed { withheld, .. } = BundleParseOutcome::from(&parsed) else {
             return Err(ToyError::Bundle("unreadable".into()));
         };
         Ok(ToyBundle {
@@ -114,7 +114,7 @@ impl ToyClient {
         structure: FlagStructure,
         content: &serde_json::Value,
     ) -> FlagOutcome {
-        msc4268_model::policy::flag::read(structure, content)
+        msc4268_model::policy::flag::read(structure.into(), content).into()
     }
 }
 

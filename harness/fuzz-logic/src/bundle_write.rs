@@ -6,10 +6,10 @@
 //! written in the spelling it was read in. Reading the output again must give the same entries
 //! (with `source` pointers renumbered), nothing skipped and no array missing.
 
+use msc4268_model::identifiers::{HISTORY_NOT_SHARED_UNSTABLE, IdentifierVariant};
 use msc4268_model::wire::bundle::{
     Entry, HistoricRoomKey, RoomKeyBundle, RoomKeyWithheld, WithheldCode,
 };
-use msc4268_protocol::identifiers::{HISTORY_NOT_SHARED_UNSTABLE, IdentifierVariant};
 use serde_json::{Map, Value, json};
 
 /// The JSON of one `room_keys` entry: exactly the six `HistoricRoomKey` members.

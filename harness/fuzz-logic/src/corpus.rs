@@ -130,7 +130,7 @@ pub fn seeds(fixtures: &Path) -> Result<Seeds, CorpusError> {
                     add(&mut seeds, targets::bundle::NAME, id, json_bytes(c));
                 }
                 if i.operation == BuildOperation::Build
-                    && let Ok(Some(b)) = build::build(i)
+                    && let Ok(Some(b)) = build::build(&build::BuildRequest::from(i))
                 {
                     add(
                         &mut seeds,

@@ -54,7 +54,7 @@ fn decide(scenario: &Scenario, store: Option<Vec<StoredSession>>) -> (ImportInpu
     if let Some(store) = store {
         input.store = store;
     }
-    let out = import::decide(&input);
+    let out = ImportOutcome::from(import::decide(&import::ImportRequest::from(&input)));
     (input, out)
 }
 
@@ -234,7 +234,7 @@ proptest! {
     /// not of the room) in `room_keys`.
     #[test]
     fn builder_never_shares_what_it_must_not(scenario in drawn::<BuildScenario>(400)) {
-        let input = scenario.input();
+        let input = build::BuildRequest::from(&scenario.input());
         if let Ok(Some(built)) = build::build(&input) {
             let parsed = bundle::parse_value(&built).unwrap();
             for k in &parsed.room_keys {

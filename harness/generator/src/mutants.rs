@@ -7,13 +7,16 @@
 //! missing fixture.
 //!
 //! Most mutants change the input the reference sees or the outcome it gives (the bug is then
-//! exactly "this check is not made"); the sender-trust mutant uses
-//! [`msc4268_model::policy::import::decide_with`] to leave the check out.
+//! exactly "this check is not made"); the sender-trust mutant runs the model's
+//! [`msc4268_model::policy::import::decide_with`], through the reference's conversions, to leave
+//! the check out.
 
 use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
+use msc4268_model::identifiers::HISTORY_NOT_SHARED;
+use msc4268_model::policy::import::{self, Download, ImportRequest};
 use msc4268_model::reference::Reference;
 use msc4268_model::wire::{bundle, olm, to_device};
 use msc4268_protocol::cases::*;
@@ -251,10 +254,11 @@ impl Implementation for Mutant {
             plaintext,
             msc4268_model::attachment::PLACEHOLDER_URL,
         );
-        Ok(Encryption {
+        Ok(msc4268_model::attachment::EncryptedAttachment {
             file: file.to_json(),
-            ciphertext: msc4268_model::b64::encode_padded(ciphertext),
-        })
+            ciphertext,
+        }
+        .into())
     }
 
     fn check_to_device(&self, input: &ToDeviceInput) -> OpResult<ToDeviceOutcome> {
@@ -293,10 +297,11 @@ impl Implementation for Mutant {
             Bug::AcceptsUnencrypted => changed.event.encrypted = true,
             Bug::IgnoresMembership => changed.membership = Membership::Join,
             Bug::TrustsUnsignedDevice => {
-                return Ok(msc4268_model::policy::import::decide_with(
-                    input,
-                    msc4268_model::policy::import::Omit { sender_trust: true },
-                ));
+                return Ok(import::decide_with(
+                    &ImportRequest::from(input),
+                    import::Omit { sender_trust: true },
+                )
+                .into());
             }
             Bug::ImportsOtherRoomKeys => {
                 let mut outcome = Reference.decide_import(input)?;
@@ -334,7 +339,7 @@ impl Implementation for Mutant {
                             "room_id": k["room_id"],
                             "session_id": k["session_id"],
                             "sender_key": k["sender_key"],
-                            "code": msc4268_protocol::identifiers::HISTORY_NOT_SHARED,
+                            "code": HISTORY_NOT_SHARED,
                             "reason": "listed twice by the mutant",
                         }));
                     }
@@ -392,12 +397,17 @@ fn accept_without_device_keys(input: &OlmEnvelopeInput) -> EnvelopeOutcome {
 
 /// The bundle a received event points to, decrypted and parsed, if it gets that far.
 fn received_bundle(input: &ImportInput) -> Option<(String, bundle::RoomKeyBundle)> {
-    let envelope = olm::validate(&input.recipient, &input.event, &input.known_devices).ok()?;
+    let request = ImportRequest::from(input);
+    let envelope = olm::validate(
+        &request.recipient,
+        &request.event,
+        &request.state.known_devices,
+    )
+    .ok()?;
     let content = to_device::parse_content(&envelope.event_type, &envelope.content).ok()?;
-    let Media::Available { ciphertext } = &input.media else {
+    let Download::Served(ciphertext) = &request.download else {
         return None;
     };
-    let ciphertext = carrier_bytes(ciphertext).ok()?;
     let plaintext = msc4268_model::attachment::decrypt(
         &content.file,
         ciphertext.as_slice(),

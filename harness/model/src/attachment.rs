@@ -4,7 +4,7 @@
 //! * [`decrypt`] streams the download: it hashes the ciphertext as it reads, refuses anything
 //!   longer than the size limit after reading at most one byte more than the limit, and releases
 //!   plaintext only after the hash matched (R38).
-//! * [`encrypt_with`] is deterministic (fixture generation); [`encrypt_to_fixture`] draws a fresh
+//! * [`encrypt_with`] is deterministic (fixture generation); [`encrypt`] draws a fresh
 //!   key and IV from the operating system (A10), with the IV's low 64 bits zero (A11).
 //! * [`audit`] judges what a sender produced: R17 and A1–A12.
 
@@ -14,11 +14,9 @@ use std::io::Read;
 use aes::cipher::{KeyIvInit, StreamCipher};
 use sha2::{Digest, Sha256};
 
-use crate::b64;
 use crate::error::Violation;
 use crate::json::pointer;
 use crate::wire::encrypted_file::{self, EncryptedFile, IV_LEN, KEY_LEN};
-use msc4268_protocol::cases::Encryption;
 
 /// AES-256 in CTR mode with a 128-bit big-endian counter over the whole block (A9).
 type Aes256Ctr = ctr::Ctr128BE<aes::Aes256>;
@@ -28,6 +26,16 @@ pub const DEFAULT_MAX_SIZE: u64 = 64 * 1024 * 1024;
 
 /// The `mxc://` URL an encryption carries before it is uploaded.
 pub const PLACEHOLDER_URL: &str = "mxc://conformance.invalid/bundle";
+
+/// One encryption as a sender hands it over: the `EncryptedFile` JSON it sends, and the bytes it
+/// uploads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncryptedAttachment {
+    /// The `EncryptedFile` JSON, as sent (its `url` may be a placeholder until uploaded).
+    pub file: serde_json::Value,
+    /// The uploaded ciphertext.
+    pub ciphertext: Vec<u8>,
+}
 
 /// Why an encryption could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -194,15 +202,15 @@ pub fn encrypt_with(
 
 /// Encrypts `plaintext` as a conformant sender does: a fresh random key, an IV of 8 random bytes
 /// followed by 8 zero bytes, the canonical `EncryptedFile` JSON at `url`.
-pub fn encrypt_to_fixture(plaintext: &[u8], url: &str) -> Result<Encryption, AttachmentError> {
+pub fn encrypt(plaintext: &[u8], url: &str) -> Result<EncryptedAttachment, AttachmentError> {
     let mut key = [0u8; KEY_LEN];
     let mut iv = [0u8; IV_LEN];
     getrandom::fill(&mut key).map_err(|e| AttachmentError::Random(e.to_string()))?;
     getrandom::fill(&mut iv[..8]).map_err(|e| AttachmentError::Random(e.to_string()))?;
     let (file, ciphertext) = encrypt_with(key, iv, plaintext, url);
-    Ok(Encryption {
+    Ok(EncryptedAttachment {
         file: file.to_json(),
-        ciphertext: b64::encode_padded(ciphertext),
+        ciphertext,
     })
 }
 
@@ -213,7 +221,7 @@ pub fn encrypt_to_fixture(plaintext: &[u8], url: &str) -> Result<Encryption, Att
 /// (R17); the ciphertext must decrypt to `plaintext` with a 128-bit big-endian counter (A9); and
 /// across all encryptions no key and no IV may repeat (A10). Violations point into the audit
 /// input: `/encryptions/<i>/file/...` or `/encryptions/<i>/ciphertext`.
-pub fn audit(plaintext: &[u8], encryptions: &[Encryption]) -> Result<(), Violation> {
+pub fn audit(plaintext: &[u8], encryptions: &[EncryptedAttachment]) -> Result<(), Violation> {
     let mut keys: BTreeMap<[u8; KEY_LEN], usize> = BTreeMap::new();
     let mut ivs: BTreeMap<[u8; IV_LEN], usize> = BTreeMap::new();
     for (i, enc) in encryptions.iter().enumerate() {
@@ -227,21 +235,14 @@ pub fn audit(plaintext: &[u8], encryptions: &[Encryption]) -> Result<(), Violati
                 "the low 64 bits (last 8 bytes) of the IV must be zero",
             ));
         }
-        let ciphertext = b64::decode(&enc.ciphertext, b64::Alphabet::Standard).map_err(|e| {
-            Violation::new(
-                "R17",
-                pointer(&base, "ciphertext"),
-                format!("the ciphertext carrier is not base64: {e}"),
-            )
-        })?;
-        if !digests_equal(&sha256(&ciphertext), &file.sha256) {
+        if !digests_equal(&sha256(&enc.ciphertext), &file.sha256) {
             return Err(Violation::new(
                 "R17",
                 pointer(&pointer(&file_path, "hashes"), "sha256"),
                 "`hashes.sha256` is not the SHA-256 of the uploaded ciphertext",
             ));
         }
-        let mut decrypted = ciphertext;
+        let mut decrypted = enc.ciphertext.clone();
         apply_keystream(&file.key, &file.iv, &mut decrypted);
         if decrypted != plaintext {
             return Err(Violation::new(
@@ -388,8 +389,8 @@ mod tests {
 
     #[test]
     fn fresh_encryptions_pass_the_audit() {
-        let a = encrypt_to_fixture(b"bundle", PLACEHOLDER_URL).unwrap();
-        let b = encrypt_to_fixture(b"bundle", PLACEHOLDER_URL).unwrap();
+        let a = encrypt(b"bundle", PLACEHOLDER_URL).unwrap();
+        let b = encrypt(b"bundle", PLACEHOLDER_URL).unwrap();
         audit(b"bundle", &[a.clone(), b]).unwrap();
         let e = audit(b"bundle", &[a.clone(), a]).unwrap_err();
         assert_eq!(e.rule, "A10");

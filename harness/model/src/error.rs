@@ -37,13 +37,3 @@ impl fmt::Display for Violation {
         write!(f, "{} at {}: {}", self.rule, path, self.message)
     }
 }
-
-impl From<Violation> for msc4268_protocol::cases::Rejection {
-    fn from(v: Violation) -> Self {
-        msc4268_protocol::cases::Rejection {
-            rule: Some(v.rule.to_owned()),
-            path: Some(v.path),
-            reason: v.message,
-        }
-    }
-}

@@ -11,9 +11,9 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::b64;
+use crate::identifiers::{MEGOLM_V1, OLM_V1};
 use crate::megolm::ExportedSessionKey;
 use crate::signing::sign_json;
-use msc4268_protocol::identifiers::{MEGOLM_V1, OLM_V1};
 
 const DOMAIN: &[u8] = b"msc4268-conformance/material/v1\0";
 

@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::compare::outcome_matches;
 use msc4268_corpus::expected::{ExpectedFailure, ExpectedFailures};
 use msc4268_corpus::fixture::{Case, CaseInput, Flag, Outcome, Verdict};
+use msc4268_model::reference;
 use msc4268_protocol::cases::*;
 use msc4268_protocol::identifiers::IdentifierVariant;
 use msc4268_protocol::implementation::{Implementation, OpError};
@@ -242,7 +243,7 @@ pub fn execute(imp: &dyn Implementation, input: &CaseInput) -> Result<Outcome, O
             for _ in 0..*times {
                 encryptions.push(imp.encrypt_file(&plaintext)?);
             }
-            Outcome::FileEncryption(audit_encryptions(&plaintext, &encryptions))
+            Outcome::FileEncryption(reference::audit_encryptions(&plaintext, &encryptions))
         }
         CaseInput::FileEncryption(FileEncryptionInput::Audit {
             plaintext,
@@ -250,7 +251,7 @@ pub fn execute(imp: &dyn Implementation, input: &CaseInput) -> Result<Outcome, O
         }) => {
             require_audits(imp)?;
             let plaintext = carrier_bytes(plaintext).map_err(OpError::Errored)?;
-            Outcome::FileEncryption(audit_encryptions(&plaintext, encryptions))
+            Outcome::FileEncryption(reference::audit_encryptions(&plaintext, encryptions))
         }
         CaseInput::ToDevice(i) => Outcome::ToDevice(imp.check_to_device(i)?),
         CaseInput::OlmEnvelope(i) => Outcome::OlmEnvelope(imp.check_envelope(i)?),
@@ -258,21 +259,14 @@ pub fn execute(imp: &dyn Implementation, input: &CaseInput) -> Result<Outcome, O
         CaseInput::Build(i) => Outcome::Build(match i.operation {
             BuildOperation::Build => match imp.build_bundle(i)? {
                 None => BuildOutcome::Nothing,
-                Some(bundle) => match msc4268_model::policy::build::audit(i, &bundle) {
-                    Err(v) => BuildOutcome::Violation(v.into()),
-                    Ok(()) => msc4268_model::policy::build::summarise(&bundle)
-                        .unwrap_or_else(|v| BuildOutcome::Violation(v.into())),
-                },
+                Some(bundle) => reference::judge_built(i, &bundle),
             },
             BuildOperation::Audit => {
                 require_audits(imp)?;
                 let candidate = i.candidate.as_ref().ok_or_else(|| {
                     OpError::Errored("an audit case needs a `candidate` bundle".into())
                 })?;
-                match msc4268_model::policy::build::audit(i, candidate) {
-                    Ok(()) => BuildOutcome::Conformant,
-                    Err(v) => BuildOutcome::Violation(v.into()),
-                }
+                reference::audit_build(i, candidate)
             }
         }),
         CaseInput::Flag(i) => Outcome::Flag(imp.shared_history_flag(i)?),
@@ -286,12 +280,5 @@ fn require_audits(imp: &dyn Implementation) -> Result<(), OpError> {
         Err(OpError::Unsupported(
             "audit cases check the suite's own auditor, not an implementation; they run under the reference model".into(),
         ))
-    }
-}
-
-fn audit_encryptions(plaintext: &[u8], encryptions: &[Encryption]) -> EncryptionAuditOutcome {
-    match msc4268_model::attachment::audit(plaintext, encryptions) {
-        Ok(()) => EncryptionAuditOutcome::Conformant,
-        Err(v) => EncryptionAuditOutcome::Violation(v.into()),
     }
 }

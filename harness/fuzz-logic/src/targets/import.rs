@@ -747,7 +747,7 @@ pub fn run(data: &[u8]) -> Result<(), Finding> {
 pub fn check(scenario: &Scenario) -> Result<ImportOutcome, Finding> {
     let m = scenario.materialize();
     let input = &m.input;
-    let out = import::decide(input);
+    let out = ImportOutcome::from(import::decide(&import::ImportRequest::from(input)));
     let expected = scenario.expected_decision(&m);
     ensure(
         out.decision == expected,

@@ -90,7 +90,10 @@ fn same_key(a: Option<&str>, b: &str) -> bool {
 
 /// The invariants of [`olm::validate`] on one input.
 pub fn check(input: &OlmEnvelopeInput) -> Result<(), Finding> {
-    match olm::validate(&input.recipient, &input.event, &input.known_devices) {
+    let recipient = olm::Recipient::from(&input.recipient);
+    let event = olm::ReceivedToDevice::from(&input.event);
+    let known = msc4268_model::reference::convert::known_devices(&input.known_devices);
+    match olm::validate(&recipient, &event, &known) {
         Ok(env) => {
             check_accepted(input, &env)?;
             super::to_device::check(&env.event_type, &env.content, NAME)

@@ -303,7 +303,7 @@ pub fn run(data: &[u8]) -> Result<(), Finding> {
 
 /// Builds, checks the builder's invariants, and runs the round trip; returns the built bundle.
 pub fn check(scenario: &BuildScenario) -> Result<Option<Value>, Finding> {
-    let input = scenario.input();
+    let input = build::BuildRequest::from(&scenario.input());
     let entries = scenario.store_entries();
     let in_room: Vec<&InviterEntry> = entries
         .iter()

@@ -11,9 +11,9 @@
 //!   canonically, reads back the same, also under the stricter sender audit;
 //! * a refusal names R21, R23 or an attachment rule, and points into `/type` or `/content`.
 
+use msc4268_model::identifiers::bundle_event_variant;
 use msc4268_model::json::is_room_id;
 use msc4268_model::wire::{encrypted_file, to_device};
-use msc4268_protocol::identifiers::bundle_event_variant;
 use serde_json::Value;
 
 use crate::{Finding, ensure};

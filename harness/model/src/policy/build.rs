@@ -23,14 +23,80 @@ use serde_json::{Value, json};
 
 use crate::b64;
 use crate::error::Violation;
-use crate::json::pointer;
-use crate::megolm::{ExportedSessionKey, RatchetOrdering};
-use crate::policy::flag::origin_shareable;
-use crate::wire::bundle::{self, Entry, HistoricRoomKey, RoomKeyBundle, WithheldCode};
-use msc4268_protocol::cases::{BuildInput, BuildOutcome, BuiltKey, BuiltWithheld, InviterSession};
-use msc4268_protocol::identifiers::{
+use crate::identifiers::{
     HISTORY_NOT_SHARED, HISTORY_NOT_SHARED_UNSTABLE, IdentifierVariant, MEGOLM_V1,
 };
+use crate::json::pointer;
+use crate::megolm::{ExportedSessionKey, RatchetOrdering};
+use crate::policy::flag::{SessionOrigin, origin_shareable};
+use crate::wire::bundle::{self, Entry, HistoricRoomKey, RoomKeyBundle, WithheldCode};
+
+/// A session in the inviter's store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InviterSession {
+    /// Room.
+    pub room_id: String,
+    /// Session ID.
+    pub session_id: String,
+    /// Export-format key at the first known index, as stored: checked against `session_id`, and
+    /// copied into the bundle as it is.
+    pub session_key: String,
+    /// Curve25519 key of the session's creator.
+    pub sender_key: String,
+    /// Ed25519 key of the session's creator.
+    pub sender_claimed_ed25519: String,
+    /// How the inviter got it.
+    pub origin: SessionOrigin,
+}
+
+/// What the inviter knows when it invites someone: the room, its own device, the room's
+/// visibility now, and its store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildRequest {
+    /// The room the invitee is invited to.
+    pub room_id: String,
+    /// The inviter's device ID (written as `from_device` on withheld entries).
+    pub inviter_device_id: String,
+    /// The `history_visibility` value of the room's current visibility event; `None` if the room
+    /// has none.
+    pub history_visibility: Option<Value>,
+    /// The inviter's sessions (all rooms).
+    pub store: Vec<InviterSession>,
+    /// `m.history_not_shared` withheld entries the inviter itself received in earlier bundles,
+    /// as received.
+    pub received_withheld: Vec<Value>,
+}
+
+/// A `room_keys` entry of a built bundle.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BuiltKey {
+    /// Room.
+    pub room_id: String,
+    /// Session ID.
+    pub session_id: String,
+    /// Ratchet index of the exported key.
+    pub first_known_index: u32,
+}
+
+/// A `withheld` entry of a built bundle.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BuiltWithheld {
+    /// Room.
+    pub room_id: String,
+    /// Session ID.
+    pub session_id: String,
+    /// Code as written.
+    pub code: String,
+}
+
+/// A built bundle, summarised: what it shares and what it withholds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BuiltBundle {
+    /// `room_keys` entries, in bundle order.
+    pub room_keys: Vec<BuiltKey>,
+    /// `withheld` entries, in bundle order.
+    pub withheld: Vec<BuiltWithheld>,
+}
 
 /// The `reason` the reference builder writes on its `m.history_not_shared` entries (the text
 /// matrix-rust-sdk uses).
@@ -59,7 +125,7 @@ pub fn current_visibility_opts_out(visibility: Option<&Value>) -> bool {
 ///
 /// Fails only on an inconsistent store: a session of the room whose `session_key` is not an
 /// export-format key for its `session_id`.
-pub fn build(input: &BuildInput) -> Result<Option<Value>, Violation> {
+pub fn build(input: &BuildRequest) -> Result<Option<Value>, Violation> {
     if current_visibility_opts_out(input.history_visibility.as_ref()) {
         return Ok(None);
     }
@@ -132,7 +198,7 @@ fn historic_room_key(s: &InviterSession) -> Value {
 }
 
 /// The `withheld` entry for a stored session that is not shareable.
-fn not_shared_entry(input: &BuildInput, s: &InviterSession) -> Value {
+fn not_shared_entry(input: &BuildRequest, s: &InviterSession) -> Value {
     json!({
         "algorithm": MEGOLM_V1,
         "code": HISTORY_NOT_SHARED,
@@ -146,7 +212,7 @@ fn not_shared_entry(input: &BuildInput, s: &InviterSession) -> Value {
 
 /// A received `m.history_not_shared` entry for this room, ready to pass on (stable code), with its
 /// session ID; `None` for entries of other rooms, other codes, or too malformed to pass on.
-fn transitive_copy(input: &BuildInput, entry: &Value) -> Option<(String, Value)> {
+fn transitive_copy(input: &BuildRequest, entry: &Value) -> Option<(String, Value)> {
     let obj = entry.as_object()?;
     let code = obj.get("code")?.as_str()?;
     if code != HISTORY_NOT_SHARED && code != HISTORY_NOT_SHARED_UNSTABLE {
@@ -242,7 +308,7 @@ fn read_bundle(candidate: &Value) -> Result<RoomKeyBundle, Violation> {
 
 /// Judges `candidate`, a bundle someone built for `input`'s store. The first failing rule wins,
 /// in this order: B1, R15, B2, R16, R14, R12, R13.
-pub fn audit(input: &BuildInput, candidate: &Value) -> Result<(), Violation> {
+pub fn audit(input: &BuildRequest, candidate: &Value) -> Result<(), Violation> {
     let bundle = read_bundle(candidate)?;
     let keys = &bundle.room_keys;
     let withheld = &bundle.withheld;
@@ -292,7 +358,7 @@ pub fn audit(input: &BuildInput, candidate: &Value) -> Result<(), Violation> {
     Ok(())
 }
 
-fn check_shared_key(input: &BuildInput, entry: &Entry<HistoricRoomKey>) -> Result<(), Violation> {
+fn check_shared_key(input: &BuildRequest, entry: &Entry<HistoricRoomKey>) -> Result<(), Violation> {
     let k = &entry.value;
     let fail = |msg: String| Err(Violation::new("R12", entry.source.clone(), msg));
     if k.room_id != input.room_id {
@@ -333,9 +399,9 @@ fn check_shared_key(input: &BuildInput, entry: &Entry<HistoricRoomKey>) -> Resul
     Ok(())
 }
 
-/// Summarises a bundle as the `bundle-building` outcome: each key's room, session and first known
+/// Summarises a bundle after reading it as the auditor does: each key's room, session and first known
 /// index, and each withheld entry's room, session and code as written.
-pub fn summarise(bundle: &Value) -> Result<BuildOutcome, Violation> {
+pub fn summarise(bundle: &Value) -> Result<BuiltBundle, Violation> {
     let bundle = read_bundle(bundle)?;
     let room_keys = bundle
         .room_keys
@@ -362,7 +428,7 @@ pub fn summarise(bundle: &Value) -> Result<BuildOutcome, Violation> {
             )),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(BuildOutcome::Bundle {
+    Ok(BuiltBundle {
         room_keys,
         withheld,
     })

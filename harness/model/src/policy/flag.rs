@@ -17,10 +17,69 @@
 
 use serde_json::{Map, Value};
 
-use msc4268_protocol::cases::{FlagOutcome, FlagStructure, SessionOrigin};
-use msc4268_protocol::identifiers::{
+use crate::identifiers::{
     IdentifierVariant, SHARED_HISTORY, SHARED_HISTORY_INTEROP, SHARED_HISTORY_UNSTABLE,
 };
+
+/// The structures that carry a `shared_history` flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlagStructure {
+    /// `m.room_key` to-device content.
+    RoomKey,
+    /// `m.forwarded_room_key` content (not a route to shareability).
+    ForwardedRoomKey,
+    /// Key backup `BackedUpSessionData`.
+    BackedUpSessionData,
+    /// Key export `ExportedSessionData`.
+    ExportedSessionData,
+}
+
+/// What reading the flag decided: whether a session received that way is shareable, and which
+/// spelling of the flag member decided it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shareability {
+    /// Whether a session received this way is shareable.
+    pub shareable: bool,
+    /// Which spelling of the flag's member decided it, if any was present.
+    pub variant: Option<IdentifierVariant>,
+}
+
+/// How the inviter got a session, which decides whether it is shareable (spec §Shareable
+/// sessions).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SessionOrigin {
+    /// Created by this client while the room's `history_visibility` was `visibility_at_creation`
+    /// (absent: no visibility event, which servers treat as `shared`; digest D7).
+    Own {
+        /// The `history_visibility` value at creation time, as the state event held it.
+        visibility_at_creation: Option<Value>,
+    },
+    /// Received in `m.room_key`; `content` holds the flag members as they arrived.
+    RoomKey {
+        /// Members of the `m.room_key` content besides the key itself.
+        content: Map<String, Value>,
+    },
+    /// Restored from key backup; `session_data` holds the flag members of `BackedUpSessionData`.
+    KeyBackup {
+        /// Flag members of `BackedUpSessionData`.
+        session_data: Map<String, Value>,
+    },
+    /// Imported from a key export; `session_data` holds the flag members of `ExportedSessionData`.
+    KeyExport {
+        /// Flag members of `ExportedSessionData`.
+        session_data: Map<String, Value>,
+    },
+    /// Received in an earlier bundle from `forwarder`.
+    RoomKeyBundle {
+        /// Who sent that bundle.
+        forwarder: String,
+    },
+    /// Received in `m.forwarded_room_key` (never a route to shareability).
+    ForwardedRoomKey {
+        /// Members of the `m.forwarded_room_key` content besides the key.
+        content: Map<String, Value>,
+    },
+}
 
 /// The spellings of the flag member, in the order in which they take precedence.
 pub const SPELLINGS: [(&str, IdentifierVariant); 3] = [
@@ -38,9 +97,9 @@ pub fn deciding_member(obj: &Map<String, Value>) -> Option<(IdentifierVariant, &
 
 /// Reads the flag from `content`, a structure of kind `structure`: whether a session received
 /// that way is shareable, and which spelling of the member decided it.
-pub fn read(structure: FlagStructure, content: &Value) -> FlagOutcome {
+pub fn read(structure: FlagStructure, content: &Value) -> Shareability {
     if structure == FlagStructure::ForwardedRoomKey {
-        return FlagOutcome {
+        return Shareability {
             shareable: false,
             variant: None,
         };
@@ -48,13 +107,13 @@ pub fn read(structure: FlagStructure, content: &Value) -> FlagOutcome {
     read_members(content.as_object())
 }
 
-fn read_members(obj: Option<&Map<String, Value>>) -> FlagOutcome {
+fn read_members(obj: Option<&Map<String, Value>>) -> Shareability {
     match obj.and_then(deciding_member) {
-        None => FlagOutcome {
+        None => Shareability {
             shareable: false,
             variant: None,
         },
-        Some((variant, value)) => FlagOutcome {
+        Some((variant, value)) => Shareability {
             shareable: value == &Value::Bool(true),
             variant: Some(variant),
         },
@@ -114,7 +173,7 @@ mod tests {
         let out = read(FlagStructure::ExportedSessionData, &json!({}));
         assert_eq!(
             out,
-            FlagOutcome {
+            Shareability {
                 shareable: false,
                 variant: None
             }
@@ -148,7 +207,7 @@ mod tests {
         );
         assert_eq!(
             out,
-            FlagOutcome {
+            Shareability {
                 shareable: false,
                 variant: None
             }

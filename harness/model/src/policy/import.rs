@@ -16,14 +16,160 @@ use std::collections::BTreeMap;
 
 use crate::error::Violation;
 use crate::megolm::{ExportedSessionKey, RatchetOrdering};
-use crate::wire::olm::{self, SenderTrust};
+use crate::wire::olm::{
+    self, KnownDevice, ReceivedToDevice, Recipient, SenderIdentity, SenderTrust,
+};
 use crate::wire::{bundle, to_device};
-use msc4268_protocol::cases::*;
 
-fn not_imported(decision: ImportDecision, v: Violation) -> ImportOutcome {
-    ImportOutcome {
+/// The recipient's membership in the bundle's room, now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Membership {
+    /// Joined.
+    Join,
+    /// Invited, not joined.
+    Invite,
+    /// Left or kicked.
+    Leave,
+    /// Banned.
+    Ban,
+    /// Knocking.
+    Knock,
+    /// No membership at all.
+    None,
+}
+
+/// The recipient's record of an invite to the room (its "pending key bundle" record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteRecord {
+    /// The `sender` of the recipient's `m.room.member` invite event.
+    pub inviter: String,
+    /// When this device accepted the invite (ms since the epoch); `None` if not accepted.
+    pub accepted_at_ms: Option<u64>,
+    /// Whether the acceptance was recorded by *this* device (digest D10).
+    pub accepted_on_this_device: bool,
+}
+
+/// A session already in the recipient's store, as the merge sees it (R42, R44).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSession {
+    /// Room.
+    pub room_id: String,
+    /// Session ID.
+    pub session_id: String,
+    /// The stored export-format key; `None` if the stored key does not decode (such a copy
+    /// cannot be compared, so it is never replaced).
+    pub session_key: Option<ExportedSessionKey>,
+    /// Whether the copy came from the session creator's own `m.room_key` (authenticated), rather
+    /// than from a backup, a key export or an earlier bundle.
+    pub authenticated: bool,
+}
+
+/// What downloading the bundle's `mxc://` URL yields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Download {
+    /// The media repository served these bytes.
+    Served(Vec<u8>),
+    /// 404 `M_NOT_FOUND`: deleted or expired.
+    NotFound,
+    /// The download failed for another reason, given in words.
+    Failed(String),
+}
+
+/// What the recipient knows about the room and the sender before it handles a bundle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientState {
+    /// The room the invite record and the membership are about.
+    pub room_id: String,
+    /// The recipient's membership in that room, now.
+    pub membership: Membership,
+    /// The invite record for that room, if any.
+    pub invite: Option<InviteRecord>,
+    /// How long after accepting the invite a bundle is still downloaded, in ms (the spec
+    /// recommends 24 h).
+    pub acceptance_window_ms: u64,
+    /// Devices already known to the recipient.
+    pub known_devices: Vec<KnownDevice>,
+    /// The sender's cross-signing identity, if the recipient has it.
+    pub sender_identity: Option<SenderIdentity>,
+    /// Sessions already in the store.
+    pub store: Vec<StoredSession>,
+}
+
+/// A received `m.room_key_bundle` and everything the decision depends on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportRequest {
+    /// The receiving device.
+    pub recipient: Recipient,
+    /// The received to-device event.
+    pub event: ReceivedToDevice,
+    /// What the recipient knows.
+    pub state: ClientState,
+    /// The clock (ms since the epoch).
+    pub now_ms: u64,
+    /// What downloading the bundle's URL yields.
+    pub download: Download,
+}
+
+/// What the recipient did with the bundle as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ImportDecision {
+    /// Downloaded, decrypted, parsed and used (possibly importing nothing new).
+    Imported,
+    /// Recorded for later; not downloaded (R33, R35, R36).
+    Deferred,
+    /// Thrown away without download: bad envelope, bad content, untrusted sender.
+    Discarded,
+    /// Downloaded but refused: hash mismatch, undecryptable, unparsable.
+    Rejected,
+    /// The download failed (media gone); handled gracefully (R39).
+    Failed,
+}
+
+/// A session written to the store by the import.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ImportedSession {
+    /// Room.
+    pub room_id: String,
+    /// Session ID.
+    pub session_id: String,
+    /// First known index of the stored copy after the import.
+    pub first_known_index: u32,
+    /// The forwarder recorded for it (the bundle's sender) (R41).
+    pub forwarder: String,
+}
+
+/// A withheld entry recorded by the import.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RecordedWithheld {
+    /// Room.
+    pub room_id: String,
+    /// Session ID.
+    pub session_id: String,
+    /// Code, normalised to the stable spelling.
+    pub code: String,
+}
+
+/// What the import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportResult {
+    /// What happened to the bundle.
+    pub decision: ImportDecision,
+    /// Why the bundle was not imported; `None` when it was.
+    pub violation: Option<Violation>,
+    /// Sessions written or improved.
+    pub imported: Vec<ImportedSession>,
+    /// Session IDs offered by the bundle where the stored copy was kept as it was.
+    pub kept_existing: Vec<String>,
+    /// Withheld entries recorded.
+    pub withheld: Vec<RecordedWithheld>,
+    /// Entries dropped on their own: their JSON pointer in the bundle, and the rule they break.
+    pub skipped: Vec<(String, Violation)>,
+}
+
+fn not_imported(decision: ImportDecision, v: Violation) -> ImportResult {
+    ImportResult {
         decision,
-        rule: Some(v.rule.to_owned()),
+        violation: Some(v),
         imported: Vec::new(),
         kept_existing: Vec::new(),
         withheld: Vec::new(),
@@ -40,14 +186,15 @@ pub struct Omit {
 }
 
 /// Decides what the recipient does with a received `m.room_key_bundle`.
-pub fn decide(input: &ImportInput) -> ImportOutcome {
+pub fn decide(input: &ImportRequest) -> ImportResult {
     decide_with(input, Omit::default())
 }
 
 /// [`decide`], leaving out the checks `omit` names.
-pub fn decide_with(input: &ImportInput, omit: Omit) -> ImportOutcome {
+pub fn decide_with(input: &ImportRequest, omit: Omit) -> ImportResult {
     use ImportDecision::*;
-    let envelope = match olm::validate(&input.recipient, &input.event, &input.known_devices) {
+    let state = &input.state;
+    let envelope = match olm::validate(&input.recipient, &input.event, &state.known_devices) {
         Ok(e) => e,
         Err(v) => return not_imported(Discarded, v),
     };
@@ -55,7 +202,7 @@ pub fn decide_with(input: &ImportInput, omit: Omit) -> ImportOutcome {
         Ok(c) => c,
         Err(v) => return not_imported(Discarded, v),
     };
-    match olm::sender_trust(&envelope, input.sender_identity.as_ref()) {
+    match olm::sender_trust(&envelope, state.sender_identity.as_ref()) {
         _ if omit.sender_trust => {}
         SenderTrust::CrossSignedTofu | SenderTrust::Verified => {}
         SenderTrust::NotCrossSigned => {
@@ -82,8 +229,8 @@ pub fn decide_with(input: &ImportInput, omit: Omit) -> ImportOutcome {
     if let Err(v) = check_invite(input, &envelope.sender, &content.room_id) {
         return not_imported(Deferred, v);
     }
-    let ciphertext = match &input.media {
-        Media::NotFound => {
+    let ciphertext = match &input.download {
+        Download::NotFound => {
             return not_imported(
                 Failed,
                 Violation::new(
@@ -93,10 +240,10 @@ pub fn decide_with(input: &ImportInput, omit: Omit) -> ImportOutcome {
                 ),
             );
         }
-        Media::Available { ciphertext } => match carrier_bytes(ciphertext) {
-            Ok(b) => b,
-            Err(e) => return not_imported(Failed, Violation::new("R39", "/file/url", e)),
-        },
+        Download::Failed(reason) => {
+            return not_imported(Failed, Violation::new("R39", "/file/url", reason.clone()));
+        }
+        Download::Served(ciphertext) => ciphertext.clone(),
     };
     let plaintext = match crate::attachment::decrypt_vec(
         &content.file,
@@ -116,21 +263,22 @@ pub fn decide_with(input: &ImportInput, omit: Omit) -> ImportOutcome {
     import_entries(input, &envelope.sender, &content.room_id, &parsed)
 }
 
-fn check_invite(input: &ImportInput, sender: &str, bundle_room: &str) -> Result<(), Violation> {
-    let invite = input.invite.as_ref().ok_or_else(|| {
+fn check_invite(input: &ImportRequest, sender: &str, bundle_room: &str) -> Result<(), Violation> {
+    let state = &input.state;
+    let invite = state.invite.as_ref().ok_or_else(|| {
         Violation::new(
             "R33",
             "/invite",
             "no invite to this room is on record: the bundle is stored, not downloaded",
         )
     })?;
-    if bundle_room != input.room_id {
+    if bundle_room != state.room_id {
         return Err(Violation::new(
             "R33",
             "/content/room_id",
             format!(
                 "the bundle is for {bundle_room}, not for {} where the invite was accepted",
-                input.room_id
+                state.room_id
             ),
         ));
     }
@@ -158,21 +306,21 @@ fn check_invite(input: &ImportInput, sender: &str, bundle_room: &str) -> Result<
             "the invite was accepted on another device (D10)",
         ));
     }
-    if input.membership != Membership::Join {
+    if state.membership != Membership::Join {
         return Err(Violation::new(
             "R34",
             "/membership",
             "the recipient is no longer joined to the room",
         ));
     }
-    if input.now_ms.saturating_sub(accepted_at) >= input.acceptance_window_ms {
+    if input.now_ms.saturating_sub(accepted_at) >= state.acceptance_window_ms {
         return Err(Violation::new(
             "R36",
             "/invite/accepted_at_ms",
             format!(
                 "the invite was accepted {} ms ago, outside the {} ms window",
                 input.now_ms.saturating_sub(accepted_at),
-                input.acceptance_window_ms
+                state.acceptance_window_ms
             ),
         ));
     }
@@ -180,39 +328,35 @@ fn check_invite(input: &ImportInput, sender: &str, bundle_room: &str) -> Result<
 }
 
 /// A session already in the store, as the merge sees it.
-enum Held {
+enum Held<'a> {
     /// A copy whose key decodes; `authenticated` if it came from the creator's own `m.room_key`.
     Key {
-        key: ExportedSessionKey,
+        key: &'a ExportedSessionKey,
         authenticated: bool,
     },
     /// A copy whose stored key does not decode: it cannot be compared, so it is never replaced.
     Opaque,
 }
 
-fn skip(skipped: &mut Vec<SkippedEntry>, source: &str, rule: &str, reason: &str) {
-    skipped.push(SkippedEntry {
-        source: source.to_owned(),
-        rule: Some(rule.to_owned()),
-        reason: reason.to_owned(),
-    });
+fn skip(skipped: &mut Vec<(String, Violation)>, source: &str, rule: &'static str, reason: &str) {
+    skipped.push((source.to_owned(), Violation::new(rule, source, reason)));
 }
 
 fn import_entries(
-    input: &ImportInput,
+    input: &ImportRequest,
     sender: &str,
     room_id: &str,
     parsed: &bundle::RoomKeyBundle,
-) -> ImportOutcome {
-    let mut skipped = parsed.skipped_entries();
-    let mut store: BTreeMap<(String, String), Held> = BTreeMap::new();
-    for s in &input.store {
-        let held = match ExportedSessionKey::from_base64(&s.session_key) {
-            Ok(key) => Held::Key {
+) -> ImportResult {
+    let mut skipped = parsed.skipped.clone();
+    let mut store: BTreeMap<(String, String), Held<'_>> = BTreeMap::new();
+    for s in &input.state.store {
+        let held = match &s.session_key {
+            Some(key) => Held::Key {
                 key,
-                authenticated: s.provenance == Provenance::RoomKey,
+                authenticated: s.authenticated,
             },
-            Err(_) => Held::Opaque,
+            None => Held::Opaque,
         };
         store.insert((s.room_id.clone(), s.session_id.clone()), held);
     }
@@ -297,18 +441,19 @@ fn import_entries(
                 session_id: s.clone(),
                 code: w.code.as_stable().to_owned(),
             }),
-            _ => skipped.push(SkippedEntry {
-                source: entry.source.clone(),
-                rule: Some("R45".into()),
-                reason: format!("withheld entry is not for {room_id}"),
-            }),
+            _ => skip(
+                &mut skipped,
+                &entry.source,
+                "R45",
+                &format!("withheld entry is not for {room_id}"),
+            ),
         }
     }
     withheld.sort();
     withheld.dedup();
-    ImportOutcome {
+    ImportResult {
         decision: ImportDecision::Imported,
-        rule: None,
+        violation: None,
         imported,
         kept_existing,
         withheld,

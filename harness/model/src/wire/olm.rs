@@ -20,21 +20,56 @@
 
 mod trust;
 
-pub use trust::{CrossSigningError, KeyRole, SenderTrust, check_cross_signing, sender_trust};
+pub use trust::{
+    CrossSigningError, IdentityState, KeyRole, SenderIdentity, SenderTrust, check_cross_signing,
+    sender_trust,
+};
 
 use serde_json::{Map, Value};
 
 use crate::b64;
 use crate::error::Violation;
-use crate::json::{self, pointer, type_name};
-use msc4268_protocol::cases::{KnownDevice, ReceivedToDevice, Recipient};
-use msc4268_protocol::identifiers::{
+use crate::identifiers::{
     IdentifierVariant, ROOM_KEY_BUNDLE, ROOM_KEY_BUNDLE_UNSTABLE, SENDER_DEVICE_KEYS_UNSTABLE,
     bundle_event_variant,
 };
+use crate::json::{self, pointer, type_name};
 
 /// The stable name of the Olm plaintext member carrying the sender's device keys (MSC4147).
 pub const SENDER_DEVICE_KEYS: &str = "sender_device_keys";
+
+/// The receiving device, as the envelope checks need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    /// Own user ID (the plaintext's `recipient` must name it, O2).
+    pub user_id: String,
+    /// Own device's Ed25519 key, unpadded base64 (`recipient_keys.ed25519` must name it, O3).
+    pub ed25519: String,
+}
+
+/// A device the recipient already knows (from an earlier `/keys/query` or event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownDevice {
+    /// Owner.
+    pub user_id: String,
+    /// Device ID.
+    pub device_id: String,
+    /// Ed25519 key on record, unpadded base64 (a known device keeps it, O8).
+    pub ed25519: String,
+}
+
+/// A to-device event as the recipient's Olm layer delivers it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReceivedToDevice {
+    /// Whether it arrived as an Olm-encrypted `m.room.encrypted` (false: sent in the clear).
+    pub encrypted: bool,
+    /// The to-device event's `sender` (from the homeserver).
+    pub sender: String,
+    /// The Curve25519 key of the Olm session it was decrypted with (outer `sender_key`).
+    pub sender_key: String,
+    /// The decrypted Olm plaintext (`type`, `content`, `sender`, `recipient`, `keys`, ...).
+    pub plaintext: Value,
+}
 
 /// An Olm plaintext that passed every envelope check.
 #[derive(Debug, Clone, PartialEq)]
@@ -343,9 +378,7 @@ mod tests {
         let b = bob();
         Recipient {
             user_id: b.user_id.clone(),
-            device_id: b.device_id.clone(),
             ed25519: b.ed25519(),
-            curve25519: b.curve25519(),
         }
     }
 
@@ -356,7 +389,6 @@ mod tests {
             encrypted: true,
             sender: ALICE.into(),
             sender_key: a.curve25519(),
-            olm_sender_device: None,
             plaintext: json!({
                 "type": "m.room_key_bundle",
                 "content": {"room_id": "!r:hs1.test"},

@@ -10,9 +10,9 @@
 use serde_json::{Map, Value};
 
 use crate::error::Violation;
+use crate::identifiers::{self, IdentifierVariant};
 use crate::json::{as_object, pointer, required, required_str};
 use crate::wire::encrypted_file::{self, EncryptedFile};
-use msc4268_protocol::identifiers::{self, IdentifierVariant};
 
 /// JSON pointer of the event type in a `to-device-content` input.
 const TYPE_PATH: &str = "/type";

@@ -10,9 +10,30 @@ use serde_json::{Map, Value};
 
 use crate::b64;
 use crate::signing::{SignatureError, verify_json};
-use msc4268_protocol::cases::{IdentityState, SenderIdentity};
 
 use super::ValidatedEnvelope;
+
+/// How far the recipient trusts the sender's cross-signing identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentityState {
+    /// First seen and pinned (trust on first use).
+    Tofu,
+    /// Verified by the recipient.
+    Verified,
+    /// The identity changed after it was pinned or verified.
+    PinViolation,
+}
+
+/// The sender's cross-signing identity as the recipient knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SenderIdentity {
+    /// The master `CrossSigningKey` object, as received.
+    pub master_key: Value,
+    /// The self-signing `CrossSigningKey` object, signed by the master key, as received.
+    pub self_signing_key: Value,
+    /// The recipient's trust in it.
+    pub state: IdentityState,
+}
 
 /// How far the recipient trusts the sender of a validated envelope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,8 +228,8 @@ fn cross_signing_key<'a>(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::identifiers::IdentifierVariant;
     use crate::material::{CrossSigning, Device};
-    use msc4268_protocol::identifiers::IdentifierVariant;
     use serde_json::json;
 
     const ALICE: &str = "@alice:hs1.test";
