@@ -8,8 +8,12 @@
 //!   `--scenario-results FILE` adds the results of an earlier scenario run instead.
 //! * `msc4268 fixtures generate` writes the generated fixtures; `msc4268 fixtures check` fails when
 //!   the checked-in files differ from what the generator makes.
-//! * `msc4268 rules` lists the rule catalogue.
+//! * `msc4268 rules` lists the rule catalogue; `msc4268 rules R33` prints everything about one
+//!   rule: the rule and its decisions and quotes, its cases, the reference code that enforces it
+//!   (`file:line`), and the scenarios that check it.
 //! * `msc4268 fuzz-corpus --out DIR` writes seed corpora for the fuzz targets from the fixtures.
+
+mod rule_info;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -94,8 +98,18 @@ enum Command {
         #[command(subcommand)]
         action: FixturesAction,
     },
-    /// List the rule catalogue.
-    Rules,
+    /// List the rule catalogue, or with a rule id everything about that rule: the rule, its
+    /// cases, the reference code that enforces it (`file:line`) and the scenarios that check it.
+    Rules {
+        /// A rule id (`R33`, `A3`, ...); without it, list every rule.
+        id: Option<String>,
+        /// Read the cases from this fixtures directory instead of the corpus embedded in the binary.
+        #[arg(long, requires = "id")]
+        fixtures: Option<PathBuf>,
+        /// The scenario registry.
+        #[arg(long, requires = "id", default_value = rule_info::DEFAULT_SCENARIOS)]
+        scenarios: PathBuf,
+    },
     /// Write seed corpora for the fuzz targets (`fuzz/`), one directory per target, from the fixtures.
     FuzzCorpus {
         /// Output directory (`fuzz/corpus` to seed cargo-fuzz's default corpus).
@@ -255,14 +269,32 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("wrote seed corpora under {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rules => {
-            let cat = rules::catalogue().map_err(|e| format!("fixtures/rules.json: {e}"))?;
-            for r in &cat.rules {
-                println!("{:<4} {:<6} {}", r.id, r.level.as_str(), r.statement);
+        Command::Rules { id: None, .. } => list_rules(),
+        Command::Rules {
+            id: Some(id),
+            fixtures,
+            scenarios,
+        } => {
+            let sources = rule_info::Sources {
+                fixtures: fixtures.as_deref(),
+                scenarios: &scenarios,
+            };
+            let lines = rule_info::describe(&id, sources).map_err(|e| e.to_string())?;
+            for line in lines {
+                println!("{line}");
             }
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `msc4268 rules`: one line per rule of the catalogue.
+fn list_rules() -> Result<ExitCode, String> {
+    let cat = rules::catalogue().map_err(|e| format!("fixtures/rules.json: {e}"))?;
+    for r in &cat.rules {
+        println!("{:<4} {:<6} {}", r.id, r.level.as_str(), r.statement);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 struct CheckArgs<'a> {
