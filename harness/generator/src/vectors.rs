@@ -14,8 +14,6 @@ use sha2::{Digest, Sha256, Sha512};
 
 use msc4268_model::b64;
 use msc4268_model::material;
-use msc4268_protocol::cases::Category;
-use msc4268_protocol::identifiers::IdentifierVariant;
 
 /// How the counter block advances from one 16-byte block to the next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

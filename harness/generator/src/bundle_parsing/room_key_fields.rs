@@ -3,36 +3,6 @@
 
 use super::*;
 
-/// One broken entry beside a good one: expected skip of the broken entry, or whole rejection.
-fn broken_key(
-    g: &mut GroupBuilder,
-    name: &str,
-    rule: &str,
-    comment: &str,
-    flags: &[Flag],
-    broken: Value,
-) {
-    let good = Key::new(&format!("{}-good", g.id), 0);
-    let plaintext = json!({"room_keys": [good.json(), broken], "withheld": []});
-    let expected = parsed(
-        vec![good.summary("/room_keys/0")],
-        vec![],
-        vec![("/room_keys/1", rule)],
-    );
-    let rules: Vec<&str> = if rule == "R15" {
-        vec!["R15"]
-    } else {
-        vec![rule, "R15"]
-    };
-    let c = g.push(
-        spec(name, &rules, comment, flags),
-        Verdict::Invalid,
-        json!({"plaintext": plaintext}),
-        expected,
-    );
-    c.also_acceptable.push(rejected(rule));
-}
-
 /// 32 deterministic bytes that are not the encoding of an Ed25519 curve point.
 fn not_a_point() -> [u8; 32] {
     (0u32..)
