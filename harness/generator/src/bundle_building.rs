@@ -12,8 +12,13 @@
 use ed25519_dalek::Signer;
 use serde_json::{Map, Value, json};
 
-use super::{GeneratedFile, case, file, group};
-use msc4268_corpus::fixture::{Flag, GroupDef, Verdict};
+use crate::case::{GroupBuilder, Spec, spec};
+use crate::cast::{
+    ALICE, ALICE_DEVICE, BOB_DEVICE, BOB_ON_HS1, CAROL, CAROL_DEVICE, MALLORY_ON_HS1,
+    MALLORY_ON_HS1_DEVICE, OTHER_ROOM, ROOM,
+};
+use crate::{GeneratedFile, file};
+use msc4268_corpus::fixture::{Flag, Verdict};
 use msc4268_model::b64;
 use msc4268_model::material::{self, Device};
 use msc4268_model::megolm::{ExportedSessionKey, SHARING_VERSION};
@@ -24,11 +29,12 @@ use msc4268_protocol::identifiers::{
 };
 
 const CAT: Category = Category::BundleBuilding;
-const ROOM: &str = "!history:hs1.test";
-const OTHER_ROOM: &str = "!elsewhere:hs1.test";
-const INVITER: &str = "@alice:hs1.test";
-const INVITER_DEVICE: &str = "ALICEDEV";
-const FORWARDER: &str = "@bob:hs1.test";
+/// The inviter, who builds the bundle.
+const INVITER: &str = ALICE;
+/// The inviter's device.
+const INVITER_DEVICE: &str = ALICE_DEVICE;
+/// The user who forwarded a key to the inviter.
+const FORWARDER: &str = BOB_ON_HS1;
 const NOT_SHARED_REASON: &str = "The sender disabled sharing encrypted history.";
 
 /// Every fixture file of this category.
@@ -62,7 +68,7 @@ pub(super) fn sharing_format_key(label: &str, index: u32) -> String {
 // Sessions and origins
 
 fn carol() -> Device {
-    Device::new("@carol:hs1.test", "CAROLDEV")
+    Device::new(CAROL, CAROL_DEVICE)
 }
 
 fn obj(v: Value) -> Map<String, Value> {
@@ -239,69 +245,28 @@ fn new_group(
     description: &str,
     identifiers: IdentifierVariant,
     context: Map<String, Value>,
-) -> GroupDef {
-    let mut g = group(id, description, identifiers);
-    g.context = context;
-    g
-}
-
-/// Adds a case.
-#[allow(clippy::too_many_arguments)] // one argument per case field
-fn add(
-    g: &mut GroupDef,
-    name: &str,
-    rules: &[&str],
-    comment: &str,
-    flags: &[Flag],
-    result: Verdict,
-    input: Value,
-    expected: Value,
-    also: Vec<Value>,
-) {
-    let mut c = case(
-        format!("{}/{}/{name}", CAT.as_str(), g.id),
-        rules,
-        comment,
-        flags,
-        result,
-        input,
-        expected,
-    );
-    c.also_acceptable = also;
-    g.cases.push(c);
+) -> GroupBuilder {
+    GroupBuilder::new(CAT, id, description, identifiers).with_context(context)
 }
 
 /// A one-session store whose session must land in `room_keys` (`shared`) or `withheld`.
-#[allow(clippy::too_many_arguments)] // one argument per case field
 fn single(
-    g: &mut GroupDef,
-    name: &str,
-    rules: &[&str],
-    comment: &str,
-    flags: &[Flag],
+    g: &mut GroupBuilder,
+    spec: Spec<'_>,
     result: Verdict,
     origin: Value,
     shared: bool,
     alternative: bool,
 ) {
-    let s = Sess::new(&format!("{}/{name}", g.id), origin);
+    let s = Sess::new(&format!("{}/{}", g.id, spec.name), origin);
     let (expected, other) = if shared {
         (bundle(&[&s], &[]), bundle(&[], &[&s]))
     } else {
         (bundle(&[], &[&s]), bundle(&[&s], &[]))
     };
     let also = if alternative { vec![other] } else { vec![] };
-    add(
-        g,
-        name,
-        rules,
-        comment,
-        flags,
-        result,
-        json!({"store": store(&[&s])}),
-        expected,
-        also,
-    );
+    g.push(spec, result, json!({"store": store(&[&s])}), expected)
+        .also_acceptable = also;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,22 +277,22 @@ fn shareability_file() -> GeneratedFile {
         CAT,
         "shareability",
         "Which sessions go into room_keys and which into withheld, by how the inviter got them (spec §Shareable encryption sessions). Current visibility is shared throughout.",
-        "generate::bundle_building::shareability_file",
+        module_path!(),
     );
-    f.file.groups.push(own_group());
+    f.file.groups.push(own_group().finish());
     for variant in [
         IdentifierVariant::Stable,
         IdentifierVariant::Unstable,
         IdentifierVariant::Interop,
     ] {
-        f.file.groups.push(flag_group(variant));
+        f.file.groups.push(flag_group(variant).finish());
     }
-    f.file.groups.push(chained_group());
-    f.file.groups.push(mixed_group());
+    f.file.groups.push(chained_group().finish());
+    f.file.groups.push(mixed_group().finish());
     f
 }
 
-fn own_group() -> GroupDef {
+fn own_group() -> GroupBuilder {
     let mut g = new_group(
         "shareability-own",
         "Sessions the inviter created itself, by the room's visibility when it created them.",
@@ -340,12 +305,14 @@ fn own_group() -> GroupDef {
     ] {
         single(
             &mut g,
-            name,
-            &["R12"],
-            &format!(
-                "The inviter created the session while visibility was {vis}: condition 1 of the shareability definition holds, so the session goes into room_keys with its stored export key."
+            spec(
+                name,
+                &["R12"],
+                &format!(
+                    "The inviter created the session while visibility was {vis}: condition 1 of the shareability definition holds, so the session goes into room_keys with its stored export key."
+                ),
+                &[],
             ),
-            &[],
             Verdict::Valid,
             own(Some(json!(vis))),
             shared,
@@ -355,12 +322,14 @@ fn own_group() -> GroupDef {
     for (name, vis) in [("own-joined", "joined"), ("own-invited", "invited")] {
         single(
             &mut g,
-            name,
-            &["R13", "R12"],
-            &format!(
-                "The inviter created the session while visibility was {vis}: it is not shareable, so it must not be in room_keys (R12) and should be listed in withheld with m.history_not_shared (R13)."
+            spec(
+                name,
+                &["R13", "R12"],
+                &format!(
+                    "The inviter created the session while visibility was {vis}: it is not shareable, so it must not be in room_keys (R12) and should be listed in withheld with m.history_not_shared (R13)."
+                ),
+                &[],
             ),
-            &[],
             Verdict::Valid,
             own(Some(json!(vis))),
             false,
@@ -369,10 +338,12 @@ fn own_group() -> GroupDef {
     }
     single(
         &mut g,
-        "own-no-visibility-event",
-        &["R12"],
-        "The room had no history_visibility event when the inviter created the session. The spec does not say how to flag it (digest D7): servers assume shared, and both SDKs flag such sessions shareable, which the reference follows; MSC3061 advised treating it as joined to fail safe, so withholding it is also acceptable.",
-        &[Flag::SpecAmbiguity],
+        spec(
+            "own-no-visibility-event",
+            &["R12"],
+            "The room had no history_visibility event when the inviter created the session. The spec does not say how to flag it (digest D7): servers assume shared, and both SDKs flag such sessions shareable, which the reference follows; MSC3061 advised treating it as joined to fail safe, so withholding it is also acceptable.",
+            &[Flag::SpecAmbiguity],
+        ),
         Verdict::Acceptable,
         own(None),
         true,
@@ -380,10 +351,12 @@ fn own_group() -> GroupDef {
     );
     single(
         &mut g,
-        "own-unknown-visibility",
-        &["R12"],
-        "The visibility at creation was a value the spec does not define. Servers treat a value they do not understand as shared (history_visibility module), and the reference does the same; matrix-rust-sdk flags sessions created under a custom value not shareable, so withholding it is also acceptable.",
-        &[Flag::SpecAmbiguity],
+        spec(
+            "own-unknown-visibility",
+            &["R12"],
+            "The visibility at creation was a value the spec does not define. Servers treat a value they do not understand as shared (history_visibility module), and the reference does the same; matrix-rust-sdk flags sessions created under a custom value not shareable, so withholding it is also acceptable.",
+            &[Flag::SpecAmbiguity],
+        ),
         Verdict::Acceptable,
         own(Some(json!("org.example.members_only"))),
         true,
@@ -391,10 +364,12 @@ fn own_group() -> GroupDef {
     );
     single(
         &mut g,
-        "own-non-string-visibility",
-        &["R13", "R12"],
-        "The visibility at creation was a number, not a visibility value at all. The reference fails safe and treats the session as not shareable (withheld); since servers treat a value they do not understand as shared, sharing it is also acceptable.",
-        &[Flag::SpecAmbiguity, Flag::SchemaViolation],
+        spec(
+            "own-non-string-visibility",
+            &["R13", "R12"],
+            "The visibility at creation was a number, not a visibility value at all. The reference fails safe and treats the session as not shareable (withheld); since servers treat a value they do not understand as shared, sharing it is also acceptable.",
+            &[Flag::SpecAmbiguity, Flag::SchemaViolation],
+        ),
         Verdict::Acceptable,
         own(Some(json!(42))),
         false,
@@ -403,7 +378,7 @@ fn own_group() -> GroupDef {
     g
 }
 
-fn flag_group(variant: IdentifierVariant) -> GroupDef {
+fn flag_group(variant: IdentifierVariant) -> GroupBuilder {
     let (member, vslug) = match variant {
         IdentifierVariant::Stable => (SHARED_HISTORY, "stable"),
         IdentifierVariant::Unstable => (SHARED_HISTORY_UNSTABLE, "unstable"),
@@ -440,12 +415,14 @@ fn flag_group(variant: IdentifierVariant) -> GroupDef {
         if interop {
             single(
                 &mut g,
-                &format!("{slug}-true"),
-                &["R12", rule],
-                &format!(
-                    "Received through {what} with `m.shared_history: true`. No spec text defines that name; matrix-rust-sdk and ruma write it (digest D1). The reference reads it, so the session is shared; an implementation that reads only spec names sees no flag and withholds it, which is also acceptable."
+                spec(
+                    &format!("{slug}-true"),
+                    &["R12", rule],
+                    &format!(
+                        "Received through {what} with `m.shared_history: true`. No spec text defines that name; matrix-rust-sdk and ruma write it (digest D1). The reference reads it, so the session is shared; an implementation that reads only spec names sees no flag and withholds it, which is also acceptable."
+                    ),
+                    &[Flag::Interop],
                 ),
-                &[Flag::Interop],
                 Verdict::Acceptable,
                 origin(flag(Some(member), json!(true))),
                 true,
@@ -454,12 +431,14 @@ fn flag_group(variant: IdentifierVariant) -> GroupDef {
         } else {
             single(
                 &mut g,
-                &format!("{slug}-true"),
-                &["R12", rule],
-                &format!(
-                    "Received through {what} with `{member}: true`: shareable, so it goes into room_keys."
+                spec(
+                    &format!("{slug}-true"),
+                    &["R12", rule],
+                    &format!(
+                        "Received through {what} with `{member}: true`: shareable, so it goes into room_keys."
+                    ),
+                    &[],
                 ),
-                &[],
                 Verdict::Valid,
                 origin(flag(Some(member), json!(true))),
                 true,
@@ -469,12 +448,14 @@ fn flag_group(variant: IdentifierVariant) -> GroupDef {
         // false
         single(
             &mut g,
-            &format!("{slug}-false"),
-            &["R13", rule],
-            &format!(
-                "Received through {what} with `{member}: false`: not shareable, so it is withheld with m.history_not_shared."
+            spec(
+                &format!("{slug}-false"),
+                &["R13", rule],
+                &format!(
+                    "Received through {what} with `{member}: false`: not shareable, so it is withheld with m.history_not_shared."
+                ),
+                if interop { &[Flag::Interop] } else { &[] },
             ),
-            if interop { &[Flag::Interop] } else { &[] },
             Verdict::Valid,
             origin(flag(Some(member), json!(false))),
             false,
@@ -483,12 +464,14 @@ fn flag_group(variant: IdentifierVariant) -> GroupDef {
         if stable {
             single(
                 &mut g,
-                &format!("{slug}-missing"),
-                &["R3", "R13", rule],
-                &format!(
-                    "Received through {what} without any flag member: a missing shared_history means not shareable (R3), so it is withheld."
+                spec(
+                    &format!("{slug}-missing"),
+                    &["R3", "R13", rule],
+                    &format!(
+                        "Received through {what} without any flag member: a missing shared_history means not shareable (R3), so it is withheld."
+                    ),
+                    &[],
                 ),
-                &[],
                 Verdict::Valid,
                 origin(flag(None, Value::Null)),
                 false,
@@ -517,12 +500,14 @@ fn flag_group(variant: IdentifierVariant) -> GroupDef {
             }
             single(
                 &mut g,
-                &format!("{slug}-{bslug}"),
-                rules,
-                &format!(
-                    "Received through {what} with `{member}: {v}`, which is not a boolean: it counts as false (R3), so the session must not be in room_keys (R12) and is withheld."
+                spec(
+                    &format!("{slug}-{bslug}"),
+                    rules,
+                    &format!(
+                        "Received through {what} with `{member}: {v}`, which is not a boolean: it counts as false (R3), so the session must not be in room_keys (R12) and is withheld."
+                    ),
+                    &flags,
                 ),
-                &flags,
                 Verdict::Invalid,
                 origin(flag(Some(member), v)),
                 false,
@@ -537,12 +522,14 @@ fn flag_group(variant: IdentifierVariant) -> GroupDef {
     }
     single(
         &mut g,
-        "forwarded-flag-true",
-        &["R3", "R12"],
-        &format!(
-            "Received through m.forwarded_room_key carrying `{member}: true`. A forwarded key is never shareable (digest §1.2 \"Not a route\"): the spec adds no flag to this event, so the member is ignored and the session is withheld. Honouring it would let any forwarder make keys re-shareable. R5 does not cover this event; R3 is the closest rule."
+        spec(
+            "forwarded-flag-true",
+            &["R3", "R12"],
+            &format!(
+                "Received through m.forwarded_room_key carrying `{member}: true`. A forwarded key is never shareable (digest §1.2 \"Not a route\"): the spec adds no flag to this event, so the member is ignored and the session is withheld. Honouring it would let any forwarder make keys re-shareable. R5 does not cover this event; R3 is the closest rule."
+            ),
+            &flags,
         ),
-        &flags,
         Verdict::Invalid,
         forwarded(flag(Some(member), json!(true))),
         false,
@@ -551,10 +538,12 @@ fn flag_group(variant: IdentifierVariant) -> GroupDef {
     if stable {
         single(
             &mut g,
-            "forwarded-no-flag",
-            &["R12", "R13"],
-            "Received through m.forwarded_room_key with no flag: not a route to shareability, so withheld.",
-            &[],
+            spec(
+                "forwarded-no-flag",
+                &["R12", "R13"],
+                "Received through m.forwarded_room_key with no flag: not a route to shareability, so withheld.",
+                &[],
+            ),
             Verdict::Valid,
             forwarded(Map::new()),
             false,
@@ -564,7 +553,7 @@ fn flag_group(variant: IdentifierVariant) -> GroupDef {
     g
 }
 
-fn chained_group() -> GroupDef {
+fn chained_group() -> GroupBuilder {
     let mut g = new_group(
         "shareability-chained",
         "Sessions the inviter itself received in an earlier bundle (condition 5, R6).",
@@ -573,10 +562,12 @@ fn chained_group() -> GroupDef {
     );
     single(
         &mut g,
-        "from-bundle",
-        &["R6", "R12"],
-        "The session arrived in an earlier room key bundle from Bob: such keys are shareable and are passed on (R6), so it goes into room_keys.",
-        &[],
+        spec(
+            "from-bundle",
+            &["R6", "R12"],
+            "The session arrived in an earlier room key bundle from Bob: such keys are shareable and are passed on (R6), so it goes into room_keys.",
+            &[],
+        ),
         Verdict::Valid,
         from_bundle(),
         true,
@@ -587,23 +578,15 @@ fn chained_group() -> GroupDef {
         from_bundle(),
     )
     .at(7);
-    add(
-        &mut g,
-        "from-bundle-later-index",
-        &["R6", "R15"],
-        "The earlier bundle carried the session from index 7: it is passed on as stored, exported at index 7.",
-        &[],
-        Verdict::Valid,
-        json!({"store": store(&[&s])}),
-        bundle(&[&s], &[]),
-        vec![],
-    );
+    g.push(spec("from-bundle-later-index", &["R6", "R15"], "The earlier bundle carried the session from index 7: it is passed on as stored, exported at index 7.", &[]), Verdict::Valid, json!({"store": store(&[&s])}), bundle(&[&s], &[]));
     single(
         &mut g,
-        "forwarded-by-the-same-user",
-        &["R6", "R12"],
-        "The session came from Bob, the same user who sent the inviter bundles, but by m.forwarded_room_key rather than inside a bundle. Only keys that arrived inside a bundle count as shareable (R6); a forwarded one does not, so it is withheld.",
-        &[Flag::KeyPlanting],
+        spec(
+            "forwarded-by-the-same-user",
+            &["R6", "R12"],
+            "The session came from Bob, the same user who sent the inviter bundles, but by m.forwarded_room_key rather than inside a bundle. Only keys that arrived inside a bundle count as shareable (R6); a forwarded one does not, so it is withheld.",
+            &[Flag::KeyPlanting],
+        ),
         Verdict::Invalid,
         forwarded(Map::new()),
         false,
@@ -612,7 +595,7 @@ fn chained_group() -> GroupDef {
     g
 }
 
-fn mixed_group() -> GroupDef {
+fn mixed_group() -> GroupBuilder {
     let mut g = new_group(
         "shareability-mixed",
         "A store with sessions of every origin at once.",
@@ -638,20 +621,10 @@ fn mixed_group() -> GroupDef {
     let export = Sess::new(&format!("{p}/export-missing"), key_export(Map::new()));
     let chained = Sess::new(&format!("{p}/bundle"), from_bundle()).at(30);
     let fwd = Sess::new(&format!("{p}/forwarded"), forwarded(Map::new()));
-    add(
-        &mut g,
-        "every-origin",
-        &["R12", "R13", "R14"],
-        "Eight sessions of the room: own (shared), own (joined), m.room_key true at index 2, m.room_key false, backup true, export without flag, from a bundle at index 30, forwarded. The four shareable ones go into room_keys at their stored indices; the other four are withheld; none is in both.",
-        &[],
-        Verdict::Valid,
-        json!({"store": store(&[&own_shared, &own_joined, &rk_true, &rk_false, &backup, &export, &chained, &fwd])}),
-        bundle(
+    g.push(spec("every-origin", &["R12", "R13", "R14"], "Eight sessions of the room: own (shared), own (joined), m.room_key true at index 2, m.room_key false, backup true, export without flag, from a bundle at index 30, forwarded. The four shareable ones go into room_keys at their stored indices; the other four are withheld; none is in both.", &[]), Verdict::Valid, json!({"store": store(&[&own_shared, &own_joined, &rk_true, &rk_false, &backup, &export, &chained, &fwd])}), bundle(
             &[&own_shared, &rk_true, &backup, &chained],
             &[&own_joined, &rk_false, &export, &fwd],
-        ),
-        vec![],
-    );
+        ));
     g
 }
 
@@ -663,7 +636,7 @@ fn room_filter_file() -> GeneratedFile {
         CAT,
         "room-filter",
         "Only sessions of the invite's room appear in the bundle, in either array (R12, R13).",
-        "generate::bundle_building::room_filter_file",
+        module_path!(),
     );
     let mut g = new_group(
         "room-filter",
@@ -708,32 +681,22 @@ fn room_filter_file() -> GeneratedFile {
     ];
     for (name, rule, room, origin, edge, comment) in cases {
         let there = Sess::new(&format!("room-filter/{name}"), origin).in_room(room);
-        add(
-            &mut g,
-            name,
-            &[rule, "R12"][..if rule == "R12" { 1 } else { 2 }],
-            comment,
-            if edge { &[Flag::EdgeCase] } else { &[] },
+        g.push(
+            spec(
+                name,
+                &[rule, "R12"][..if rule == "R12" { 1 } else { 2 }],
+                comment,
+                if edge { &[Flag::EdgeCase] } else { &[] },
+            ),
             Verdict::Valid,
             json!({"store": store(&[&here, &there])}),
             bundle(&[&here], &[]),
-            vec![],
         );
     }
     let there =
         Sess::new("room-filter/received-withheld-other-room", own(None)).in_room(OTHER_ROOM);
-    add(
-        &mut g,
-        "received-withheld-other-room",
-        &["R13"],
-        "The inviter earlier received an m.history_not_shared entry for another room: it is not passed on in this room's bundle.",
-        &[],
-        Verdict::Valid,
-        json!({"store": store(&[&here]), "received_withheld": [there.received(HISTORY_NOT_SHARED)]}),
-        bundle(&[&here], &[]),
-        vec![],
-    );
-    f.file.groups.push(g);
+    g.push(spec("received-withheld-other-room", &["R13"], "The inviter earlier received an m.history_not_shared entry for another room: it is not passed on in this room's bundle.", &[]), Verdict::Valid, json!({"store": store(&[&here]), "received_withheld": [there.received(HISTORY_NOT_SHARED)]}), bundle(&[&here], &[]));
+    f.file.groups.push(g.finish());
     f
 }
 
@@ -745,7 +708,7 @@ fn visibility_file() -> GeneratedFile {
         CAT,
         "visibility",
         "The room's current history visibility: the inviter may send nothing when it is joined or invited (R11, a MAY).",
-        "generate::bundle_building::visibility_file",
+        module_path!(),
     );
     let mut g = new_group(
         "visibility",
@@ -769,92 +732,22 @@ fn visibility_file() -> GeneratedFile {
         Value::Object(m)
     };
     for vis in ["shared", "world_readable"] {
-        add(
-            &mut g,
-            &format!("current-{}", vis.replace('_', "-")),
-            &["R11", "R12", "R13"],
-            &format!(
+        g.push(spec(&format!("current-{}", vis.replace('_', "-")), &["R11", "R12", "R13"], &format!(
                 "Current visibility {vis}: the opt-out does not apply, so the inviter shares: the shareable session in room_keys, the other withheld."
-            ),
-            &[],
-            Verdict::Valid,
-            input(Some(json!(vis))),
-            full.clone(),
-            vec![],
-        );
+            ), &[]), Verdict::Valid, input(Some(json!(vis))), full.clone());
     }
     for vis in ["joined", "invited"] {
-        add(
-            &mut g,
-            &format!("current-{vis}"),
-            &["R11"],
-            &format!(
+        g.push(spec(&format!("current-{vis}"), &["R11"], &format!(
                 "Current visibility {vis}: the spec lets the inviter share nothing (R11, MAY), even sessions flagged shareable earlier; both SDKs and the reference skip. Sharing the bundle the store would give is also acceptable."
-            ),
-            &[Flag::SpecAmbiguity],
-            Verdict::Acceptable,
-            input(Some(json!(vis))),
-            nothing(),
-            vec![full.clone()],
-        );
+            ), &[Flag::SpecAmbiguity]), Verdict::Acceptable, input(Some(json!(vis))), nothing()).also_acceptable = vec![full.clone()];
     }
-    add(
-        &mut g,
-        "current-absent",
-        &["R11", "R12"],
-        "The room has no history_visibility event. The spec is silent (digest D7); servers assume shared, and both SDKs and the reference share. Treating it as joined and sending nothing is also acceptable.",
-        &[Flag::SpecAmbiguity],
-        Verdict::Acceptable,
-        input(None),
-        full.clone(),
-        vec![nothing()],
-    );
-    add(
-        &mut g,
-        "current-unknown",
-        &["R11", "R12"],
-        "Current visibility is a value the spec does not define: servers treat a value they do not understand as shared, so the opt-out for joined/invited does not apply and the inviter shares.",
-        &[Flag::EdgeCase],
-        Verdict::Valid,
-        input(Some(json!("org.example.members_only"))),
-        full.clone(),
-        vec![],
-    );
-    add(
-        &mut g,
-        "current-capitalised-joined",
-        &["R11", "R12"],
-        "Current visibility `Joined`: visibility values are case-sensitive, so this is not `joined` but a value not understood, which counts as shared; the inviter shares.",
-        &[Flag::EdgeCase],
-        Verdict::Valid,
-        input(Some(json!("Joined"))),
-        full.clone(),
-        vec![],
-    );
-    add(
-        &mut g,
-        "current-non-string",
-        &["R11", "R12"],
-        "Current visibility is a number: not understood, so it counts as shared and the reference shares. Sending nothing is also acceptable for so broken a room state.",
-        &[Flag::SchemaViolation, Flag::SpecAmbiguity],
-        Verdict::Acceptable,
-        input(Some(json!(3))),
-        full.clone(),
-        vec![nothing()],
-    );
+    g.push(spec("current-absent", &["R11", "R12"], "The room has no history_visibility event. The spec is silent (digest D7); servers assume shared, and both SDKs and the reference share. Treating it as joined and sending nothing is also acceptable.", &[Flag::SpecAmbiguity]), Verdict::Acceptable, input(None), full.clone()).also_acceptable = vec![nothing()];
+    g.push(spec("current-unknown", &["R11", "R12"], "Current visibility is a value the spec does not define: servers treat a value they do not understand as shared, so the opt-out for joined/invited does not apply and the inviter shares.", &[Flag::EdgeCase]), Verdict::Valid, input(Some(json!("org.example.members_only"))), full.clone());
+    g.push(spec("current-capitalised-joined", &["R11", "R12"], "Current visibility `Joined`: visibility values are case-sensitive, so this is not `joined` but a value not understood, which counts as shared; the inviter shares.", &[Flag::EdgeCase]), Verdict::Valid, input(Some(json!("Joined"))), full.clone());
+    g.push(spec("current-non-string", &["R11", "R12"], "Current visibility is a number: not understood, so it counts as shared and the reference shares. Sending nothing is also acceptable for so broken a room state.", &[Flag::SchemaViolation, Flag::SpecAmbiguity]), Verdict::Acceptable, input(Some(json!(3))), full.clone()).also_acceptable = vec![nothing()];
     let only = Sess::new("visibility/joined-flagged-earlier", from_bundle());
-    add(
-        &mut g,
-        "current-joined-sessions-flagged-earlier",
-        &["R11", "R6"],
-        "Current visibility joined, and the store holds only a session that is shareable (it came in an earlier bundle). The opt-out applies even to sessions flagged shareable earlier: sending nothing is the reference's choice, sharing is also acceptable.",
-        &[Flag::SpecAmbiguity],
-        Verdict::Acceptable,
-        json!({"history_visibility": "joined", "store": store(&[&only])}),
-        nothing(),
-        vec![bundle(&[&only], &[])],
-    );
-    f.file.groups.push(g);
+    g.push(spec("current-joined-sessions-flagged-earlier", &["R11", "R6"], "Current visibility joined, and the store holds only a session that is shareable (it came in an earlier bundle). The opt-out applies even to sessions flagged shareable earlier: sending nothing is the reference's choice, sharing is also acceptable.", &[Flag::SpecAmbiguity]), Verdict::Acceptable, json!({"history_visibility": "joined", "store": store(&[&only])}), nothing()).also_acceptable = vec![bundle(&[&only], &[])];
+    f.file.groups.push(g.finish());
     f
 }
 
@@ -866,18 +759,18 @@ fn transitive_file() -> GeneratedFile {
         CAT,
         "transitive",
         "m.history_not_shared entries the inviter received in an earlier bundle are passed on (as matrix-rust-sdk does), never beside a key for the same session (R14).",
-        "generate::bundle_building::transitive_file",
+        module_path!(),
     );
     f.file
         .groups
-        .push(transitive_group(IdentifierVariant::Stable));
+        .push(transitive_group(IdentifierVariant::Stable).finish());
     f.file
         .groups
-        .push(transitive_group(IdentifierVariant::Unstable));
+        .push(transitive_group(IdentifierVariant::Unstable).finish());
     f
 }
 
-fn transitive_group(variant: IdentifierVariant) -> GroupDef {
+fn transitive_group(variant: IdentifierVariant) -> GroupBuilder {
     let (code, vslug) = match variant {
         IdentifierVariant::Unstable => (HISTORY_NOT_SHARED_UNSTABLE, "unstable"),
         _ => (HISTORY_NOT_SHARED, "stable"),
@@ -900,58 +793,18 @@ fn transitive_group(variant: IdentifierVariant) -> GroupDef {
     if variant == IdentifierVariant::Unstable {
         flags.push(Flag::Legacy);
     }
-    add(
-        &mut g,
-        "passed-on",
-        &["R13", "R14"],
-        &format!(
+    g.push(spec("passed-on", &["R13", "R14"], &format!(
             "The inviter holds one shareable session and earlier received a not-shared entry for a session it never had. The reference passes the entry on, so the chain of invitees keeps the reason (matrix-rust-sdk, test_transitive_history_share_with_withhelds). The spec does not require it, so leaving it out is also acceptable.{written}"
-        ),
-        &flags,
-        Verdict::Acceptable,
-        json!({"store": store(&[&mine]), "received_withheld": [remote.received(code)]}),
-        bundle(&[&mine], &[&remote]),
-        vec![bundle(&[&mine], &[])],
-    );
+        ), &flags), Verdict::Acceptable, json!({"store": store(&[&mine]), "received_withheld": [remote.received(code)]}), bundle(&[&mine], &[&remote])).also_acceptable = vec![bundle(&[&mine], &[])];
     let now_shared = Sess::new(&format!("{p}/now-shared"), from_bundle());
-    add(
-        &mut g,
-        "now-shareable",
-        &["R14", "R12"],
-        "The inviter earlier received a not-shared entry for a session it has since obtained as a shareable key (from a later bundle). The key is shared, and the old entry must not be passed on beside it: no session may be in both arrays (R14). (matrix-rust-sdk does not dedupe here.)",
-        &[],
-        Verdict::Valid,
-        json!({"store": store(&[&now_shared]), "received_withheld": [now_shared.received(code)]}),
-        bundle(&[&now_shared], &[]),
-        vec![],
-    );
+    g.push(spec("now-shareable", &["R14", "R12"], "The inviter earlier received a not-shared entry for a session it has since obtained as a shareable key (from a later bundle). The key is shared, and the old entry must not be passed on beside it: no session may be in both arrays (R14). (matrix-rust-sdk does not dedupe here.)", &[]), Verdict::Valid, json!({"store": store(&[&now_shared]), "received_withheld": [now_shared.received(code)]}), bundle(&[&now_shared], &[]));
     if variant == IdentifierVariant::Stable {
         let also_mine = Sess::new(
             &format!("{p}/also-mine"),
             room_key(flag(Some(SHARED_HISTORY), json!(false))),
         );
-        add(
-            &mut g,
-            "already-withheld",
-            &["R13"],
-            "The inviter holds a non-shareable session and also received a not-shared entry for it. The reference lists it once. matrix-rust-sdk lists it twice (once from its store, once passed on); a duplicate entry breaks no rule, so that is also acceptable.",
-            &[Flag::EdgeCase],
-            Verdict::Acceptable,
-            json!({"store": store(&[&also_mine]), "received_withheld": [also_mine.received(code)]}),
-            bundle(&[], &[&also_mine]),
-            vec![bundle(&[], &[&also_mine, &also_mine])],
-        );
-        add(
-            &mut g,
-            "only-received",
-            &["R13"],
-            "The inviter holds no session of the room, only a received not-shared entry. The reference sends a bundle with just that entry; sending nothing is also acceptable (nothing requires passing entries on).",
-            &[Flag::SpecAmbiguity, Flag::EdgeCase],
-            Verdict::Acceptable,
-            json!({"store": [], "received_withheld": [remote.received(code)]}),
-            bundle(&[], &[&remote]),
-            vec![nothing()],
-        );
+        g.push(spec("already-withheld", &["R13"], "The inviter holds a non-shareable session and also received a not-shared entry for it. The reference lists it once. matrix-rust-sdk lists it twice (once from its store, once passed on); a duplicate entry breaks no rule, so that is also acceptable.", &[Flag::EdgeCase]), Verdict::Acceptable, json!({"store": store(&[&also_mine]), "received_withheld": [also_mine.received(code)]}), bundle(&[], &[&also_mine])).also_acceptable = vec![bundle(&[], &[&also_mine, &also_mine])];
+        g.push(spec("only-received", &["R13"], "The inviter holds no session of the room, only a received not-shared entry. The reference sends a bundle with just that entry; sending nothing is also acceptable (nothing requires passing entries on).", &[Flag::SpecAmbiguity, Flag::EdgeCase]), Verdict::Acceptable, json!({"store": [], "received_withheld": [remote.received(code)]}), bundle(&[], &[&remote])).also_acceptable = vec![nothing()];
     }
     g
 }
@@ -964,7 +817,7 @@ fn empty_file() -> GeneratedFile {
         CAT,
         "empty",
         "Nothing to send: an inviter with no sessions of the room sends no bundle (as both SDKs do).",
-        "generate::bundle_building::empty_file",
+        module_path!(),
     );
     let mut g = new_group(
         "empty",
@@ -992,19 +845,15 @@ fn empty_file() -> GeneratedFile {
         ),
     ];
     for (name, input, comment) in cases {
-        add(
-            &mut g,
-            name,
-            &["R12", "R13"],
-            comment,
-            &[Flag::EdgeCase],
+        g.push(
+            spec(name, &["R12", "R13"], comment, &[Flag::EdgeCase]),
             Verdict::Acceptable,
             input,
             nothing(),
-            vec![empty_bundle.clone()],
-        );
+        )
+        .also_acceptable = vec![empty_bundle.clone()];
     }
-    f.file.groups.push(g);
+    f.file.groups.push(g.finish());
     f
 }
 
@@ -1076,7 +925,7 @@ fn audit_file() -> GeneratedFile {
         CAT,
         "audit",
         "The suite's bundle auditor: it must find the first broken rule (B1, R15, B2, R16, R14, R12, R13, in that order) in a bundle built for a known store, and pass a conformant one.",
-        "generate::bundle_building::audit_file",
+        module_path!(),
     );
     let a = AuditStore::new();
     let mut ctx = build_context(Some("shared"));
@@ -1091,7 +940,7 @@ fn audit_file() -> GeneratedFile {
     audit_conformant(&mut g, &a);
     audit_violations(&mut g, &a);
     audit_item_format(&mut g, &a);
-    f.file.groups.push(g);
+    f.file.groups.push(g.finish());
 
     let mut g = new_group(
         "audit-unstable",
@@ -1101,33 +950,13 @@ fn audit_file() -> GeneratedFile {
     );
     let mut withheld = a.withheld();
     withheld[0]["code"] = json!(HISTORY_NOT_SHARED_UNSTABLE);
-    add(
-        &mut g,
-        "unstable-code",
-        &["R16", "R13"],
-        "The non-shareable session is withheld with the unstable code io.element.msc4268.history_not_shared: still valid withheld content (custom codes are allowed, and receivers understand both spellings, B4), so the bundle is conformant.",
-        &[Flag::Legacy],
-        Verdict::Valid,
-        candidate(a.keys(), withheld),
-        conformant(),
-        vec![],
-    );
-    f.file.groups.push(g);
+    g.push(spec("unstable-code", &["R16", "R13"], "The non-shareable session is withheld with the unstable code io.element.msc4268.history_not_shared: still valid withheld content (custom codes are allowed, and receivers understand both spellings, B4), so the bundle is conformant.", &[Flag::Legacy]), Verdict::Valid, candidate(a.keys(), withheld), conformant());
+    f.file.groups.push(g.finish());
     f
 }
 
-fn audit_conformant(g: &mut GroupDef, a: &AuditStore) {
-    add(
-        g,
-        "conformant",
-        &["R12", "R13", "R14", "R15", "R16", "B1", "B2"],
-        "Exactly what the reference builds: both shareable sessions of the room with the six fields, both non-shareable ones withheld with m.history_not_shared, nothing from the other room.",
-        &[],
-        Verdict::Valid,
-        json!({"candidate": a.good()}),
-        conformant(),
-        vec![],
-    );
+fn audit_conformant(g: &mut GroupBuilder, a: &AuditStore) {
+    g.push(spec("conformant", &["R12", "R13", "R14", "R15", "R16", "B1", "B2"], "Exactly what the reference builds: both shareable sessions of the room with the six fields, both non-shareable ones withheld with m.history_not_shared, nothing from the other room.", &[]), Verdict::Valid, json!({"candidate": a.good()}), conformant());
     let mut withheld: Vec<Value> = a
         .withheld()
         .into_iter()
@@ -1142,75 +971,25 @@ fn audit_conformant(g: &mut GroupDef, a: &AuditStore) {
     withheld.reverse();
     let mut keys = a.keys();
     keys.reverse();
-    add(
-        g,
-        "minimal-withheld-reordered",
-        &["R16", "R13"],
-        "Withheld entries without the optional reason and from_device, and both arrays in another order: order carries no meaning and those members are optional.",
-        &[],
-        Verdict::Valid,
-        candidate(keys, withheld),
-        conformant(),
-        vec![],
-    );
+    g.push(spec("minimal-withheld-reordered", &["R16", "R13"], "Withheld entries without the optional reason and from_device, and both arrays in another order: order carries no meaning and those members are optional.", &[]), Verdict::Valid, candidate(keys, withheld), conformant());
     let later = Sess {
         index: 9,
         ..a.own_shared.clone()
     };
-    add(
-        g,
-        "later-index",
-        &["R12", "R15"],
-        "The own session is exported at index 9 although the store has it from index 0: the same session, only less of it, so still a shareable session of the store.",
-        &[],
-        Verdict::Valid,
-        candidate(vec![later.entry(), a.room_key_true.entry()], a.withheld()),
-        conformant(),
-        vec![],
-    );
+    g.push(spec("later-index", &["R12", "R15"], "The own session is exported at index 9 although the store has it from index 0: the same session, only less of it, so still a shareable session of the store.", &[]), Verdict::Valid, candidate(vec![later.entry(), a.room_key_true.entry()], a.withheld()), conformant());
     let remote = Sess::new("audit/remote-withheld", own(None));
     let mut withheld = a.withheld();
     withheld.push(remote.received(HISTORY_NOT_SHARED));
-    add(
-        g,
-        "passed-on-withheld",
-        &["R13", "R16"],
-        "An extra withheld entry for a session the store does not hold (passed on from an earlier bundle): allowed.",
-        &[],
-        Verdict::Valid,
-        candidate(a.keys(), withheld),
-        conformant(),
-        vec![],
-    );
+    g.push(spec("passed-on-withheld", &["R13", "R16"], "An extra withheld entry for a session the store does not hold (passed on from an earlier bundle): allowed.", &[]), Verdict::Valid, candidate(a.keys(), withheld), conformant());
     let mut withheld = a.withheld();
     withheld.push(a.room_key_true.withheld(HISTORY_NOT_SHARED));
-    add(
-        g,
-        "shareable-withheld",
-        &["R12", "R13"],
-        "The m.room_key-true session is withheld instead of shared. Nothing requires sharing every shareable session (R12 only limits room_keys), so the bundle is conformant; whether a builder shares enough is checked by the build cases, not the auditor.",
-        &[],
-        Verdict::Valid,
-        candidate(vec![a.own_shared.entry()], withheld),
-        conformant(),
-        vec![],
-    );
+    g.push(spec("shareable-withheld", &["R12", "R13"], "The m.room_key-true session is withheld instead of shared. Nothing requires sharing every shareable session (R12 only limits room_keys), so the bundle is conformant; whether a builder shares enough is checked by the build cases, not the auditor.", &[]), Verdict::Valid, candidate(vec![a.own_shared.entry()], withheld), conformant());
 }
 
-fn audit_violations(g: &mut GroupDef, a: &AuditStore) {
+fn audit_violations(g: &mut GroupBuilder, a: &AuditStore) {
     let mut withheld = a.withheld();
     withheld.push(a.own_shared.withheld(HISTORY_NOT_SHARED));
-    add(
-        g,
-        "in-both-arrays",
-        &["R14"],
-        "The own session is in room_keys and also in withheld: a session must never be in both (R14); receivers would have to guess (R43).",
-        &[Flag::SpecAmbiguity],
-        Verdict::Invalid,
-        candidate(a.keys(), withheld),
-        violation("R14"),
-        vec![],
-    );
+    g.push(spec("in-both-arrays", &["R14"], "The own session is in room_keys and also in withheld: a session must never be in both (R14); receivers would have to guess (R43).", &[Flag::SpecAmbiguity]), Verdict::Invalid, candidate(a.keys(), withheld), violation("R14"));
     /// name, room_keys, withheld, rule, flags, comment.
     type Bad<'a> = (
         &'a str,
@@ -1293,7 +1072,7 @@ fn audit_violations(g: &mut GroupDef, a: &AuditStore) {
                 {
                     let mut e = a.own_shared.entry();
                     e["sender_key"] =
-                        json!(Device::new("@mallory:hs1.test", "MALDEV").curve25519());
+                        json!(Device::new(MALLORY_ON_HS1, MALLORY_ON_HS1_DEVICE).curve25519());
                     e
                 },
                 a.room_key_true.entry(),
@@ -1308,7 +1087,7 @@ fn audit_violations(g: &mut GroupDef, a: &AuditStore) {
             vec![a.own_shared.entry(), {
                 let mut e = a.room_key_true.entry();
                 e["sender_claimed_keys"]["ed25519"] =
-                    json!(Device::new("@mallory:hs1.test", "MALDEV").ed25519());
+                    json!(Device::new(MALLORY_ON_HS1, MALLORY_ON_HS1_DEVICE).ed25519());
                 e
             }],
             a.withheld(),
@@ -1351,31 +1130,26 @@ fn audit_violations(g: &mut GroupDef, a: &AuditStore) {
         ),
     ];
     for (name, keys, withheld, rule, flags, comment) in violations {
-        add(
-            g,
-            name,
-            &[rule],
-            comment,
-            flags,
+        g.push(
+            spec(name, &[rule], comment, flags),
             Verdict::Invalid,
             candidate(keys, withheld),
             violation(rule),
-            vec![],
         );
     }
-    add(
-        g,
-        "missing-withheld-forwarded",
-        &["R13"],
-        "The forwarded session is neither shared nor withheld (R13).",
-        &[Flag::SchemaViolation],
+    g.push(
+        spec(
+            "missing-withheld-forwarded",
+            &["R13"],
+            "The forwarded session is neither shared nor withheld (R13).",
+            &[Flag::SchemaViolation],
+        ),
         Verdict::Invalid,
         candidate(
             a.keys(),
             vec![a.room_key_false.withheld(HISTORY_NOT_SHARED)],
         ),
         violation("R13"),
-        vec![],
     );
     let mut input = candidate(
         vec![
@@ -1386,20 +1160,10 @@ fn audit_violations(g: &mut GroupDef, a: &AuditStore) {
         vec![a.forwarded.withheld(HISTORY_NOT_SHARED)],
     );
     input["history_visibility"] = json!("joined");
-    add(
-        g,
-        "joined-does-not-widen",
-        &["R12", "R11"],
-        "Current visibility is joined, where the inviter may send nothing (R11); sending anyway is allowed, but not sending non-shareable sessions: the m.room_key-false session in room_keys still breaks R12.",
-        &[Flag::Confidentiality],
-        Verdict::Invalid,
-        input,
-        violation("R12"),
-        vec![],
-    );
+    g.push(spec("joined-does-not-widen", &["R12", "R11"], "Current visibility is joined, where the inviter may send nothing (R11); sending anyway is allowed, but not sending non-shareable sessions: the m.room_key-false session in room_keys still breaks R12.", &[Flag::Confidentiality]), Verdict::Invalid, input, violation("R12"));
 }
 
-fn audit_item_format(g: &mut GroupDef, a: &AuditStore) {
+fn audit_item_format(g: &mut GroupBuilder, a: &AuditStore) {
     // Each of the six members missing.
     for field in [
         "algorithm",
@@ -1413,19 +1177,9 @@ fn audit_item_format(g: &mut GroupDef, a: &AuditStore) {
         if let Some(o) = e.as_object_mut() {
             o.remove(field);
         }
-        add(
-            g,
-            &format!("key-missing-{}", field.replace('_', "-")),
-            &["R15"],
-            &format!(
+        g.push(spec(&format!("key-missing-{}", field.replace('_', "-")), &["R15"], &format!(
                 "A room_keys item without `{field}`: each item must have all six HistoricRoomKey fields (R15)."
-            ),
-            &[Flag::SchemaViolation],
-            Verdict::Invalid,
-            candidate(vec![e, a.room_key_true.entry()], a.withheld()),
-            violation("R15"),
-            vec![],
-        );
+            ), &[Flag::SchemaViolation]), Verdict::Invalid, candidate(vec![e, a.room_key_true.entry()], a.withheld()), violation("R15"));
     }
     let bad_entries: [(&str, &str, Value, &[Flag], &str); 6] = [
         (
@@ -1474,44 +1228,19 @@ fn audit_item_format(g: &mut GroupDef, a: &AuditStore) {
     for (name, field, value, flags, comment) in bad_entries {
         let mut e = a.own_shared.entry();
         e[field] = value;
-        add(
-            g,
-            name,
-            &["R15"],
-            comment,
-            flags,
+        g.push(
+            spec(name, &["R15"], comment, flags),
             Verdict::Invalid,
             candidate(vec![e, a.room_key_true.entry()], a.withheld()),
             violation("R15"),
-            vec![],
         );
     }
     let mut e = a.own_shared.entry();
     e["forwarding_curve25519_key_chain"] = json!([]);
-    add(
-        g,
-        "extra-forwarding-chain",
-        &["R15"],
-        "A room_keys item with a seventh member, forwarding_curve25519_key_chain (copied from an ExportedSessionData). R15 asks for exactly the six fields and the reference auditor holds builders to that; but receivers must tolerate unknown members and the spec schema does not forbid extras, so a conformant verdict is also acceptable.",
-        &[Flag::SpecAmbiguity],
-        Verdict::Acceptable,
-        candidate(vec![e, a.room_key_true.entry()], a.withheld()),
-        violation("R15"),
-        vec![conformant()],
-    );
+    g.push(spec("extra-forwarding-chain", &["R15"], "A room_keys item with a seventh member, forwarding_curve25519_key_chain (copied from an ExportedSessionData). R15 asks for exactly the six fields and the reference auditor holds builders to that; but receivers must tolerate unknown members and the spec schema does not forbid extras, so a conformant verdict is also acceptable.", &[Flag::SpecAmbiguity]), Verdict::Acceptable, candidate(vec![e, a.room_key_true.entry()], a.withheld()), violation("R15")).also_acceptable = vec![conformant()];
     let mut e = a.own_shared.entry();
     e["session_id"] = json!(a.room_key_true.session_id());
-    add(
-        g,
-        "session-id-mismatch",
-        &["B2"],
-        "The own session's entry names the m.room_key session's ID: session_id must be the Ed25519 key inside session_key (B2).",
-        &[Flag::Spoofing],
-        Verdict::Invalid,
-        candidate(vec![e, a.room_key_true.entry()], a.withheld()),
-        violation("B2"),
-        vec![],
-    );
+    g.push(spec("session-id-mismatch", &["B2"], "The own session's entry names the m.room_key session's ID: session_id must be the Ed25519 key inside session_key (B2).", &[Flag::Spoofing]), Verdict::Invalid, candidate(vec![e, a.room_key_true.entry()], a.withheld()), violation("B2"));
 
     // withheld items.
     for (name, field, flags) in [
@@ -1540,33 +1269,13 @@ fn audit_item_format(g: &mut GroupDef, a: &AuditStore) {
         if let Some(o) = withheld[0].as_object_mut() {
             o.remove(field);
         }
-        add(
-            g,
-            name,
-            &["R16"],
-            &format!(
+        g.push(spec(name, &["R16"], &format!(
                 "A withheld item without `{field}`: withheld content requires algorithm, sender_key and code, and room_id/session_id for every code but m.no_olm (R16)."
-            ),
-            flags,
-            Verdict::Invalid,
-            candidate(a.keys(), withheld),
-            violation("R16"),
-            vec![],
-        );
+            ), flags), Verdict::Invalid, candidate(a.keys(), withheld), violation("R16"));
     }
     let mut withheld = a.withheld();
     withheld[1]["reason"] = json!(7);
-    add(
-        g,
-        "withheld-reason-not-string",
-        &["R16"],
-        "A withheld item whose optional reason is a number: when present it must be a string (R16).",
-        &[Flag::SchemaViolation],
-        Verdict::Invalid,
-        candidate(a.keys(), withheld),
-        violation("R16"),
-        vec![],
-    );
+    g.push(spec("withheld-reason-not-string", &["R16"], "A withheld item whose optional reason is a number: when present it must be a string (R16).", &[Flag::SchemaViolation]), Verdict::Invalid, candidate(a.keys(), withheld), violation("R16"));
 
     // Bundle structure (B1).
     let structures: [(&str, Value, &str); 4] = [
@@ -1592,16 +1301,11 @@ fn audit_item_format(g: &mut GroupDef, a: &AuditStore) {
         ),
     ];
     for (name, input, comment) in structures {
-        add(
-            g,
-            name,
-            &["B1"],
-            comment,
-            &[Flag::SchemaViolation],
+        g.push(
+            spec(name, &["B1"], comment, &[Flag::SchemaViolation]),
             Verdict::Invalid,
             input,
             violation("B1"),
-            vec![],
         );
     }
 }
