@@ -92,13 +92,33 @@ pub(super) fn audit_file() -> GeneratedFile {
     );
     let mut withheld = a.withheld();
     withheld[0]["code"] = json!(HISTORY_NOT_SHARED_UNSTABLE);
-    g.push(spec("unstable-code", &["R16", "R13"], "The non-shareable session is withheld with the unstable code io.element.msc4268.history_not_shared: still valid withheld content (custom codes are allowed, and receivers understand both spellings, B4), so the bundle is conformant.", &[Flag::Legacy]), Verdict::Valid, candidate(a.keys(), withheld), conformant());
+    g.push(
+        spec(
+            "unstable-code",
+            &["R16", "R13"],
+            "The non-shareable session is withheld with the unstable code io.element.msc4268.history_not_shared: still valid withheld content (custom codes are allowed, and receivers understand both spellings, B4), so the bundle is conformant.",
+            &[Flag::Legacy],
+        ),
+        Verdict::Valid,
+        candidate(a.keys(), withheld),
+        conformant(),
+    );
     f.file.groups.push(g.finish());
     f
 }
 
 fn audit_conformant(g: &mut GroupBuilder, a: &AuditStore) {
-    g.push(spec("conformant", &["R12", "R13", "R14", "R15", "R16", "B1", "B2"], "Exactly what the reference builds: both shareable sessions of the room with the six fields, both non-shareable ones withheld with m.history_not_shared, nothing from the other room.", &[]), Verdict::Valid, json!({"candidate": a.good()}), conformant());
+    g.push(
+        spec(
+            "conformant",
+            &["R12", "R13", "R14", "R15", "R16", "B1", "B2"],
+            "Exactly what the reference builds: both shareable sessions of the room with the six fields, both non-shareable ones withheld with m.history_not_shared, nothing from the other room.",
+            &[],
+        ),
+        Verdict::Valid,
+        json!({"candidate": a.good()}),
+        conformant(),
+    );
     let mut withheld: Vec<Value> = a
         .withheld()
         .into_iter()
@@ -113,25 +133,75 @@ fn audit_conformant(g: &mut GroupBuilder, a: &AuditStore) {
     withheld.reverse();
     let mut keys = a.keys();
     keys.reverse();
-    g.push(spec("minimal-withheld-reordered", &["R16", "R13"], "Withheld entries without the optional reason and from_device, and both arrays in another order: order carries no meaning and those members are optional.", &[]), Verdict::Valid, candidate(keys, withheld), conformant());
+    g.push(
+        spec(
+            "minimal-withheld-reordered",
+            &["R16", "R13"],
+            "Withheld entries without the optional reason and from_device, and both arrays in another order: order carries no meaning and those members are optional.",
+            &[],
+        ),
+        Verdict::Valid,
+        candidate(keys, withheld),
+        conformant(),
+    );
     let later = Sess {
         index: 9,
         ..a.own_shared.clone()
     };
-    g.push(spec("later-index", &["R12", "R15"], "The own session is exported at index 9 although the store has it from index 0: the same session, only less of it, so still a shareable session of the store.", &[]), Verdict::Valid, candidate(vec![later.entry(), a.room_key_true.entry()], a.withheld()), conformant());
+    g.push(
+        spec(
+            "later-index",
+            &["R12", "R15"],
+            "The own session is exported at index 9 although the store has it from index 0: the same session, only less of it, so still a shareable session of the store.",
+            &[],
+        ),
+        Verdict::Valid,
+        candidate(vec![later.entry(), a.room_key_true.entry()], a.withheld()),
+        conformant(),
+    );
     let remote = Sess::new("audit/remote-withheld", own(None));
     let mut withheld = a.withheld();
     withheld.push(remote.received(HISTORY_NOT_SHARED));
-    g.push(spec("passed-on-withheld", &["R13", "R16"], "An extra withheld entry for a session the store does not hold (passed on from an earlier bundle): allowed.", &[]), Verdict::Valid, candidate(a.keys(), withheld), conformant());
+    g.push(
+        spec(
+            "passed-on-withheld",
+            &["R13", "R16"],
+            "An extra withheld entry for a session the store does not hold (passed on from an earlier bundle): allowed.",
+            &[],
+        ),
+        Verdict::Valid,
+        candidate(a.keys(), withheld),
+        conformant(),
+    );
     let mut withheld = a.withheld();
     withheld.push(a.room_key_true.withheld(HISTORY_NOT_SHARED));
-    g.push(spec("shareable-withheld", &["R12", "R13"], "The m.room_key-true session is withheld instead of shared. Nothing requires sharing every shareable session (R12 only limits room_keys), so the bundle is conformant; whether a builder shares enough is checked by the build cases, not the auditor.", &[]), Verdict::Valid, candidate(vec![a.own_shared.entry()], withheld), conformant());
+    g.push(
+        spec(
+            "shareable-withheld",
+            &["R12", "R13"],
+            "The m.room_key-true session is withheld instead of shared. Nothing requires sharing every shareable session (R12 only limits room_keys), so the bundle is conformant; whether a builder shares enough is checked by the build cases, not the auditor.",
+            &[],
+        ),
+        Verdict::Valid,
+        candidate(vec![a.own_shared.entry()], withheld),
+        conformant(),
+    );
 }
 
 fn audit_violations(g: &mut GroupBuilder, a: &AuditStore) {
     let mut withheld = a.withheld();
     withheld.push(a.own_shared.withheld(HISTORY_NOT_SHARED));
-    g.push(spec("in-both-arrays", &["R14"], "The own session is in room_keys and also in withheld: a session must never be in both (R14); receivers would have to guess (R43).", &[Flag::SpecAmbiguity]), Verdict::Invalid, candidate(a.keys(), withheld), violation("R14"));
+    g.push(
+        spec(
+            "in-both-arrays",
+            &["R14"],
+            "The own session is in room_keys and also in withheld: a session must never be in both (R14); receivers would have to guess (R43).",
+            &[Flag::SpecAmbiguity],
+        ),
+        Verdict::Invalid,
+        candidate(a.keys(), withheld),
+        violation("R14"),
+    );
     /// name, room_keys, withheld, rule, flags, comment.
     type Bad<'a> = (
         &'a str,
@@ -302,7 +372,17 @@ fn audit_violations(g: &mut GroupBuilder, a: &AuditStore) {
         vec![a.forwarded.withheld(HISTORY_NOT_SHARED)],
     );
     input["history_visibility"] = json!("joined");
-    g.push(spec("joined-does-not-widen", &["R12", "R11"], "Current visibility is joined, where the inviter may send nothing (R11); sending anyway is allowed, but not sending non-shareable sessions: the m.room_key-false session in room_keys still breaks R12.", &[Flag::Confidentiality]), Verdict::Invalid, input, violation("R12"));
+    g.push(
+        spec(
+            "joined-does-not-widen",
+            &["R12", "R11"],
+            "Current visibility is joined, where the inviter may send nothing (R11); sending anyway is allowed, but not sending non-shareable sessions: the m.room_key-false session in room_keys still breaks R12.",
+            &[Flag::Confidentiality],
+        ),
+        Verdict::Invalid,
+        input,
+        violation("R12"),
+    );
 }
 
 fn audit_item_format(g: &mut GroupBuilder, a: &AuditStore) {
@@ -379,10 +459,30 @@ fn audit_item_format(g: &mut GroupBuilder, a: &AuditStore) {
     }
     let mut e = a.own_shared.entry();
     e["forwarding_curve25519_key_chain"] = json!([]);
-    g.push(spec("extra-forwarding-chain", &["R15"], "A room_keys item with a seventh member, forwarding_curve25519_key_chain (copied from an ExportedSessionData). R15 asks for exactly the six fields and the reference auditor holds builders to that; but receivers must tolerate unknown members and the spec schema does not forbid extras, so a conformant verdict is also acceptable.", &[Flag::SpecAmbiguity]), Verdict::Acceptable, candidate(vec![e, a.room_key_true.entry()], a.withheld()), violation("R15")).also_acceptable = vec![conformant()];
+    g.push(
+        spec(
+            "extra-forwarding-chain",
+            &["R15"],
+            "A room_keys item with a seventh member, forwarding_curve25519_key_chain (copied from an ExportedSessionData). R15 asks for exactly the six fields and the reference auditor holds builders to that; but receivers must tolerate unknown members and the spec schema does not forbid extras, so a conformant verdict is also acceptable.",
+            &[Flag::SpecAmbiguity],
+        ),
+        Verdict::Acceptable,
+        candidate(vec![e, a.room_key_true.entry()], a.withheld()),
+        violation("R15"),
+    ).also_acceptable = vec![conformant()];
     let mut e = a.own_shared.entry();
     e["session_id"] = json!(a.room_key_true.session_id());
-    g.push(spec("session-id-mismatch", &["B2"], "The own session's entry names the m.room_key session's ID: session_id must be the Ed25519 key inside session_key (B2).", &[Flag::Spoofing]), Verdict::Invalid, candidate(vec![e, a.room_key_true.entry()], a.withheld()), violation("B2"));
+    g.push(
+        spec(
+            "session-id-mismatch",
+            &["B2"],
+            "The own session's entry names the m.room_key session's ID: session_id must be the Ed25519 key inside session_key (B2).",
+            &[Flag::Spoofing],
+        ),
+        Verdict::Invalid,
+        candidate(vec![e, a.room_key_true.entry()], a.withheld()),
+        violation("B2"),
+    );
 
     // withheld items.
     for (name, field, flags) in [
@@ -417,7 +517,17 @@ fn audit_item_format(g: &mut GroupBuilder, a: &AuditStore) {
     }
     let mut withheld = a.withheld();
     withheld[1]["reason"] = json!(7);
-    g.push(spec("withheld-reason-not-string", &["R16"], "A withheld item whose optional reason is a number: when present it must be a string (R16).", &[Flag::SchemaViolation]), Verdict::Invalid, candidate(a.keys(), withheld), violation("R16"));
+    g.push(
+        spec(
+            "withheld-reason-not-string",
+            &["R16"],
+            "A withheld item whose optional reason is a number: when present it must be a string (R16).",
+            &[Flag::SchemaViolation],
+        ),
+        Verdict::Invalid,
+        candidate(a.keys(), withheld),
+        violation("R16"),
+    );
 
     // Bundle structure (B1).
     let structures: [(&str, Value, &str); 4] = [

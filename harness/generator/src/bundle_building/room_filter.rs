@@ -66,7 +66,17 @@ pub(super) fn room_filter_file() -> GeneratedFile {
     }
     let there =
         Sess::new("room-filter/received-withheld-other-room", own(None)).in_room(OTHER_ROOM);
-    g.push(spec("received-withheld-other-room", &["R13"], "The inviter earlier received an m.history_not_shared entry for another room: it is not passed on in this room's bundle.", &[]), Verdict::Valid, json!({"store": store(&[&here]), "received_withheld": [there.received(HISTORY_NOT_SHARED)]}), bundle(&[&here], &[]));
+    g.push(
+        spec(
+            "received-withheld-other-room",
+            &["R13"],
+            "The inviter earlier received an m.history_not_shared entry for another room: it is not passed on in this room's bundle.",
+            &[],
+        ),
+        Verdict::Valid,
+        json!({"store": store(&[&here]), "received_withheld": [there.received(HISTORY_NOT_SHARED)]}),
+        bundle(&[&here], &[]),
+    );
     f.file.groups.push(g.finish());
     f
 }

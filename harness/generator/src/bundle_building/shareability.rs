@@ -309,7 +309,17 @@ fn chained_group() -> GroupBuilder {
         from_bundle(),
     )
     .at(7);
-    g.push(spec("from-bundle-later-index", &["R6", "R15"], "The earlier bundle carried the session from index 7: it is passed on as stored, exported at index 7.", &[]), Verdict::Valid, json!({"store": store(&[&s])}), bundle(&[&s], &[]));
+    g.push(
+        spec(
+            "from-bundle-later-index",
+            &["R6", "R15"],
+            "The earlier bundle carried the session from index 7: it is passed on as stored, exported at index 7.",
+            &[],
+        ),
+        Verdict::Valid,
+        json!({"store": store(&[&s])}),
+        bundle(&[&s], &[]),
+    );
     single(
         &mut g,
         spec(
@@ -352,9 +362,19 @@ fn mixed_group() -> GroupBuilder {
     let export = Sess::new(&format!("{p}/export-missing"), key_export(Map::new()));
     let chained = Sess::new(&format!("{p}/bundle"), from_bundle()).at(30);
     let fwd = Sess::new(&format!("{p}/forwarded"), forwarded(Map::new()));
-    g.push(spec("every-origin", &["R12", "R13", "R14"], "Eight sessions of the room: own (shared), own (joined), m.room_key true at index 2, m.room_key false, backup true, export without flag, from a bundle at index 30, forwarded. The four shareable ones go into room_keys at their stored indices; the other four are withheld; none is in both.", &[]), Verdict::Valid, json!({"store": store(&[&own_shared, &own_joined, &rk_true, &rk_false, &backup, &export, &chained, &fwd])}), bundle(
+    g.push(
+        spec(
+            "every-origin",
+            &["R12", "R13", "R14"],
+            "Eight sessions of the room: own (shared), own (joined), m.room_key true at index 2, m.room_key false, backup true, export without flag, from a bundle at index 30, forwarded. The four shareable ones go into room_keys at their stored indices; the other four are withheld; none is in both.",
+            &[],
+        ),
+        Verdict::Valid,
+        json!({"store": store(&[&own_shared, &own_joined, &rk_true, &rk_false, &backup, &export, &chained, &fwd])}),
+        bundle(
             &[&own_shared, &rk_true, &backup, &chained],
             &[&own_joined, &rk_false, &export, &fwd],
-        ));
+        ),
+    );
     g
 }

@@ -45,14 +45,44 @@ fn transitive_group(variant: IdentifierVariant) -> GroupBuilder {
             "The inviter holds one shareable session and earlier received a not-shared entry for a session it never had. The reference passes the entry on, so the chain of invitees keeps the reason (matrix-rust-sdk, test_transitive_history_share_with_withhelds). The spec does not require it, so leaving it out is also acceptable.{written}"
         ), &flags), Verdict::Acceptable, json!({"store": store(&[&mine]), "received_withheld": [remote.received(code)]}), bundle(&[&mine], &[&remote])).also_acceptable = vec![bundle(&[&mine], &[])];
     let now_shared = Sess::new(&format!("{p}/now-shared"), from_bundle());
-    g.push(spec("now-shareable", &["R14", "R12"], "The inviter earlier received a not-shared entry for a session it has since obtained as a shareable key (from a later bundle). The key is shared, and the old entry must not be passed on beside it: no session may be in both arrays (R14). (matrix-rust-sdk does not dedupe here.)", &[]), Verdict::Valid, json!({"store": store(&[&now_shared]), "received_withheld": [now_shared.received(code)]}), bundle(&[&now_shared], &[]));
+    g.push(
+        spec(
+            "now-shareable",
+            &["R14", "R12"],
+            "The inviter earlier received a not-shared entry for a session it has since obtained as a shareable key (from a later bundle). The key is shared, and the old entry must not be passed on beside it: no session may be in both arrays (R14). (matrix-rust-sdk does not dedupe here.)",
+            &[],
+        ),
+        Verdict::Valid,
+        json!({"store": store(&[&now_shared]), "received_withheld": [now_shared.received(code)]}),
+        bundle(&[&now_shared], &[]),
+    );
     if variant == IdentifierVariant::Stable {
         let also_mine = Sess::new(
             &format!("{p}/also-mine"),
             room_key(flag(Some(SHARED_HISTORY), json!(false))),
         );
-        g.push(spec("already-withheld", &["R13"], "The inviter holds a non-shareable session and also received a not-shared entry for it. The reference lists it once. matrix-rust-sdk lists it twice (once from its store, once passed on); a duplicate entry breaks no rule, so that is also acceptable.", &[Flag::EdgeCase]), Verdict::Acceptable, json!({"store": store(&[&also_mine]), "received_withheld": [also_mine.received(code)]}), bundle(&[], &[&also_mine])).also_acceptable = vec![bundle(&[], &[&also_mine, &also_mine])];
-        g.push(spec("only-received", &["R13"], "The inviter holds no session of the room, only a received not-shared entry. The reference sends a bundle with just that entry; sending nothing is also acceptable (nothing requires passing entries on).", &[Flag::SpecAmbiguity, Flag::EdgeCase]), Verdict::Acceptable, json!({"store": [], "received_withheld": [remote.received(code)]}), bundle(&[], &[&remote])).also_acceptable = vec![nothing()];
+        g.push(
+            spec(
+                "already-withheld",
+                &["R13"],
+                "The inviter holds a non-shareable session and also received a not-shared entry for it. The reference lists it once. matrix-rust-sdk lists it twice (once from its store, once passed on); a duplicate entry breaks no rule, so that is also acceptable.",
+                &[Flag::EdgeCase],
+            ),
+            Verdict::Acceptable,
+            json!({"store": store(&[&also_mine]), "received_withheld": [also_mine.received(code)]}),
+            bundle(&[], &[&also_mine]),
+        ).also_acceptable = vec![bundle(&[], &[&also_mine, &also_mine])];
+        g.push(
+            spec(
+                "only-received",
+                &["R13"],
+                "The inviter holds no session of the room, only a received not-shared entry. The reference sends a bundle with just that entry; sending nothing is also acceptable (nothing requires passing entries on).",
+                &[Flag::SpecAmbiguity, Flag::EdgeCase],
+            ),
+            Verdict::Acceptable,
+            json!({"store": [], "received_withheld": [remote.received(code)]}),
+            bundle(&[], &[&remote]),
+        ).also_acceptable = vec![nothing()];
     }
     g
 }

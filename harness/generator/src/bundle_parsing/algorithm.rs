@@ -52,7 +52,7 @@ pub(super) fn algorithm() -> GeneratedFile {
             &[],
         ),
         Verdict::Valid,
-        json!({"plaintext": json!({"room_keys": [k.json()], "withheld": []})}),
+        json!({"plaintext": {"room_keys": [k.json()], "withheld": []}}),
         parsed(vec![k.summary("/room_keys/0")], vec![], vec![]),
     );
     f.file.groups.push(g.finish());

@@ -91,7 +91,17 @@ pub(super) fn session_id() -> GeneratedFile {
         IdentifierVariant::Stable,
     );
     let k = Key::new("sid-late", 77);
-    g.push(spec("id-of-later-export", &["B2", "R15"], "A key exported at index 77 still has its session's ID: the ID is the Ed25519 key, not the ratchet.", &[]), Verdict::Valid, json!({"plaintext": json!({"room_keys": [k.json()], "withheld": []})}), parsed(vec![k.summary("/room_keys/0")], vec![], vec![]));
+    g.push(
+        spec(
+            "id-of-later-export",
+            &["B2", "R15"],
+            "A key exported at index 77 still has its session's ID: the ID is the Ed25519 key, not the ratchet.",
+            &[],
+        ),
+        Verdict::Valid,
+        json!({"plaintext": {"room_keys": [k.json()], "withheld": []}}),
+        parsed(vec![k.summary("/room_keys/0")], vec![], vec![]),
+    );
     f.file.groups.push(g.finish());
     f
 }

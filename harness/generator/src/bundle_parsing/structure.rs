@@ -103,7 +103,17 @@ pub(super) fn structure() -> GeneratedFile {
             json!({"room_keys": [k0.json()], "withheld": true}),
         ),
     ] {
-        g.push(spec(name, &["B1"], "`room_keys` and `withheld` must be arrays when present; a bundle with a mistyped array is refused whole.", &[Flag::SchemaViolation]), Verdict::Invalid, json!({"plaintext": v}), rejected("B1"));
+        g.push(
+            spec(
+                name,
+                &["B1"],
+                "`room_keys` and `withheld` must be arrays when present; a bundle with a mistyped array is refused whole.",
+                &[Flag::SchemaViolation],
+            ),
+            Verdict::Invalid,
+            json!({"plaintext": v}),
+            rejected("B1"),
+        );
     }
     f.file.groups.push(g.finish());
     let mut g = GroupBuilder::new(
@@ -126,7 +136,17 @@ pub(super) fn structure() -> GeneratedFile {
             vec![],
             vec![],
         );
-        let c = g.push(spec(name, &["B1"], "A missing array reads as empty (reference), or the bundle is refused (matrix-rust-sdk): both are safe.", &[Flag::SpecAmbiguity]), Verdict::Acceptable, json!({"plaintext": v}), expected);
+        let c = g.push(
+            spec(
+                name,
+                &["B1"],
+                "A missing array reads as empty (reference), or the bundle is refused (matrix-rust-sdk): both are safe.",
+                &[Flag::SpecAmbiguity],
+            ),
+            Verdict::Acceptable,
+            json!({"plaintext": v}),
+            expected,
+        );
         c.also_acceptable.push(rejected("B1"));
     }
     f.file.groups.push(g.finish());
@@ -142,7 +162,16 @@ pub(super) fn structure() -> GeneratedFile {
     // The same `code` twice, the last one being the entry's own.
     text.insert_str(1, "\"code\":\"m.unverified\",");
     let plaintext = format!("{{\"room_keys\":[],\"withheld\":[{text}]}}");
-    let c = g.push(spec("withheld-code-twice", &["B1", "R16"], "A withheld entry carries `code` twice. The reference reads the last value (serde_json's `Value`), matrix-sdk-crypto refuses the bundle (serde's `duplicate field`). The bundle is encrypted and hash-checked, so no second reader can see another value: both are safe (found by differential fuzzing, F19).", &[Flag::SpecAmbiguity]), Verdict::Acceptable, json!({"plaintext_text": plaintext}), parsed(
+    let c = g.push(
+        spec(
+            "withheld-code-twice",
+            &["B1", "R16"],
+            "A withheld entry carries `code` twice. The reference reads the last value (serde_json's `Value`), matrix-sdk-crypto refuses the bundle (serde's `duplicate field`). The bundle is encrypted and hash-checked, so no second reader can see another value: both are safe (found by differential fuzzing, F19).",
+            &[Flag::SpecAmbiguity],
+        ),
+        Verdict::Acceptable,
+        json!({"plaintext_text": plaintext}),
+        parsed(
             vec![],
             vec![withheld_summary(
                 "/withheld/0",
@@ -151,7 +180,8 @@ pub(super) fn structure() -> GeneratedFile {
                 Some(IdentifierVariant::Stable),
             )],
             vec![],
-        ));
+        ),
+    );
     c.also_acceptable.push(rejected("B1"));
     f.file.groups.push(g.finish());
     f

@@ -19,7 +19,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
             &[],
         ),
         Verdict::Valid,
-        json!({"plaintext": json!({"room_keys": [], "withheld": [w.clone()]})}),
+        json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
         parsed(
             vec![],
             vec![withheld_summary(
@@ -44,7 +44,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
                 &[],
             ),
             Verdict::Valid,
-            json!({"plaintext": json!({"room_keys": [], "withheld": [w.clone()]})}),
+            json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
             parsed(
                 vec![],
                 vec![withheld_summary("/withheld/0", &w, code, None)],
@@ -60,7 +60,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
         let w = withheld(&format!("codes-{name}"), code);
         g.push(spec(name, &["B4"], &format!(
                 "`{code}` is not the history-not-shared code; it must be kept verbatim, not matched loosely."
-            ), &[Flag::Malleability]), Verdict::Invalid, json!({"plaintext": json!({"room_keys": [], "withheld": [w.clone()]})}), parsed(
+            ), &[Flag::Malleability]), Verdict::Invalid, json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}), parsed(
                 vec![],
                 vec![withheld_summary("/withheld/0", &w, code, None)],
                 vec![],
@@ -74,7 +74,16 @@ pub(super) fn withheld_codes() -> GeneratedFile {
         IdentifierVariant::Unstable,
     );
     let w = withheld("codes-unstable", HISTORY_NOT_SHARED_UNSTABLE);
-    g.push(spec("history-not-shared-unstable", &["B4", "R16"], "io.element.msc4268.history_not_shared means m.history_not_shared; the unstable spelling is reported.", &[Flag::Legacy]), Verdict::Valid, json!({"plaintext": json!({"room_keys": [], "withheld": [w.clone()]})}), parsed(
+    g.push(
+        spec(
+            "history-not-shared-unstable",
+            &["B4", "R16"],
+            "io.element.msc4268.history_not_shared means m.history_not_shared; the unstable spelling is reported.",
+            &[Flag::Legacy],
+        ),
+        Verdict::Valid,
+        json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
+        parsed(
             vec![],
             vec![withheld_summary(
                 "/withheld/0",
@@ -83,10 +92,20 @@ pub(super) fn withheld_codes() -> GeneratedFile {
                 Some(IdentifierVariant::Unstable),
             )],
             vec![],
-        ));
+        ),
+    );
     let mut legacy = withheld("codes-legacy", "m.unauthorised");
     legacy["reason"] = json!("History not shared");
-    g.push(spec("early-draft-unauthorised", &["B4", "R16"], "Early drafts sent m.unauthorised with reason \"History not shared\" (D6); that is just m.unauthorised.", &[Flag::Legacy]), Verdict::Valid, json!({"plaintext": json!({"room_keys": [], "withheld": [legacy.clone()]})}), parsed(
+    g.push(
+        spec(
+            "early-draft-unauthorised",
+            &["B4", "R16"],
+            "Early drafts sent m.unauthorised with reason \"History not shared\" (D6); that is just m.unauthorised.",
+            &[Flag::Legacy],
+        ),
+        Verdict::Valid,
+        json!({"plaintext": {"room_keys": [], "withheld": [legacy.clone()]}}),
+        parsed(
             vec![],
             vec![withheld_summary(
                 "/withheld/0",
@@ -95,7 +114,8 @@ pub(super) fn withheld_codes() -> GeneratedFile {
                 None,
             )],
             vec![],
-        ));
+        ),
+    );
     f.file.groups.push(g.finish());
     f
 }

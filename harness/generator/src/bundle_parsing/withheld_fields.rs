@@ -104,7 +104,7 @@ pub(super) fn withheld_fields() -> GeneratedFile {
             &[Flag::EdgeCase],
         ),
         Verdict::Valid,
-        json!({"plaintext": json!({"room_keys": [], "withheld": [no_olm.clone()]})}),
+        json!({"plaintext": {"room_keys": [], "withheld": [no_olm.clone()]}}),
         parsed(
             vec![],
             vec![withheld_summary("/withheld/0", &no_olm, "m.no_olm", None)],
@@ -121,7 +121,7 @@ pub(super) fn withheld_fields() -> GeneratedFile {
             &[],
         ),
         Verdict::Valid,
-        json!({"plaintext": json!({"room_keys": [], "withheld": [other.clone()]})}),
+        json!({"plaintext": {"room_keys": [], "withheld": [other.clone()]}}),
         parsed(
             vec![],
             vec![withheld_summary(

@@ -15,7 +15,17 @@ pub(super) fn acceptance() -> GeneratedFile {
     let mut s = baseline(bundle(&[&k], &[]));
     s.invite = Some(json!({"inviter": ALICE, "accepted_on_this_device": false}));
     s.membership = "invite";
-    a.case(spec("invite-not-yet-accepted", &["R35"], "The bundle arrives while Bob is only invited: store, do not download until he accepts.", &[Flag::DenialOfService]), Verdict::Invalid, &s, not_imported("deferred", "R35"));
+    a.case(
+        spec(
+            "invite-not-yet-accepted",
+            &["R35"],
+            "The bundle arrives while Bob is only invited: store, do not download until he accepts.",
+            &[Flag::DenialOfService],
+        ),
+        Verdict::Invalid,
+        &s,
+        not_imported("deferred", "R35"),
+    );
     let mut s = baseline(bundle(&[&k], &[]));
     s.membership = "leave";
     a.case(
@@ -44,7 +54,17 @@ pub(super) fn acceptance() -> GeneratedFile {
     );
     let mut s = baseline(bundle(&[&k], &[]));
     s.membership = "knock";
-    a.case(spec("knocking-after-accepting", &["R34"], "Bob's membership is `knock` (he left and knocked again): not joined, nothing is imported.", &[Flag::EdgeCase]), Verdict::Invalid, &s, not_imported("deferred", "R34"));
+    a.case(
+        spec(
+            "knocking-after-accepting",
+            &["R34"],
+            "Bob's membership is `knock` (he left and knocked again): not joined, nothing is imported.",
+            &[Flag::EdgeCase],
+        ),
+        Verdict::Invalid,
+        &s,
+        not_imported("deferred", "R34"),
+    );
     let mut s = baseline(bundle(&[&k], &[]));
     s.now = NOW - HOUR + DEFAULT_ACCEPTANCE_WINDOW_MS + 1;
     a.case(
@@ -87,7 +107,17 @@ pub(super) fn acceptance() -> GeneratedFile {
     let mut s = baseline(bundle(&[&k], &[]));
     s.window = Some(0);
     s.now = NOW - 2 * HOUR;
-    a.case(spec("zero-window", &["R36"], "A window of 0 ms admits nothing, even when the clock reads earlier than the acceptance (found by fuzzing: the reference once overflowed here).", &[Flag::EdgeCase]), Verdict::Invalid, &s, not_imported("deferred", "R36"));
+    a.case(
+        spec(
+            "zero-window",
+            &["R36"],
+            "A window of 0 ms admits nothing, even when the clock reads earlier than the acceptance (found by fuzzing: the reference once overflowed here).",
+            &[Flag::EdgeCase],
+        ),
+        Verdict::Invalid,
+        &s,
+        not_imported("deferred", "R36"),
+    );
     let mut s = baseline(bundle(&[&k], &[]));
     s.window = Some(HOUR / 2);
     a.case(
@@ -105,7 +135,17 @@ pub(super) fn acceptance() -> GeneratedFile {
     s.invite = Some(
         json!({"inviter": ALICE, "accepted_at_ms": NOW - HOUR, "accepted_on_this_device": false}),
     );
-    let c = a.case(spec("accepted-on-another-device", &["R35"], "Bob accepted on his phone; this laptop did not record an acceptance (D10). SDKs import only on the accepting device; importing here too leaks nothing.", &[Flag::SpecAmbiguity]), Verdict::Acceptable, &s, not_imported("deferred", "R35"));
+    let c = a.case(
+        spec(
+            "accepted-on-another-device",
+            &["R35"],
+            "Bob accepted on his phone; this laptop did not record an acceptance (D10). SDKs import only on the accepting device; importing here too leaks nothing.",
+            &[Flag::SpecAmbiguity],
+        ),
+        Verdict::Acceptable,
+        &s,
+        not_imported("deferred", "R35"),
+    );
     c.also_acceptable
         .push(imported(vec![k.imported(ALICE)], vec![], vec![], vec![]));
     f.file.groups.push(g.finish());

@@ -76,7 +76,17 @@ pub(super) fn envelope() -> GeneratedFile {
             dk["algorithms"] = json!([]);
         }
     });
-    a.case(spec("device-keys-changed-after-signing", &["R31"], "sender_device_keys had `algorithms` emptied after it was signed, so its self-signature no longer verifies (O7): discard, even though the recipient can learn the sender's device from /keys/query (found by differential fuzzing, F18).", &[Flag::Spoofing]), Verdict::Invalid, &s, not_imported("discarded", "O7"));
+    a.case(
+        spec(
+            "device-keys-changed-after-signing",
+            &["R31"],
+            "sender_device_keys had `algorithms` emptied after it was signed, so its self-signature no longer verifies (O7): discard, even though the recipient can learn the sender's device from /keys/query (found by differential fuzzing, F18).",
+            &[Flag::Spoofing],
+        ),
+        Verdict::Invalid,
+        &s,
+        not_imported("discarded", "O7"),
+    );
     let s = baseline(bundle(&[&k], &[]));
     a.case(
         spec(

@@ -50,7 +50,17 @@ pub(super) fn happy_path() -> GeneratedFile {
         ),
     );
     let k = key("happy-with-withheld", 2);
-    a.case(spec("key-and-withheld", &["R45", "R34"], "The withheld entry for this room is recorded, so the UI can say why that session cannot be decrypted.", &[]), Verdict::Valid, &baseline(bundle(&[&k], &[withheld_entry("happy-withheld", ROOM, HISTORY_NOT_SHARED)])), imported(vec![k.imported(ALICE)], vec![withheld_recorded("happy-withheld")], vec![], vec![]));
+    a.case(
+        spec(
+            "key-and-withheld",
+            &["R45", "R34"],
+            "The withheld entry for this room is recorded, so the UI can say why that session cannot be decrypted.",
+            &[],
+        ),
+        Verdict::Valid,
+        &baseline(bundle(&[&k], &[withheld_entry("happy-withheld", ROOM, HISTORY_NOT_SHARED)])),
+        imported(vec![k.imported(ALICE)], vec![withheld_recorded("happy-withheld")], vec![], vec![]),
+    );
     a.case(
         spec(
             "empty-bundle",
@@ -100,7 +110,17 @@ pub(super) fn happy_path() -> GeneratedFile {
     );
     let mut s = baseline(bundle(&[&key("happy-clock", 0)], &[]));
     s.now = NOW - 2 * HOUR;
-    a.case(spec("clock-behind-acceptance", &["R36"], "A clock that reads earlier than the recorded acceptance (skew) counts as within the window.", &[Flag::EdgeCase]), Verdict::Valid, &s, imported(vec![key("happy-clock", 0).imported(ALICE)], vec![], vec![], vec![]));
+    a.case(
+        spec(
+            "clock-behind-acceptance",
+            &["R36"],
+            "A clock that reads earlier than the recorded acceptance (skew) counts as within the window.",
+            &[Flag::EdgeCase],
+        ),
+        Verdict::Valid,
+        &s,
+        imported(vec![key("happy-clock", 0).imported(ALICE)], vec![], vec![], vec![]),
+    );
     let mut s = baseline(bundle(&[&key("happy-window", 0)], &[]));
     s.window = Some(2 * HOUR);
     s.now = NOW + HOUR / 2;

@@ -18,7 +18,17 @@ pub(super) fn room_filter() -> GeneratedFile {
     let here = key("filter-here", 0);
     let mut there = key("filter-there", 0);
     there.room = OTHER_ROOM.into();
-    a.case(spec("key-for-another-room", &["R40"], "A key for another room rides along in the bundle: it is skipped, the room's own key is imported.", &[Flag::KeyPlanting]), Verdict::Invalid, &baseline(bundle(&[&here, &there], &[])), imported(vec![here.imported(ALICE)], vec![], vec![], vec![("/room_keys/1", "R40")]));
+    a.case(
+        spec(
+            "key-for-another-room",
+            &["R40"],
+            "A key for another room rides along in the bundle: it is skipped, the room's own key is imported.",
+            &[Flag::KeyPlanting],
+        ),
+        Verdict::Invalid,
+        &baseline(bundle(&[&here, &there], &[])),
+        imported(vec![here.imported(ALICE)], vec![], vec![], vec![("/room_keys/1", "R40")]),
+    );
     a.case(
         spec(
             "only-other-rooms",

@@ -18,10 +18,30 @@ pub(super) fn sender_trust() -> GeneratedFile {
     let k = key("trust", 0);
     let mut s = baseline(bundle(&[&k], &[]));
     s.device_signed_by = None;
-    a.case(spec("device-not-cross-signed", &["X1"], "Alice's device is not signed by her self-signing key (an injected device): the bundle is dropped.", &[Flag::AuthBypass, Flag::KeyPlanting]), Verdict::Invalid, &s, not_imported("discarded", "X1"));
+    a.case(
+        spec(
+            "device-not-cross-signed",
+            &["X1"],
+            "Alice's device is not signed by her self-signing key (an injected device): the bundle is dropped.",
+            &[Flag::AuthBypass, Flag::KeyPlanting],
+        ),
+        Verdict::Invalid,
+        &s,
+        not_imported("discarded", "X1"),
+    );
     let mut s = baseline(bundle(&[&k], &[]));
     s.identity = None;
-    a.case(spec("identity-unknown", &["X1"], "Bob has no cross-signing identity for Alice: the device's cross-signature cannot be checked.", &[Flag::AuthBypass]), Verdict::Invalid, &s, not_imported("discarded", "X1"));
+    a.case(
+        spec(
+            "identity-unknown",
+            &["X1"],
+            "Bob has no cross-signing identity for Alice: the device's cross-signature cannot be checked.",
+            &[Flag::AuthBypass],
+        ),
+        Verdict::Invalid,
+        &s,
+        not_imported("discarded", "X1"),
+    );
     let mut s = baseline(bundle(&[&k], &[]));
     s.device_signed_by = Some(CrossSigning::new(ALICE, "stale"));
     a.case(

@@ -25,7 +25,17 @@ pub(super) fn unstable() -> GeneratedFile {
         )],
     ));
     s.event_type = ROOM_KEY_BUNDLE_UNSTABLE;
-    a.case(spec("unstable-event-type-and-code", &["R34", "R45"], "io.element.msc4268.room_key_bundle is handled like m.room_key_bundle; the unstable withheld code is recorded as m.history_not_shared.", &[Flag::Legacy]), Verdict::Valid, &s, imported(vec![k.imported(ALICE)], vec![withheld_recorded("unstable-w")], vec![], vec![]));
+    a.case(
+        spec(
+            "unstable-event-type-and-code",
+            &["R34", "R45"],
+            "io.element.msc4268.room_key_bundle is handled like m.room_key_bundle; the unstable withheld code is recorded as m.history_not_shared.",
+            &[Flag::Legacy],
+        ),
+        Verdict::Valid,
+        &s,
+        imported(vec![k.imported(ALICE)], vec![withheld_recorded("unstable-w")], vec![], vec![]),
+    );
     f.file.groups.push(g.finish());
     f
 }

@@ -10,8 +10,28 @@ pub(super) fn identity_binding() -> GeneratedFile {
         "O1: the plaintext `sender` equals the to-device event's sender.",
         IdentifierVariant::Stable,
     );
-    o1.reject(spec("plaintext-sender-mallory", &["R31", "O1"], "The homeserver says Alice sent the event but the plaintext names Mallory. The two must agree; the event is discarded.", &[Spoofing]), Envelope::baseline().set("/sender", json!(MALLORY)), "O1", "/sender");
-    o1.reject(spec("event-sender-mallory", &["R31", "O1"], "The homeserver attributes the event to Mallory while the encrypted plaintext says Alice. Recording it would file Alice's bundle under the wrong (room, sender) pair, so it is discarded.", &[Spoofing, AuthBypass]), Envelope::baseline().sender(MALLORY), "O1", "/sender");
+    o1.reject(
+        spec(
+            "plaintext-sender-mallory",
+            &["R31", "O1"],
+            "The homeserver says Alice sent the event but the plaintext names Mallory. The two must agree; the event is discarded.",
+            &[Spoofing],
+        ),
+        Envelope::baseline().set("/sender", json!(MALLORY)),
+        "O1",
+        "/sender",
+    );
+    o1.reject(
+        spec(
+            "event-sender-mallory",
+            &["R31", "O1"],
+            "The homeserver attributes the event to Mallory while the encrypted plaintext says Alice. Recording it would file Alice's bundle under the wrong (room, sender) pair, so it is discarded.",
+            &[Spoofing, AuthBypass],
+        ),
+        Envelope::baseline().sender(MALLORY),
+        "O1",
+        "/sender",
+    );
     o1.reject(
         spec(
             "sender-missing",
@@ -274,7 +294,14 @@ pub(super) fn identity_binding() -> GeneratedFile {
         "O4",
         "/keys",
     );
-    o4.reject(spec("device-keys-ed25519-planted", &["R31", "O4"], "The device keys list Mallory's Ed25519 key as ALICEDEV's and are self-signed with it (so O7 alone would pass), while `keys.ed25519` still names Alice's real key. The two Ed25519 claims disagree.", &[KeyPlanting]), Envelope::baseline().device_keys({
+    o4.reject(
+        spec(
+            "device-keys-ed25519-planted",
+            &["R31", "O4"],
+            "The device keys list Mallory's Ed25519 key as ALICEDEV's and are self-signed with it (so O7 alone would pass), while `keys.ed25519` still names Alice's real key. The two Ed25519 claims disagree.",
+            &[KeyPlanting],
+        ),
+        Envelope::baseline().device_keys({
             let mut dk = alice().unsigned_device_keys();
             if let Some(k) = keys_of(&mut dk) {
                 k.insert(format!("ed25519:{ALICE_DEVICE}"), json!(mallory().ed25519()));
@@ -285,7 +312,10 @@ pub(super) fn identity_binding() -> GeneratedFile {
                 &format!("ed25519:{ALICE_DEVICE}"),
                 &mallory().signing_key(),
             )
-        }), "O4", "/keys/ed25519");
+        }),
+        "O4",
+        "/keys/ed25519",
+    );
 
     // O5
     let mut o5 = Group::new(
@@ -333,10 +363,20 @@ pub(super) fn identity_binding() -> GeneratedFile {
         "O5",
         "/sender_device_keys/user_id",
     );
-    o5.reject(spec("mallory-device-claimed-for-alice", &["R31", "O5"], "The event and plaintext say Alice, but the Olm session, `keys.ed25519` and `sender_device_keys` are all Mallory's real, self-signed and cross-signed device. Without O5, Mallory's cross-signed device would be attributed to Alice and her bundle accepted as the inviter's (the user_id check matrix-rust-sdk added in 0.17.0, CVE-2026-45056).", &[Spoofing, AuthBypass]), Envelope::baseline()
+    o5.reject(
+        spec(
+            "mallory-device-claimed-for-alice",
+            &["R31", "O5"],
+            "The event and plaintext say Alice, but the Olm session, `keys.ed25519` and `sender_device_keys` are all Mallory's real, self-signed and cross-signed device. Without O5, Mallory's cross-signed device would be attributed to Alice and her bundle accepted as the inviter's (the user_id check matrix-rust-sdk added in 0.17.0, CVE-2026-45056).",
+            &[Spoofing, AuthBypass],
+        ),
+        Envelope::baseline()
             .sender_key(&mallory().curve25519())
             .set("/keys/ed25519", json!(mallory().ed25519()))
-            .device_keys(mallory().device_keys(Some(&mallory_cs()))), "O5", "/sender_device_keys/user_id");
+            .device_keys(mallory().device_keys(Some(&mallory_cs()))),
+        "O5",
+        "/sender_device_keys/user_id",
+    );
 
     // O6
     let mut o6 = Group::new(
@@ -369,14 +409,24 @@ pub(super) fn identity_binding() -> GeneratedFile {
                 "The Olm session's sender key is {what}, not the `curve25519:ALICEDEV` key in the device keys."
             ), flags), Envelope::baseline().sender_key(&k), "O6", DK_CURVE);
     }
-    o6.reject(spec("device-keys-curve25519-planted", &["R31", "O6"], "The device keys list Mallory's Curve25519 key as ALICEDEV's and are re-signed by Alice's device key (so O7 passes), while the Olm session is Alice's real one. The device keys do not describe the session that delivered them.", &[KeyPlanting]), Envelope::baseline().device_keys(alice_keys_with(|dk| {
+    o6.reject(
+        spec(
+            "device-keys-curve25519-planted",
+            &["R31", "O6"],
+            "The device keys list Mallory's Curve25519 key as ALICEDEV's and are re-signed by Alice's device key (so O7 passes), while the Olm session is Alice's real one. The device keys do not describe the session that delivered them.",
+            &[KeyPlanting],
+        ),
+        Envelope::baseline().device_keys(alice_keys_with(|dk| {
             keys_of(dk).map(|k| {
                 k.insert(
                     format!("curve25519:{ALICE_DEVICE}"),
                     json!(mallory().curve25519()),
                 )
             });
-        })), "O6", DK_CURVE);
+        })),
+        "O6",
+        DK_CURVE,
+    );
 
     olm_file(
         module_path!(),

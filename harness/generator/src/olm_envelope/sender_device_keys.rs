@@ -17,7 +17,17 @@ pub(super) fn sender_device_keys() -> GeneratedFile {
         ),
         Envelope::baseline(),
     );
-    p.reject(spec("missing", &["R30"], "The plaintext has no `sender_device_keys`. Receivers SHOULD ignore such a bundle (MSC4268 requires MSC4147 device keys).", &[AuthBypass]), Envelope::baseline().remove(DK), "R30", DK);
+    p.reject(
+        spec(
+            "missing",
+            &["R30"],
+            "The plaintext has no `sender_device_keys`. Receivers SHOULD ignore such a bundle (MSC4268 requires MSC4147 device keys).",
+            &[AuthBypass],
+        ),
+        Envelope::baseline().remove(DK),
+        "R30",
+        DK,
+    );
     p.reject(
         spec(
             "null",
@@ -110,9 +120,19 @@ pub(super) fn sender_device_keys() -> GeneratedFile {
             "/sender_device_keys/device_id",
         );
     }
-    s.reject(spec("device-id-does-not-match-key-ids", &["R31"], "`device_id` says ALICEPHONE while the keys are listed as `ed25519:ALICEDEV` / `curve25519:ALICEDEV`: the device's own `ed25519:ALICEPHONE` key is missing.", &[SchemaViolation, Spoofing]), Envelope::baseline().device_keys(alice_keys_with(|dk| {
+    s.reject(
+        spec(
+            "device-id-does-not-match-key-ids",
+            &["R31"],
+            "`device_id` says ALICEPHONE while the keys are listed as `ed25519:ALICEDEV` / `curve25519:ALICEDEV`: the device's own `ed25519:ALICEPHONE` key is missing.",
+            &[SchemaViolation, Spoofing],
+        ),
+        Envelope::baseline().device_keys(alice_keys_with(|dk| {
             dk.insert("device_id".into(), json!("ALICEPHONE"));
-        })), "R31", "/sender_device_keys/keys/ed25519:ALICEPHONE");
+        })),
+        "R31",
+        "/sender_device_keys/keys/ed25519:ALICEPHONE",
+    );
     s.reject(
         spec(
             "keys-missing",
@@ -157,22 +177,52 @@ pub(super) fn sender_device_keys() -> GeneratedFile {
         "R31",
         DK_ED,
     );
-    s.reject(spec("curve25519-entry-missing", &["R31"], "`keys` has no `curve25519:ALICEDEV` entry, so the Olm session's key cannot be bound to the device.", &[SchemaViolation]), Envelope::baseline().device_keys(alice_keys_with(|dk| {
+    s.reject(
+        spec(
+            "curve25519-entry-missing",
+            &["R31"],
+            "`keys` has no `curve25519:ALICEDEV` entry, so the Olm session's key cannot be bound to the device.",
+            &[SchemaViolation],
+        ),
+        Envelope::baseline().device_keys(alice_keys_with(|dk| {
             keys_of(dk).map(|k| k.remove(&curve_id));
-        })), "R31", DK_CURVE);
-    s.reject(spec("ed25519-entry-for-another-device", &["R31"], "The Ed25519 key is listed as `ed25519:ALICEPHONE`, another device's key ID, so ALICEDEV's own entry is missing.", &[SchemaViolation, Spoofing]), Envelope::baseline().device_keys(alice_keys_with(|dk| {
+        })),
+        "R31",
+        DK_CURVE,
+    );
+    s.reject(
+        spec(
+            "ed25519-entry-for-another-device",
+            &["R31"],
+            "The Ed25519 key is listed as `ed25519:ALICEPHONE`, another device's key ID, so ALICEDEV's own entry is missing.",
+            &[SchemaViolation, Spoofing],
+        ),
+        Envelope::baseline().device_keys(alice_keys_with(|dk| {
             if let Some(k) = keys_of(dk)
                 && let Some(v) = k.remove(&ed_id)
             {
                 k.insert("ed25519:ALICEPHONE".into(), v);
             }
-        })), "R31", DK_ED);
-    s.reject(spec("key-ids-without-device", &["R31"], "`keys` uses bare `ed25519` / `curve25519` names (the shape of the plaintext's `keys`), not `<algorithm>:<device_id>` key IDs.", &[SchemaViolation]), Envelope::baseline().device_keys(alice_keys_with(|dk| {
+        })),
+        "R31",
+        DK_ED,
+    );
+    s.reject(
+        spec(
+            "key-ids-without-device",
+            &["R31"],
+            "`keys` uses bare `ed25519` / `curve25519` names (the shape of the plaintext's `keys`), not `<algorithm>:<device_id>` key IDs.",
+            &[SchemaViolation],
+        ),
+        Envelope::baseline().device_keys(alice_keys_with(|dk| {
             dk.insert(
                 "keys".into(),
                 json!({"ed25519": alice().ed25519(), "curve25519": alice().curve25519()}),
             );
-        })), "R31", DK_ED);
+        })),
+        "R31",
+        DK_ED,
+    );
     let bad_keys: [(&str, &str, Value, &str); 9] = [
         ("ed25519-not-a-string", "ed", json!(12345), "a number"),
         (
@@ -226,9 +276,18 @@ pub(super) fn sender_device_keys() -> GeneratedFile {
                 keys_of(dk).map(|k| k.insert(id.clone(), v));
             })), "R31", path);
     }
-    s.acceptable(spec("algorithms-missing", &["R31"], "The device keys lack `algorithms`, which the DeviceKeys schema requires, but no Olm validation step reads it. The reference model checks only what binding the device needs and accepts; a receiver that deserialises DeviceKeys strictly (as matrix-rust-sdk does) rejects.", &[SchemaViolation, SpecAmbiguity]), Envelope::baseline().device_keys(alice_keys_with(|dk| {
+    s.acceptable(
+        spec(
+            "algorithms-missing",
+            &["R31"],
+            "The device keys lack `algorithms`, which the DeviceKeys schema requires, but no Olm validation step reads it. The reference model checks only what binding the device needs and accepts; a receiver that deserialises DeviceKeys strictly (as matrix-rust-sdk does) rejects.",
+            &[SchemaViolation, SpecAmbiguity],
+        ),
+        Envelope::baseline().device_keys(alice_keys_with(|dk| {
             dk.remove("algorithms");
-        })), "R31");
+        })),
+        "R31",
+    );
     olm_file(
         module_path!(),
         "sender-device-keys",

@@ -9,13 +9,21 @@ pub(super) fn signatures() -> GeneratedFile {
         IdentifierVariant::Stable,
     );
     let ed_id = format!("ed25519:{ALICE_DEVICE}");
-    g.accept(spec("unsigned-changed-after-signing", &["R31", "O7"], "The device keys were signed with an `unsigned` section that changed afterwards. `unsigned` is excluded from the signed bytes, so the self-signature still verifies.", &[EdgeCase]), Envelope::baseline().device_keys({
+    g.accept(
+        spec(
+            "unsigned-changed-after-signing",
+            &["R31", "O7"],
+            "The device keys were signed with an `unsigned` section that changed afterwards. `unsigned` is excluded from the signed bytes, so the self-signature still verifies.",
+            &[EdgeCase],
+        ),
+        Envelope::baseline().device_keys({
             let mut dk = alice().unsigned_device_keys();
             dk.insert("unsigned".into(), json!({"device_display_name": "laptop"}));
             let mut v = alice_signed(dk);
             v["unsigned"] = json!({"device_display_name": "Alice's laptop"});
             v
-        }));
+        }),
+    );
 
     let mut reject = |name: &str, comment: &str, flags: &[Flag], env: Envelope| {
         g.reject(
@@ -218,9 +226,18 @@ pub(super) fn signatures() -> GeneratedFile {
             })),
         );
     }
-    g.acceptable(spec("signature-padded", &["R31", "O7"], "The genuine self-signature written with `==` padding. The bytes are the same, so the reference model (which accepts padding, as the spec's SHOULD suggests) verifies it; a decoder that refuses padding rejects under O7.", &[LenientEncoding]), Envelope::baseline().device_keys(alice_keys_tampered(|dk| {
+    g.acceptable(
+        spec(
+            "signature-padded",
+            &["R31", "O7"],
+            "The genuine self-signature written with `==` padding. The bytes are the same, so the reference model (which accepts padding, as the spec's SHOULD suggests) verifies it; a decoder that refuses padding rejects under O7.",
+            &[LenientEncoding],
+        ),
+        Envelope::baseline().device_keys(alice_keys_tampered(|dk| {
             alice_sigs(dk).map(|s| s.insert(ed_id.clone(), json!(format!("{sig}=="))));
-        })), "O7");
+        })),
+        "O7",
+    );
     olm_file(
         module_path!(),
         "signatures",

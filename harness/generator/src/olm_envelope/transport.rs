@@ -9,8 +9,26 @@ pub(super) fn transport() -> GeneratedFile {
         "Whether the event arrived Olm-encrypted (R32).",
         IdentifierVariant::Stable,
     );
-    t.accept(spec("olm-encrypted", &["R32"], "The baseline arrives Olm-encrypted: the transport condition holds and every other check passes.", &[]), Envelope::baseline());
-    t.reject(spec("unencrypted", &["R32"], "The same plaintext arrives as a cleartext to-device event. No Olm session authenticates it, so anyone can send it; it must never be acted on.", &[AuthBypass]), Envelope::baseline().unencrypted(), "R32", "");
+    t.accept(
+        spec(
+            "olm-encrypted",
+            &["R32"],
+            "The baseline arrives Olm-encrypted: the transport condition holds and every other check passes.",
+            &[],
+        ),
+        Envelope::baseline(),
+    );
+    t.reject(
+        spec(
+            "unencrypted",
+            &["R32"],
+            "The same plaintext arrives as a cleartext to-device event. No Olm session authenticates it, so anyone can send it; it must never be acted on.",
+            &[AuthBypass],
+        ),
+        Envelope::baseline().unencrypted(),
+        "R32",
+        "",
+    );
 
     let mut ty = Group::new(
         "inner-type",
