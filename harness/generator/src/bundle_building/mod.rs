@@ -197,7 +197,7 @@ impl Sess {
     /// The withheld entry as the inviter received it from an earlier bundle (another builder).
     fn received(&self, code: &str) -> Value {
         let mut w = self.withheld(code);
-        w["from_device"] = json!("BOBDEV");
+        w["from_device"] = json!(BOB_DEVICE);
         w
     }
 
