@@ -8,12 +8,15 @@
 
 mod bundle_building;
 mod bundle_parsing;
+mod case;
+mod cast;
 mod file_decryption;
 mod file_encryption;
 mod import_decision;
 mod olm_envelope;
 mod shared_history_flag;
 mod to_device;
+mod vectors;
 
 pub mod mutants;
 
@@ -49,13 +52,9 @@ pub fn all() -> Vec<GeneratedFile> {
     out
 }
 
-/// Starts a fixture file of `category` at `category/<name>.json`.
-pub fn file(
-    category: Category,
-    name: &str,
-    description: &str,
-    generated_by: &str,
-) -> GeneratedFile {
+/// Starts a fixture file of `category` at `category/<name>.json`, written by the generator module
+/// `module` (pass `module_path!()`; see [`generated_by`]).
+pub fn file(category: Category, name: &str, description: &str, module: &str) -> GeneratedFile {
     let depth = 1 + name.matches('/').count();
     GeneratedFile {
         path: format!("{}/{name}.json", category.as_str()),
@@ -63,10 +62,19 @@ pub fn file(
             schema: format!("{}schema/{SCHEMA_FILE}", "../".repeat(depth)),
             category,
             description: description.into(),
-            generated_by: format!("msc4268 fixtures generate: {generated_by}"),
+            generated_by: generated_by(module),
             groups: Vec::new(),
         },
     }
+}
+
+/// The `generated_by` of a file written by the generator module `module` (a `module_path!()`):
+/// `msc4268-generator: <category>::<group>`, the module path inside this crate.
+pub fn generated_by(module: &str) -> String {
+    let inside = module
+        .strip_prefix(concat!(module_path!(), "::"))
+        .unwrap_or(module);
+    format!("msc4268-generator: {inside}")
 }
 
 /// A group with no context yet.

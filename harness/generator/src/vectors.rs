@@ -12,12 +12,8 @@ use aes::cipher::{Array, BlockCipherEncrypt, KeyInit};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256, Sha512};
 
-use crate::{case, group};
-use msc4268_corpus::fixture::{CaseDef, Flag, GroupDef, Verdict};
 use msc4268_model::b64;
 use msc4268_model::material;
-use msc4268_protocol::cases::Category;
-use msc4268_protocol::identifiers::IdentifierVariant;
 
 /// How the counter block advances from one 16-byte block to the next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -338,79 +334,6 @@ pub fn decrypted(plaintext: &[u8]) -> Value {
 /// Any category: rejected for `rule` at `path`.
 pub fn rejected(rule: &str, path: &str) -> Value {
     json!({"outcome": "rejected", "rule": rule, "path": path})
-}
-
-/// A group under construction, naming its cases `<category>/<group>/<name>`.
-pub struct GroupBuilder {
-    category: Category,
-    group: GroupDef,
-}
-
-/// One case's description.
-pub struct Spec<'a> {
-    /// Last segment of the case id.
-    pub name: &'a str,
-    /// Rules, main first.
-    pub rules: &'a [&'a str],
-    /// What is checked and why the expectation is right.
-    pub comment: &'a str,
-    /// Bug classes.
-    pub flags: &'a [Flag],
-}
-
-impl GroupBuilder {
-    /// A new group of `category`.
-    pub fn new(
-        category: Category,
-        id: &str,
-        description: &str,
-        identifiers: IdentifierVariant,
-    ) -> Self {
-        Self {
-            category,
-            group: group(id, description, identifiers),
-        }
-    }
-
-    fn id(&self, name: &str) -> String {
-        format!("{}/{}/{name}", self.category.as_str(), self.group.id)
-    }
-
-    fn def(&self, spec: &Spec<'_>, result: Verdict, input: Value, expected: Value) -> CaseDef {
-        case(
-            self.id(spec.name),
-            spec.rules,
-            spec.comment,
-            spec.flags,
-            result,
-            input,
-            expected,
-        )
-    }
-
-    /// Adds a `valid` case.
-    pub fn valid(&mut self, spec: Spec<'_>, input: Value, expected: Value) {
-        let c = self.def(&spec, Verdict::Valid, input, expected);
-        self.group.cases.push(c);
-    }
-
-    /// Adds an `invalid` case.
-    pub fn invalid(&mut self, spec: Spec<'_>, input: Value, expected: Value) {
-        let c = self.def(&spec, Verdict::Invalid, input, expected);
-        self.group.cases.push(c);
-    }
-
-    /// Adds an `acceptable` case: `expected` is the reference model's reading, `also` the others.
-    pub fn acceptable(&mut self, spec: Spec<'_>, input: Value, expected: Value, also: Vec<Value>) {
-        let mut c = self.def(&spec, Verdict::Acceptable, input, expected);
-        c.also_acceptable = also;
-        self.group.cases.push(c);
-    }
-
-    /// The finished group.
-    pub fn finish(self) -> GroupDef {
-        self.group
-    }
 }
 
 #[cfg(test)]

@@ -1,131 +1,7 @@
-//! Generator of the `file-encryption` fixtures.
-//!
-//! * `encrypt.json`: the implementation encrypts a plaintext several times as the bundle sender;
-//!   the runner audits every encryption (R17, A1–A12) and compares them (A10). A conformant sender
-//!   always yields `conformant`.
-//! * `audit.json`: encryptions built here, each breaking at most one rule, check the suite's
-//!   auditor itself (reference only). The expected verdict is the rule the generator broke.
+//! `file-encryption/audit.json`: encryptions built here, each breaking at most one rule, check the
+//! suite's auditor itself.
 
-use serde_json::{Value, json};
-
-use super::GeneratedFile;
-use super::file_decryption::vectors::{
-    self, Counter, GroupBuilder, Spec, Vector, iv_with_low, plaintext, with, without,
-};
-use msc4268_corpus::fixture::Flag;
-use msc4268_model::b64;
-use msc4268_protocol::cases::Category;
-use msc4268_protocol::identifiers::IdentifierVariant;
-
-const CATEGORY: Category = Category::FileEncryption;
-const STABLE: IdentifierVariant = IdentifierVariant::Stable;
-
-/// The `file-encryption` fixture files.
-pub fn files() -> Vec<GeneratedFile> {
-    vec![encrypt(), audit()]
-}
-
-fn new_file(name: &str, description: &str, groups: Vec<GroupBuilder>) -> GeneratedFile {
-    let mut f = super::file(
-        CATEGORY,
-        name,
-        description,
-        &format!("generate::file_encryption::{name}"),
-    );
-    f.file.groups = groups.into_iter().map(GroupBuilder::finish).collect();
-    f
-}
-
-fn spec<'a>(name: &'a str, rules: &'a [&'a str], comment: &'a str, flags: &'a [Flag]) -> Spec<'a> {
-    Spec {
-        name,
-        rules,
-        comment,
-        flags,
-    }
-}
-
-fn conformant() -> Value {
-    json!({"outcome": "conformant"})
-}
-
-fn violation(rule: &str, path: &str) -> Value {
-    json!({"outcome": "violation", "rule": rule, "path": path})
-}
-
-// ---------------------------------------------------------------------------------------------
-// encrypt.json
-
-fn encrypt() -> GeneratedFile {
-    let mut g = GroupBuilder::new(
-        CATEGORY,
-        "encrypt",
-        "The implementation encrypts the plaintext `times` times as a bundle sender would; every result must pass the audit (R17, A1–A12), and no key or IV may repeat between them (A10).",
-        STABLE,
-    );
-    let cases: [(&str, Vec<u8>, u32, &str); 6] = [
-        (
-            "empty",
-            Vec::new(),
-            2,
-            "An empty plaintext, twice: the ciphertext is empty, its hash is the SHA-256 of no bytes, and the two encryptions still use different keys and IVs.",
-        ),
-        (
-            "one-byte",
-            plaintext("encrypt/one-byte", 1),
-            2,
-            "A 1-byte plaintext, twice: no padding, so the ciphertext is 1 byte.",
-        ),
-        (
-            "one-block",
-            plaintext("encrypt/one-block", 16),
-            2,
-            "Exactly one AES block, twice.",
-        ),
-        (
-            "thousand-bytes",
-            plaintext("encrypt/thousand-bytes", 1000),
-            2,
-            "1000 bytes (63 blocks, the last partial), twice.",
-        ),
-        (
-            "many-blocks",
-            plaintext("encrypt/many-blocks", 4128),
-            2,
-            "258 blocks, twice: the counter carries between bytes of its low half, which a little-endian or byte-wise counter gets wrong (A9).",
-        ),
-        (
-            "bundle-json",
-            vectors::bundle_plaintext("encrypt"),
-            3,
-            "A realistic RoomKeyBundle JSON, three times: three fresh keys, three fresh IVs with zero low halves, hashes over each ciphertext.",
-        ),
-    ];
-    for (name, pt, times, comment) in cases {
-        g.valid(
-            spec(
-                name,
-                &["R17", "A10", "A11", "A9"],
-                comment,
-                &[Flag::Confidentiality],
-            ),
-            json!({
-                "operation": "encrypt",
-                "plaintext": b64::encode_padded(&pt),
-                "times": times,
-            }),
-            conformant(),
-        );
-    }
-    new_file(
-        "encrypt",
-        "R17 and A1–A12 on the sender side: encrypt a bundle plaintext as an attachment, with a fresh key and IV each time.",
-        vec![g],
-    )
-}
-
-// ---------------------------------------------------------------------------------------------
-// audit.json
+use super::*;
 
 /// One `audit-fields` case: name, rule, comment, edited file, pointer inside the file, flags.
 type FieldCase<'a> = (&'a str, &'a str, &'a str, Value, &'a str, &'a [Flag]);
@@ -149,7 +25,7 @@ impl Audit {
     }
 }
 
-fn audit() -> GeneratedFile {
+pub(super) fn audit() -> GeneratedFile {
     let a = Audit {
         plaintext: vectors::bundle_plaintext("audit"),
     };
@@ -550,102 +426,10 @@ fn audit() -> GeneratedFile {
     );
 
     new_file(
+        CATEGORY,
+        module_path!(),
         "audit",
         "The suite's encryption auditor (reference only): conformant encryptions pass, each broken rule is reported.",
         vec![ok, fields, crypto, reuse],
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::file_decryption::tests::run_all;
-    use msc4268_model::reference::Reference;
-    use msc4268_protocol::cases::Encryption;
-    use msc4268_protocol::implementation::{Implementation, ImplementationInfo, OpResult};
-
-    #[test]
-    fn reference_passes_every_case() {
-        let (passed, failed, skipped) = run_all(&files(), &Reference);
-        assert!(failed.is_empty(), "{}", failed.join("\n"));
-        assert!(skipped.is_empty(), "skipped: {skipped:?}");
-        assert!(passed.len() >= 30, "only {} cases", passed.len());
-    }
-
-    /// A sender with one deliberate bug.
-    struct Mutant(fn(&[u8]) -> Encryption);
-
-    impl Implementation for Mutant {
-        fn info(&self) -> ImplementationInfo {
-            Reference.info()
-        }
-        fn encrypt_file(&self, plaintext: &[u8]) -> OpResult<Encryption> {
-            Ok((self.0)(plaintext))
-        }
-    }
-
-    fn enc(v: &Vector, file: Value) -> Encryption {
-        Encryption {
-            file,
-            ciphertext: v.ciphertext_carrier(),
-        }
-    }
-
-    /// A correct encryption under a random label (so keys and IVs differ between calls).
-    fn fresh(pt: &[u8]) -> Vector {
-        let mut label = [0u8; 16];
-        let _ = getrandom::fill(&mut label);
-        Vector::new(&b64::encode(label), pt)
-    }
-
-    #[test]
-    fn mutants_are_caught() {
-        let mutants: [(&str, Mutant); 4] = [
-            (
-                "fixed key and IV",
-                Mutant(|pt| {
-                    let v = Vector::new("fixed", pt);
-                    enc(&v, v.file())
-                }),
-            ),
-            (
-                "fully random IV",
-                Mutant(|pt| {
-                    let mut iv = [0u8; 16];
-                    let _ = getrandom::fill(&mut iv);
-                    let v = Vector::with_iv(&b64::encode(iv), iv, pt);
-                    enc(&v, v.file())
-                }),
-            ),
-            (
-                "hash over plaintext",
-                Mutant(|pt| {
-                    let v = fresh(pt);
-                    let f = with(
-                        &v.file(),
-                        "/hashes/sha256",
-                        json!(b64::encode(vectors::sha256(pt))),
-                    );
-                    enc(&v, f)
-                }),
-            ),
-            (
-                "padded k",
-                Mutant(|pt| {
-                    let v = fresh(pt);
-                    let f = with(&v.file(), "/key/k", json!(vectors::padded(&v.k())));
-                    enc(&v, f)
-                }),
-            ),
-        ];
-        for (what, m) in mutants {
-            let (_, failed, _) = run_all(&files(), &m);
-            assert!(
-                failed
-                    .iter()
-                    .any(|f| f.contains("file-encryption/encrypt/")),
-                "the {what} mutant passed every encrypt case"
-            );
-        }
-    }
 }

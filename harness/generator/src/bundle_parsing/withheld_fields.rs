@@ -1,0 +1,138 @@
+//! `bundle-parsing/withheld-fields.json`: the fields of a `withheld` entry (R16).
+
+use super::*;
+
+fn broken_withheld(g: &mut GroupBuilder, name: &str, comment: &str, broken: Value) {
+    let good = withheld(&format!("{}-good", g.id), HISTORY_NOT_SHARED);
+    let plaintext = json!({"room_keys": [], "withheld": [good.clone(), broken]});
+    let expected = parsed(
+        vec![],
+        vec![withheld_summary(
+            "/withheld/0",
+            &good,
+            HISTORY_NOT_SHARED,
+            Some(IdentifierVariant::Stable),
+        )],
+        vec![("/withheld/1", "R16")],
+    );
+    let c = g.push(
+        spec(name, &["R16"], comment, &[Flag::SchemaViolation]),
+        Verdict::Invalid,
+        json!({"plaintext": plaintext}),
+        expected,
+    );
+    c.also_acceptable.push(rejected("R16"));
+}
+
+pub(super) fn withheld_fields() -> GeneratedFile {
+    let mut f = file(
+        CAT,
+        "withheld-fields",
+        "Each `withheld` entry is valid m.room_key.withheld content (R16).",
+        module_path!(),
+    );
+    let mut g = GroupBuilder::new(
+        CAT,
+        "malformed",
+        "One withheld entry is malformed.",
+        IdentifierVariant::Stable,
+    );
+    let base = withheld("fields", HISTORY_NOT_SHARED);
+    for field in ["algorithm", "code", "sender_key", "room_id", "session_id"] {
+        let mut e = base.clone();
+        e.as_object_mut().map(|m| m.remove(field));
+        broken_withheld(
+            &mut g,
+            &format!("missing-{}", field.replace('_', "-")),
+            &format!(
+                "`{field}` is required (room_id and session_id may be absent only for m.no_olm)."
+            ),
+            e,
+        );
+    }
+    for (field, v) in [
+        ("code", json!(7)),
+        ("reason", json!(["x"])),
+        ("room_id", json!(null)),
+        ("session_id", json!({})),
+        ("algorithm", json!(true)),
+    ] {
+        let mut e = base.clone();
+        e[field] = v;
+        broken_withheld(
+            &mut g,
+            &format!("{}-wrong-type", field.replace('_', "-")),
+            &format!("`{field}` must be a string."),
+            e,
+        );
+    }
+    let mut e = base.clone();
+    e["sender_key"] = json!("fc0uE~bWBrC2xp6SLzrOdfR43cTxvvxbu9ofa7s");
+    broken_withheld(
+        &mut g,
+        "sender-key-not-a-key",
+        "sender_key is the session creator's Curve25519 key (unpadded base64, 32 bytes); an entry with anything else is skipped on its own, or the bundle refused (found by differential fuzzing, F14: matrix-sdk-crypto refuses the bundle; the reference used to keep the entry).",
+        e,
+    );
+    let mut e = base.clone();
+    e["room_id"] = json!("history:hs1.test");
+    broken_withheld(
+        &mut g,
+        "room-id-without-sigil",
+        "room_id must be a room ID.",
+        e,
+    );
+    broken_withheld(
+        &mut g,
+        "entry-is-string",
+        "Every withheld entry must be an object.",
+        json!(HISTORY_NOT_SHARED),
+    );
+    f.file.groups.push(g.finish());
+    let mut g = GroupBuilder::new(
+        CAT,
+        "no-olm",
+        "m.no_olm entries may omit room_id and session_id.",
+        IdentifierVariant::Stable,
+    );
+    let no_olm = json!({"algorithm": MEGOLM_V1, "code": "m.no_olm", "sender_key": material::curve25519_public_b64("@carol:hs1.test/CAROLDEV")});
+    g.push(
+        spec(
+            "no-olm-without-ids",
+            &["R16"],
+            "m.no_olm without room_id and session_id is well-formed.",
+            &[Flag::EdgeCase],
+        ),
+        Verdict::Valid,
+        json!({"plaintext": {"room_keys": [], "withheld": [no_olm.clone()]}}),
+        parsed(
+            vec![],
+            vec![withheld_summary("/withheld/0", &no_olm, "m.no_olm", None)],
+            vec![],
+        ),
+    );
+    let mut other = withheld("other-codes", "m.unverified");
+    other.as_object_mut().map(|m| m.remove("reason"));
+    g.push(
+        spec(
+            "other-code-without-reason",
+            &["R16"],
+            "Other withheld codes are kept as written; reason is optional.",
+            &[],
+        ),
+        Verdict::Valid,
+        json!({"plaintext": {"room_keys": [], "withheld": [other.clone()]}}),
+        parsed(
+            vec![],
+            vec![withheld_summary(
+                "/withheld/0",
+                &other,
+                "m.unverified",
+                None,
+            )],
+            vec![],
+        ),
+    );
+    f.file.groups.push(g.finish());
+    f
+}

@@ -1,0 +1,207 @@
+//! `import-decision/store-merge.json`: merging imported keys with the keys already held.
+
+use super::*;
+
+pub(super) fn store_merge() -> GeneratedFile {
+    let mut f = file(
+        CAT,
+        "store-merge",
+        "Imported sessions meet the store: never a worse copy, never an unconnected one, never an authenticated copy traded for a forwarded one (R42, R44, R41).",
+        module_path!(),
+    );
+    let mut g = new_group(
+        "merge",
+        "Bob already holds some of the bundle's sessions.",
+        IdentifierVariant::Stable,
+    );
+    let mut a = Add { g: &mut g };
+    let early = key("merge-a", 0);
+    let late = key("merge-a", 5);
+    let mut s = baseline(bundle(&[&early], &[]));
+    s.store = vec![late.stored("backup")];
+    a.case(
+        spec(
+            "better-than-backup-copy",
+            &["R42"],
+            "Bob has the session from backup at index 5; the bundle's index 0 copy is better and replaces it.",
+            &[],
+        ),
+        Verdict::Valid,
+        &s,
+        imported(vec![early.imported(ALICE)], vec![], vec![], vec![]),
+    );
+    let mut s = baseline(bundle(&[&late], &[]));
+    s.store = vec![early.stored("room_key")];
+    a.case(
+        spec(
+            "worse-than-room-key-copy",
+            &["R42"],
+            "Bob has the session at index 0 from Alice's own m.room_key; the bundle's index 5 copy would lose messages 0-4 and authenticity.",
+            &[Flag::Downgrade],
+        ),
+        Verdict::Invalid,
+        &s,
+        imported(vec![], vec![], vec![late.session_id()], vec![]),
+    );
+    let mut s = baseline(bundle(&[&early], &[]));
+    s.store = vec![early.stored("room_key")];
+    a.case(
+        spec(
+            "same-as-stored",
+            &["R42"],
+            "The bundle repeats a copy Bob already has: the store keeps its copy.",
+            &[Flag::EdgeCase],
+        ),
+        Verdict::Valid,
+        &s,
+        imported(vec![], vec![], vec![early.session_id()], vec![]),
+    );
+    let mut s = baseline(bundle(&[&early], &[]));
+    s.store = vec![late.stored("room_key")];
+    let c = a.case(
+        spec(
+            "earlier-than-authenticated-copy",
+            &["R44", "R42"],
+            "Bob holds an authenticated copy at index 5; the bundle offers index 0. The reference keeps the authenticated copy (messages 0-4 stay undecryptable); taking the connected earlier ratchet is also safe.",
+            &[Flag::SpecAmbiguity],
+        ),
+        Verdict::Acceptable,
+        &s,
+        imported(vec![], vec![], vec![early.session_id()], vec![]),
+    );
+    c.also_acceptable.push(imported(
+        vec![early.imported(ALICE)],
+        vec![],
+        vec![],
+        vec![],
+    ));
+    let mut forged = key("merge-forged", 3).json();
+    let mut fk = key("merge-forged", 3).material();
+    fk.ratchet[0][0] ^= 0xff;
+    forged["session_key"] = json!(fk.to_base64());
+    let mut s = baseline(json!({"room_keys": [forged], "withheld": []}));
+    s.store = vec![key("merge-forged", 0).stored("room_key")];
+    a.case(
+        spec(
+            "unconnected-ratchet",
+            &["R42"],
+            "Same session ID and signing key, but a ratchet that does not follow from the stored one: a forgery, skipped.",
+            &[Flag::KeyPlanting],
+        ),
+        Verdict::Invalid,
+        &s,
+        imported(vec![], vec![], vec![], vec![("/room_keys/0", "R42")]),
+    );
+    let prior = key("merge-prior", 5);
+    let better = key("merge-prior", 0);
+    let mut stored = prior.stored("bundle");
+    stored["forwarder"] = json!(CAROL);
+    let mut s = baseline(bundle(&[&better], &[]));
+    s.store = vec![stored];
+    a.case(
+        spec(
+            "better-than-earlier-bundle",
+            &["R42", "R41"],
+            "A copy Carol forwarded earlier at index 5 is replaced by Alice's index 0 copy; Alice is now the forwarder.",
+            &[],
+        ),
+        Verdict::Valid,
+        &s,
+        imported(vec![better.imported(ALICE)], vec![], vec![], vec![]),
+    );
+    let opaque = key("merge-opaque", 0);
+    let mut stored = opaque.stored("room_key");
+    stored["session_key"] = json!("c3RvcmVkIGluIGFuIG9sZGVyIGZvcm1hdA");
+    let mut s = baseline(bundle(&[&opaque], &[]));
+    s.store = vec![stored];
+    a.case(
+        spec(
+            "stored-copy-not-comparable",
+            &["R42"],
+            "Bob's stored copy of the session has a key the merge cannot read (an older store format): it cannot be compared, so the bundle's copy must not replace it.",
+            &[Flag::EdgeCase, Flag::Downgrade],
+        ),
+        Verdict::Valid,
+        &s,
+        imported(vec![], vec![], vec![opaque.session_id()], vec![]),
+    );
+    let genuine = key("merge-pair", 0);
+    let mut forged = key("merge-pair", 3).json();
+    let mut fk = key("merge-pair", 3).material();
+    fk.ratchet[2][7] ^= 0x40;
+    forged["session_key"] = json!(fk.to_base64());
+    let forged_copy = json!({"room_id": ROOM, "session_id": genuine.session_id(), "first_known_index": 3, "forwarder": ALICE});
+    let c = a.case(
+        spec(
+            "unconnected-copies-in-one-bundle",
+            &["R42"],
+            "The bundle carries a session at index 0 and a forged copy at index 3 whose ratchet does not follow from it. Which one is genuine cannot be told: the reference imports neither, whatever their order; importing one of them is no worse than what the forwarder could do by sending only that one, so it is acceptable too.",
+            &[Flag::KeyPlanting, Flag::SpecAmbiguity],
+        ),
+        Verdict::Acceptable,
+        &baseline(json!({"room_keys": [forged, genuine.json()], "withheld": []})),
+        imported(vec![], vec![], vec![], vec![("/room_keys/0", "R42"), ("/room_keys/1", "R42")]),
+    );
+    for (kept, dropped) in [
+        (genuine.imported(ALICE), "/room_keys/0"),
+        (forged_copy, "/room_keys/1"),
+    ] {
+        c.also_acceptable
+            .push(imported(vec![kept.clone()], vec![], vec![], vec![]));
+        c.also_acceptable
+            .push(imported(vec![kept], vec![], vec![], vec![(dropped, "R42")]));
+    }
+    let twice_late = key("merge-twice", 4);
+    let twice_early = key("merge-twice", 1);
+    a.case(
+        spec(
+            "same-session-twice-in-bundle",
+            &["R42"],
+            "The bundle lists one session at index 4 and at index 1: the better copy wins whatever the order.",
+            &[Flag::EdgeCase],
+        ),
+        Verdict::Valid,
+        &baseline(bundle(&[&twice_late, &twice_early], &[])),
+        imported(vec![twice_early.imported(ALICE)], vec![], vec![], vec![]),
+    );
+    a.case(
+        spec(
+            "same-session-twice-better-first",
+            &["R42"],
+            "The bundle lists one session at index 1 and then at index 4 (the first case's entries swapped): the better copy, listed first, still wins; an importer that stores each entry in turn without comparing it to the ones before it keeps the worse copy (F20).",
+            &[Flag::EdgeCase, Flag::Downgrade],
+        ),
+        Verdict::Valid,
+        &baseline(bundle(&[&twice_early, &twice_late], &[])),
+        imported(vec![twice_early.imported(ALICE)], vec![], vec![], vec![]),
+    );
+    let mut spoof = key("merge-spoof", 0).json();
+    spoof["forwarder"] = json!(CAROL);
+    spoof["sender"] = json!(CAROL);
+    spoof["shared_by"] = json!(CAROL);
+    a.case(
+        spec(
+            "entry-claims-another-forwarder",
+            &["R41", "R44"],
+            "Entry members claiming a forwarder are ignored: the forwarder is the bundle's sender, Alice.",
+            &[Flag::Spoofing],
+        ),
+        Verdict::Invalid,
+        &baseline(json!({"room_keys": [spoof], "withheld": []})),
+        imported(vec![key("merge-spoof", 0).imported(ALICE)], vec![], vec![], vec![]),
+    );
+    let k = key("merge-claims", 0);
+    a.case(
+        spec(
+            "forwarder-is-the-sender",
+            &["R41", "R44"],
+            "The session's claimed creator is Dave, but the forwarder recorded is Alice, who sent the bundle.",
+            &[],
+        ),
+        Verdict::Valid,
+        &baseline(bundle(&[&k], &[])),
+        imported(vec![k.imported(ALICE)], vec![], vec![], vec![]),
+    );
+    f.file.groups.push(g.finish());
+    f
+}
