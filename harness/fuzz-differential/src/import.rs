@@ -4,7 +4,7 @@
 //! `Store::receive_room_key_bundle`, the store read back).
 //!
 //! Input: the structured `import_policy` scenario
-//! ([`msc4268_fuzz_logic::targets::import::Scenario`], decoded with `arbitrary`), turned into the
+//! ([`msc4268_fuzz_logic::targets::import::ImportStory`], decoded with `arbitrary`), turned into the
 //! same `import-decision` input for both sides.
 //!
 //! Compared: the decision; for an import, the sessions imported (room, session, first known
@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 
 use arbitrary::{Arbitrary, Unstructured};
 use msc4268_adapter_matrix_sdk_crypto::PANIC_PREFIX;
-use msc4268_fuzz_logic::targets::import::{KnownChoice, Materialized, Scenario};
+use msc4268_fuzz_logic::targets::import::{ImportStory, KnownChoice, Materialized};
 use msc4268_model::megolm::RatchetOrdering;
 use msc4268_model::wire::bundle;
 use msc4268_protocol::cases::{IdentityState, ImportDecision, ImportInput, ImportOutcome};
@@ -80,7 +80,7 @@ fn normalise(r: OpResult<ImportOutcome>) -> Result<Normal, String> {
 /// Used by `examples/triage.rs` to minimise a saved input by hand.
 pub fn describe(data: &[u8]) -> String {
     let mut u = Unstructured::new(data);
-    let Ok(scenario) = Scenario::arbitrary(&mut u) else {
+    let Ok(scenario) = ImportStory::arbitrary(&mut u) else {
         return "not a scenario".into();
     };
     let m = scenario.materialize();
@@ -105,14 +105,14 @@ pub fn describe(data: &[u8]) -> String {
 /// Compares the two import decisions on the scenario `data` decodes to.
 pub fn compare(data: &[u8]) -> Verdict {
     let mut u = Unstructured::new(data);
-    let Ok(scenario) = Scenario::arbitrary(&mut u) else {
+    let Ok(scenario) = ImportStory::arbitrary(&mut u) else {
         return Verdict::NotCompared("not a scenario".into());
     };
     compare_scenario(&scenario)
 }
 
 /// Compares the two import decisions on `scenario`.
-pub fn compare_scenario(scenario: &Scenario) -> Verdict {
+pub fn compare_scenario(scenario: &ImportStory) -> Verdict {
     compare_materialized(scenario, &scenario.materialize()).verdict
 }
 
@@ -124,7 +124,7 @@ struct Comparison {
 }
 
 /// Compares the two import decisions on `scenario`, materialised as `m`.
-fn compare_materialized(scenario: &Scenario, m: &Materialized) -> Comparison {
+fn compare_materialized(scenario: &ImportStory, m: &Materialized) -> Comparison {
     let stop = |verdict| Comparison {
         reference: None,
         krate: None,

@@ -16,7 +16,7 @@
 //! |---|---|---|
 //! | `diff_decryptor` ([`decrypt`]) | the `decryptor` layout: flags byte, `EncryptedFile` JSON, `0x00`, ciphertext | decrypted (same plaintext) or refused |
 //! | `diff_bundle_parser` ([`bundle`]) | raw bundle plaintext bytes | refused, or the `room_keys` / `withheld` entries used (session, index, code) |
-//! | `diff_import` ([`import`]) | the `import_policy` structured scenario ([`msc4268_fuzz_logic::targets::import::Scenario`]) | decision, sessions imported (index, forwarder), copies kept, withheld recorded |
+//! | `diff_import` ([`import`]) | the `import_policy` structured scenario ([`msc4268_fuzz_logic::targets::import::ImportStory`]) | decision, sessions imported (index, forwarder), copies kept, withheld recorded |
 //!
 //! The inputs are the ones of the matching single-implementation targets, so their corpora seed
 //! these targets.

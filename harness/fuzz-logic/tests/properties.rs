@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use arbitrary::{Arbitrary, Unstructured};
 use msc4268_fuzz_logic::bundle_write;
 use msc4268_fuzz_logic::targets::import::{
-    BundleChoice, KeyEntry, Scenario, StoreEntry, StoredKeyChoice, WithheldEntry,
+    BundleChoice, ImportStory, KeyEntry, StoreEntry, StoredKeyChoice, WithheldEntry,
 };
 use msc4268_fuzz_logic::targets::round_trip::BuildScenario;
 use msc4268_fuzz_logic::targets::scenario::{ROOM, RoomChoice};
@@ -49,7 +49,10 @@ fn invalid_keys(max: usize) -> impl Strategy<Value = Vec<KeyEntry>> {
     })
 }
 
-fn decide(scenario: &Scenario, store: Option<Vec<StoredSession>>) -> (ImportInput, ImportOutcome) {
+fn decide(
+    scenario: &ImportStory,
+    store: Option<Vec<StoredSession>>,
+) -> (ImportInput, ImportOutcome) {
     let mut input = scenario.input();
     if let Some(store) = store {
         input.store = store;
@@ -59,7 +62,11 @@ fn decide(scenario: &Scenario, store: Option<Vec<StoredSession>>) -> (ImportInpu
 }
 
 /// The store after an import: each imported session's bundle copy replaces the stored one.
-fn apply(store: &[StoredSession], scenario: &Scenario, out: &ImportOutcome) -> Vec<StoredSession> {
+fn apply(
+    store: &[StoredSession],
+    scenario: &ImportStory,
+    out: &ImportOutcome,
+) -> Vec<StoredSession> {
     let parsed = bundle::parse(&scenario.bundle.plaintext()).expect("an imported bundle parses");
     let mut by_slot: BTreeMap<(String, String), StoredSession> = store
         .iter()
@@ -168,7 +175,7 @@ proptest! {
     /// imports nothing.
     #[test]
     fn import_twice_equals_once(keys in valid_keys(160), store in decodable_store(80)) {
-        let scenario = Scenario::valid(BundleChoice::Entries { keys, withheld: Vec::new() }, store);
+        let scenario = ImportStory::valid(BundleChoice::Entries { keys, withheld: Vec::new() }, store);
         let (input, once) = decide(&scenario, None);
         prop_assert_eq!(once.decision, ImportDecision::Imported);
         let after_once = apply(&input.store, &scenario, &once);
@@ -184,8 +191,8 @@ proptest! {
         (keys, shuffled) in valid_keys(160).prop_flat_map(|k| (Just(k.clone()), Just(k).prop_shuffle())),
         store in decodable_store(80),
     ) {
-        let a = Scenario::valid(BundleChoice::Entries { keys, withheld: Vec::new() }, store.clone());
-        let b = Scenario::valid(BundleChoice::Entries { keys: shuffled, withheld: Vec::new() }, store);
+        let a = ImportStory::valid(BundleChoice::Entries { keys, withheld: Vec::new() }, store.clone());
+        let b = ImportStory::valid(BundleChoice::Entries { keys: shuffled, withheld: Vec::new() }, store);
         prop_assert_eq!(effect(&decide(&a, None).1), effect(&decide(&b, None).1));
     }
 
@@ -204,8 +211,8 @@ proptest! {
             let at = positions.get(n).copied().unwrap_or(n) % (mixed.len() + 1);
             mixed.insert(at, e);
         }
-        let clean = Scenario::valid(BundleChoice::Entries { keys, withheld: Vec::new() }, store.clone());
-        let noisy = Scenario::valid(BundleChoice::Entries { keys: mixed, withheld: Vec::new() }, store);
+        let clean = ImportStory::valid(BundleChoice::Entries { keys, withheld: Vec::new() }, store.clone());
+        let noisy = ImportStory::valid(BundleChoice::Entries { keys: mixed, withheld: Vec::new() }, store);
         prop_assert_eq!(effect(&decide(&clean, None).1), effect(&decide(&noisy, None).1));
     }
 
@@ -213,7 +220,7 @@ proptest! {
     /// known index at most as high as before, and an authenticated copy stays as it was.
     #[test]
     fn store_never_gets_worse(keys in valid_keys(160), store in decodable_store(120)) {
-        let scenario = Scenario::valid(BundleChoice::Entries { keys, withheld: Vec::new() }, store);
+        let scenario = ImportStory::valid(BundleChoice::Entries { keys, withheld: Vec::new() }, store);
         let (input, out) = decide(&scenario, None);
         let after = apply(&input.store, &scenario, &out);
         for before in &input.store {
@@ -268,7 +275,7 @@ fn conflicting_copies_are_all_refused() {
         ..real
     };
     for keys in [vec![real, forged], vec![forged, real]] {
-        let scenario = Scenario::valid(
+        let scenario = ImportStory::valid(
             BundleChoice::Entries {
                 keys,
                 withheld: Vec::new(),
