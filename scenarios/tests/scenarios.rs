@@ -13,7 +13,9 @@ use matrix_sdk::ruma::events::room::history_visibility::HistoryVisibility;
 use std::collections::BTreeMap;
 
 use matrix_sdk::ruma::{EventId, RoomId};
-use msc4268_harness::scenario_results::{self, ScenarioOutcome, ScenarioResult, ScenarioResults};
+use msc4268_harness::external::{self, ExternalOutcome, ExternalResult, ExternalResults};
+use msc4268_protocol::identifiers::IdentifierVariant;
+use msc4268_protocol::implementation::ImplementationInfo;
 use msc4268_scenarios::{
     Actor, Env, Reading, ReceivedBundle, Result, Runner, adversary, audit::audit_received_bundle,
     docker, expect,
@@ -1117,8 +1119,63 @@ fn is_selected(args: &Arguments, name: &str) -> bool {
 }
 
 /// The clients under test and the homeserver, as the results file names them.
-const CLIENT: &str = "matrix-sdk 0.18.0";
-const HOMESERVER: &str = "Synapse 1.163.2";
+fn implementation() -> ImplementationInfo {
+    ImplementationInfo {
+        name: "scenarios".into(),
+        version: "matrix-sdk 0.18.0 against Synapse 1.163.2".into(),
+        language: "Rust".into(),
+        issues: None,
+        identifiers: vec![IdentifierVariant::Stable],
+    }
+}
+
+/// The file that defines the scenarios, as the results name it.
+const SOURCE_FILE: &str = "scenarios/tests/scenarios.rs";
+
+/// One scenario's result for the results file.
+fn result(
+    s: &Scenario,
+    outcome: ExternalOutcome,
+    detail: Option<String>,
+    duration_s: f64,
+) -> ExternalResult {
+    ExternalResult {
+        id: s.name.into(),
+        category: "scenario".into(),
+        file: SOURCE_FILE.into(),
+        rules: expand_rules(s.rules),
+        summary: s.summary.into(),
+        outcome,
+        detail,
+        duration_s,
+    }
+}
+
+/// Expands a rule list as README writes it (`"R12–R17, R21, A1–A12"`, en dash or hyphen for
+/// ranges) into single rule ids, in order. An item that is not a range of one prefix is kept as
+/// written.
+fn expand_rules(list: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in list.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let range = item
+            .split_once('–')
+            .or_else(|| item.split_once('-'))
+            .and_then(|(a, b)| {
+                let split = |s: &str| {
+                    let digits = s.find(|c: char| c.is_ascii_digit())?;
+                    let (prefix, n) = s.split_at(digits);
+                    Some((prefix.to_owned(), n.parse::<u32>().ok()?))
+                };
+                let ((pa, a), (pb, b)) = (split(a.trim())?, split(b.trim())?);
+                (pa == pb && a <= b).then_some((pa, a, b))
+            });
+        match range {
+            Some((prefix, a, b)) => out.extend((a..=b).map(|n| format!("{prefix}{n}"))),
+            None => out.push(item.to_owned()),
+        }
+    }
+    out
+}
 
 /// Checks, without Docker, that README's scenario table has a row for every scenario whose
 /// last cell is exactly the scenario's rules, so the table and the reports never disagree.
@@ -1175,7 +1232,7 @@ fn main() {
             docker::SKIP_ENV
         );
     }
-    let results: Arc<Mutex<Vec<ScenarioResult>>> = Arc::default();
+    let results: Arc<Mutex<Vec<ExternalResult>>> = Arc::default();
     let started = Instant::now();
     let mut trials: Vec<Trial> = scenarios()
         .into_iter()
@@ -1187,20 +1244,14 @@ fn main() {
                 let t = Instant::now();
                 let outcome = prepared
                     .and_then(|()| runner.run(s.name, async |env: &mut Env| (s.body)(env).await));
-                let result = ScenarioResult {
-                    id: s.name.into(),
-                    rules: scenario_results::expand_rules(s.rules),
-                    summary: s.summary.into(),
-                    outcome: if outcome.is_ok() {
-                        ScenarioOutcome::Passed
-                    } else {
-                        ScenarioOutcome::Failed
-                    },
-                    detail: outcome.as_ref().err().cloned(),
-                    duration_s: t.elapsed().as_secs_f64(),
+                let status = if outcome.is_ok() {
+                    ExternalOutcome::Passed
+                } else {
+                    ExternalOutcome::Failed
                 };
+                let detail = outcome.as_ref().err().cloned();
                 if let Ok(mut r) = results.lock() {
-                    r.push(result);
+                    r.push(result(&s, status, detail, t.elapsed().as_secs_f64()));
                 }
                 outcome.map_err(Failed::from)
             })
@@ -1212,30 +1263,22 @@ fn main() {
         readme_table_matches,
     ));
     let conclusion = libtest_mimic::run(&args, trials);
-    if let Some(file) = std::env::var_os(scenario_results::RESULTS_ENV) {
+    if let Some(file) = std::env::var_os(external::RESULTS_ENV) {
         let file = PathBuf::from(file);
         let ran = results.lock().map(|r| r.clone()).unwrap_or_default();
-        let mut report = ScenarioResults::new(CLIENT, HOMESERVER);
+        let mut report = ExternalResults::new(implementation());
         report.wall_time_s = started.elapsed().as_secs_f64();
         if !args.list {
             for s in scenarios().iter().filter(|s| is_selected(&args, s.name)) {
-                let result = ran
-                    .iter()
-                    .find(|r| r.id == s.name)
-                    .cloned()
-                    .unwrap_or_else(|| ScenarioResult {
-                        id: s.name.into(),
-                        rules: scenario_results::expand_rules(s.rules),
-                        summary: s.summary.into(),
-                        outcome: ScenarioOutcome::Skipped,
-                        detail: Some(if skip {
-                            format!("{} is set: Docker scenarios are skipped", docker::SKIP_ENV)
-                        } else {
-                            "not run (ignored)".into()
-                        }),
-                        duration_s: 0.0,
-                    });
-                report.scenarios.push(result);
+                let done = ran.iter().find(|r| r.id == s.name).cloned();
+                report.results.push(done.unwrap_or_else(|| {
+                    let reason = if skip {
+                        format!("{} is set: Docker scenarios are skipped", docker::SKIP_ENV)
+                    } else {
+                        "not run (ignored)".into()
+                    };
+                    result(s, ExternalOutcome::Skipped, Some(reason), 0.0)
+                }));
             }
         }
         match report.write(&file) {
