@@ -494,15 +494,8 @@ impl Actor {
         room_id: &RoomId,
         event_id: &EventId,
     ) -> Result<Reading> {
-        let start = Instant::now();
-        loop {
-            self.syncs().await?;
-            let r = self.reads_in_history(room_id, event_id).await?;
-            if matches!(r, Reading::Decrypted { .. }) || start.elapsed() > WAIT {
-                return Ok(r);
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        self.syncs_until_decrypted(async || self.reads_in_history(room_id, event_id).await)
+            .await
     }
 
     /// The event exactly as the server gives it to this user (still encrypted).
@@ -529,10 +522,20 @@ impl Actor {
 
     /// Reads until the event decrypts, at most [`WAIT`] (for keys that arrive asynchronously).
     pub async fn eventually_reads(&self, room_id: &RoomId, event_id: &EventId) -> Result<Reading> {
+        self.syncs_until_decrypted(async || self.reads(room_id, event_id).await)
+            .await
+    }
+
+    /// Syncs and reads with `read` until the reading decrypts, at most [`WAIT`]; the last
+    /// reading.
+    async fn syncs_until_decrypted(
+        &self,
+        read: impl AsyncFn() -> Result<Reading>,
+    ) -> Result<Reading> {
         let start = Instant::now();
         loop {
             self.syncs().await?;
-            let r = self.reads(room_id, event_id).await?;
+            let r = read().await?;
             if matches!(r, Reading::Decrypted { .. }) || start.elapsed() > WAIT {
                 return Ok(r);
             }

@@ -260,6 +260,13 @@ fn process_alive(pid: &str) -> bool {
         .is_ok_and(|p| Path::new(&format!("/proc/{p}")).exists())
 }
 
+/// Whether the process named by a resource's creating-process label is still running.
+fn creator_alive(labels: Option<&HashMap<String, String>>) -> bool {
+    labels
+        .and_then(|l| l.get(LABEL_PID))
+        .is_some_and(|pid| process_alive(pid))
+}
+
 /// Removes containers and networks labelled by us whose creating process is gone (a killed run).
 /// Resources of live processes (a concurrent test binary) are left alone.
 pub async fn janitor(docker: &Docker) -> Result<usize> {
@@ -272,13 +279,7 @@ pub async fn janitor(docker: &Docker) -> Result<usize> {
         }))
         .await?;
     for c in containers {
-        let pid = c
-            .labels
-            .as_ref()
-            .and_then(|l| l.get(LABEL_PID))
-            .cloned()
-            .unwrap_or_default();
-        if process_alive(&pid) {
+        if creator_alive(c.labels.as_ref()) {
             continue;
         }
         if let Some(id) = c.id {
@@ -298,13 +299,7 @@ pub async fn janitor(docker: &Docker) -> Result<usize> {
         }))
         .await?;
     for n in networks {
-        let pid = n
-            .labels
-            .as_ref()
-            .and_then(|l| l.get(LABEL_PID))
-            .cloned()
-            .unwrap_or_default();
-        if process_alive(&pid) {
+        if creator_alive(n.labels.as_ref()) {
             continue;
         }
         if let Some(id) = n.id

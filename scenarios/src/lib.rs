@@ -3,7 +3,9 @@
 //!
 //! The Synapse image is built locally by `homeserver/build-image.sh` (no registry); see
 //! [`docker::prepare`]. Each scenario gets its own network and homeserver(s) ([`scenario::Env`]),
-//! and its container logs are kept and printed when it fails ([`scenario::Runner`]).
+//! and its container logs are kept and printed when it fails ([`scenario::Runner`]). Which
+//! scenarios exist, where they are defined and which rules they observe is data:
+//! `scenarios/scenarios.json`, read by [`registry::registry`].
 
 pub mod adversary;
 pub mod audit;
@@ -11,6 +13,7 @@ pub mod client;
 pub mod docker;
 pub mod error;
 pub mod homeserver;
+pub mod registry;
 pub mod scenario;
 pub mod tls;
 

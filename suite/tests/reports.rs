@@ -8,12 +8,13 @@ use std::process::Command;
 use msc4268_corpus::expected::ExpectedFailures;
 use msc4268_corpus::fixture::{Case, load_dir};
 use msc4268_generator::mutants::{Bug, Mutant};
+use msc4268_harness::external::{ExternalOutcome, ExternalResult, ExternalResults};
 use msc4268_harness::output::{self, ImplementationRun, RunSet};
 use msc4268_harness::runner::{Status, run_case_expecting};
-use msc4268_harness::scenario_results::{self, ScenarioOutcome, ScenarioResult, ScenarioResults};
 use msc4268_model::reference::Reference;
 use msc4268_protocol::cases::Category;
-use msc4268_protocol::implementation::Implementation;
+use msc4268_protocol::identifiers::IdentifierVariant;
+use msc4268_protocol::implementation::{Implementation, ImplementationInfo};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -130,30 +131,41 @@ fn assert_follows_report_schema(report: &serde_json::Value) {
 /// its message, a skipped one is skipped, and the JSON still follows its schema.
 #[test]
 fn scenario_results_join_the_reports() {
-    let mut results = ScenarioResults::new("matrix-sdk 0.18.0", "Synapse 1.163.2");
-    for (id, rules, outcome, detail) in [
+    let mut results = ExternalResults::new(ImplementationInfo {
+        name: "scenarios".into(),
+        version: "matrix-sdk 0.18.0 against Synapse 1.163.2".into(),
+        language: "Rust".into(),
+        issues: None,
+        identifiers: vec![IdentifierVariant::Stable],
+    });
+    for (id, file, rules, outcome, detail) in [
         (
             "trust/bundle-from-non-inviter-ignored",
-            "R33",
-            ScenarioOutcome::Passed,
+            "scenarios/tests/scenarios/trust.rs",
+            &["R33"][..],
+            ExternalOutcome::Passed,
             None,
         ),
         (
             "media/wrong-sha256-nothing-imported",
-            "R38, R39",
-            ScenarioOutcome::Failed,
+            "scenarios/tests/scenarios/media.rs",
+            &["R38", "R39"],
+            ExternalOutcome::Failed,
             Some("Bob's client decrypted the Hash-tampered media"),
         ),
         (
             "rotation/member-leaves-key-rotates",
-            "R8",
-            ScenarioOutcome::Skipped,
+            "scenarios/tests/scenarios/share.rs",
+            &["R8"],
+            ExternalOutcome::Skipped,
             Some("MSC4268_SKIP_DOCKER is set"),
         ),
     ] {
-        results.scenarios.push(ScenarioResult {
+        results.results.push(ExternalResult {
             id: id.into(),
-            rules: scenario_results::expand_rules(rules),
+            category: "scenario".into(),
+            file: file.into(),
+            rules: rules.iter().map(|r| (*r).to_owned()).collect(),
             summary: format!("what {id} checks"),
             outcome,
             detail: detail.map(str::to_owned),
@@ -164,11 +176,11 @@ fn scenario_results_join_the_reports() {
     std::fs::create_dir_all(&dir).expect("dir");
     let file = dir.join("scenarios.json");
     results.write(&file).expect("write results");
-    let loaded = ScenarioResults::load(&file).unwrap_or_else(|e| panic!("{e}"));
+    let loaded = ExternalResults::load(&file).unwrap_or_else(|e| panic!("{e}"));
     let mut set = run_set();
     set.runs.truncate(1);
     set.runs.push(ImplementationRun {
-        info: loaded.info(),
+        info: loaded.implementation.clone(),
         expected_failures_file: None,
         cases: loaded.case_reports(),
         wall_time_s: loaded.wall_time_s,
@@ -195,6 +207,14 @@ fn scenario_results_join_the_reports() {
     );
     let junit = std::fs::read_to_string(dir.join("junit.xml")).expect("junit");
     assert!(junit.contains("Hash-tampered media"), "{junit}");
+    assert!(
+        junit.contains("file=\"scenarios/tests/scenarios/media.rs\""),
+        "{junit}"
+    );
+    assert_eq!(
+        scenarios["cases"][1]["file"], "scenarios/tests/scenarios/media.rs",
+        "each scenario names its own source file"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

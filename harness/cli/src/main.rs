@@ -24,9 +24,9 @@ use msc4268_adapter::{AdapterOptions, CommandImplementation};
 use msc4268_corpus::expected::ExpectedFailures;
 use msc4268_corpus::{fixture, rules};
 use msc4268_generator as generate;
+use msc4268_harness::external::{self, ExternalResults};
 use msc4268_harness::output::{ImplementationRun, RunSet};
 use msc4268_harness::runner::{Status, run_corpus};
-use msc4268_harness::scenario_results::{self, ScenarioResults};
 use msc4268_harness::{output, report};
 use msc4268_model::reference::Reference;
 use msc4268_protocol::cases::Category;
@@ -524,7 +524,7 @@ fn scenario_run(
     let started = Instant::now();
     let (results, notes) = match source {
         ScenarioSource::File(file) => {
-            let r = ScenarioResults::load(file).map_err(|e| e.to_string())?;
+            let r = ExternalResults::load(file).map_err(|e| e.to_string())?;
             let note = format!("scenario results read from {}", file.display());
             (r, vec![note])
         }
@@ -550,7 +550,7 @@ fn scenario_run(
                 // its build is reused instead of building matrix-sdk a second time.
                 .args(["test", "--workspace", "--test", "scenarios", "--"])
                 .args(filter.iter())
-                .env(scenario_results::RESULTS_ENV, &file)
+                .env(external::RESULTS_ENV, &file)
                 // The scenario output goes to stderr so that stdout keeps the tables.
                 .stdout(std::process::Stdio::from(std::io::stderr()));
             println!(
@@ -568,12 +568,12 @@ fn scenario_run(
                     "the scenario run ended ({status}) without writing its results (see its output above)"
                 ));
             }
-            let r = ScenarioResults::load(&file).map_err(|e| e.to_string())?;
+            let r = ExternalResults::load(&file).map_err(|e| e.to_string())?;
             let note = format!("scenario results written to {}", file.display());
             (r, vec![note])
         }
     };
-    let info = results.info();
+    let info = results.implementation.clone();
     println!("implementation: {} {}", info.name, info.version);
     let reports = results.case_reports();
     for r in &reports {

@@ -12,7 +12,6 @@ use serde::Deserialize;
 
 use msc4268_corpus::fixture::{self, Case, FixtureError, Verdict};
 use msc4268_corpus::rules::{self, Catalogue, Decision, Observable, Rule};
-use msc4268_harness::scenario_results::expand_rules;
 use msc4268_protocol::cases::Category;
 
 /// The scenario registry of this checkout, used when `--scenarios` is not given.
@@ -111,10 +110,7 @@ pub struct ScenarioEntry {
 impl ScenarioEntry {
     /// Whether the scenario claims to check `rule`.
     pub fn checks(&self, rule: &str) -> bool {
-        self.rules
-            .iter()
-            .flat_map(|r| expand_rules(r))
-            .any(|r| r == rule)
+        self.rules.iter().any(|r| r == rule)
     }
 }
 
@@ -477,16 +473,5 @@ mod tests {
             "{CODE_REFS:?}"
         );
         assert!(CODE_REFS.iter().all(|r| r.line > 0));
-    }
-
-    #[test]
-    fn scenario_rules_may_be_ranges() {
-        let s = ScenarioEntry {
-            id: "share/x".into(),
-            file: "scenarios/tests/x.rs".into(),
-            summary: String::new(),
-            rules: vec!["R12–R14".into(), "A3".into()],
-        };
-        assert!(s.checks("R13") && s.checks("A3") && !s.checks("R15"));
     }
 }

@@ -30,9 +30,6 @@ pub enum Category {
     BundleBuilding,
     /// Reading the `shared_history` flag from each structure that carries it (R1, R3–R6).
     SharedHistoryFlag,
-    /// Not a fixture category: a Docker scenario (real clients, real homeservers) in a report
-    /// (see `msc4268_harness::scenario_results`). Not in [`Category::ALL`].
-    Scenario,
 }
 
 impl Category {
@@ -59,7 +56,6 @@ impl Category {
             Category::ImportDecision => "import-decision",
             Category::BundleBuilding => "bundle-building",
             Category::SharedHistoryFlag => "shared-history-flag",
-            Category::Scenario => "scenario",
         }
     }
 }

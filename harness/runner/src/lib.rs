@@ -3,7 +3,9 @@
 //! What an SDK depends on to check itself against the MSC4268 conformance corpus: the one corpus
 //! loop ([`runner::run_corpus`]) that runs every case against an
 //! [`Implementation`](implementation::Implementation) and judges it, the report writers (JSON,
-//! JUnit, Markdown, HTML), and the libtest helper that makes every case its own `cargo test`.
+//! JUnit, Markdown, HTML), the libtest helper that makes every case its own `cargo test`, and the
+//! results file through which checks that are not fixture cases (the Docker scenarios) join the
+//! same reports ([`external`]).
 //!
 //! The case contract (`msc4268-protocol`) and the corpus (`msc4268-corpus`) are re-exported, so
 //! one dev-dependency is enough.
@@ -12,8 +14,8 @@ pub use msc4268_corpus as corpus;
 pub use msc4268_protocol::{cases, identifiers, implementation};
 
 pub mod compare;
+pub mod external;
 pub mod libtest;
 pub mod output;
 pub mod report;
 pub mod runner;
-pub mod scenario_results;

@@ -96,17 +96,46 @@ impl Status {
     }
 }
 
+/// What a case report is a case of: a fixture category, or the category a check the runner did
+/// not run itself names (the Docker scenarios report `scenario`; see [`crate::external`]). Both
+/// serialise as the category's name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(untagged)]
+pub enum ReportCategory {
+    /// A fixture category.
+    Fixture(Category),
+    /// The named category of an external check.
+    External(String),
+}
+
+impl ReportCategory {
+    /// The category's name, as reports write it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ReportCategory::Fixture(c) => c.as_str(),
+            ReportCategory::External(name) => name,
+        }
+    }
+}
+
+impl std::fmt::Display for ReportCategory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The report of one case.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseReport {
     /// Case id.
     pub id: String,
-    /// Fixture file, relative to the fixtures directory.
+    /// Fixture file, relative to the fixtures directory; for an external check, the file that
+    /// defines it, relative to the repository (see [`CaseReport::repository_file`]).
     pub file: String,
     /// JSON pointer of the case in its file.
     pub pointer: String,
-    /// Category.
-    pub category: Category,
+    /// Category: the fixture category, or the category an external check names.
+    pub category: ReportCategory,
     /// Identifier variant of its group.
     pub identifiers: IdentifierVariant,
     /// Rule ids it exercises.
@@ -123,6 +152,15 @@ pub struct CaseReport {
 }
 
 impl CaseReport {
+    /// The file of the case relative to the repository: `fixtures/<file>` for a fixture case,
+    /// `file` itself for an external check.
+    pub fn repository_file(&self) -> String {
+        match self.category {
+            ReportCategory::Fixture(_) => format!("fixtures/{}", self.file),
+            ReportCategory::External(_) => self.file.clone(),
+        }
+    }
+
     /// A multi-line explanation of a failure: case id, rules, file, expected vs actual.
     pub fn explain(&self) -> String {
         let mut s = format!(
@@ -195,7 +233,7 @@ pub fn run_case_expecting(
         id: case.def.id.clone(),
         file: case.file.clone(),
         pointer: case.pointer.clone(),
-        category: case.category,
+        category: ReportCategory::Fixture(case.category),
         identifiers: case.identifiers,
         rules: case.def.rules.clone(),
         flags: case.def.flags.clone(),

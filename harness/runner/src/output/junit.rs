@@ -73,7 +73,7 @@ fn testcase(implementation: &str, c: &CaseReport, time: f64) -> String {
         "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" time=\"{time:.4}\"",
         escape(&format!("{implementation}.{}", c.category.as_str())),
         escape(&c.id),
-        escape(&format!("fixtures/{}", c.file)),
+        escape(&c.repository_file()),
     );
     let body = |tag: &str, kind: &str, message: String| {
         format!(

@@ -1,5 +1,7 @@
 //! The Markdown summary: short enough for a CI step summary (GitHub caps them at 1 MiB).
 
+use std::collections::BTreeSet;
+
 use super::{CellState, RunSet, status_detail};
 use crate::report;
 use msc4268_protocol::cases::Category;
@@ -49,16 +51,17 @@ pub fn markdown(set: &RunSet) -> String {
         .iter()
         .map(|r| report::by_category(&r.cases))
         .collect();
-    let with_scenarios = per_run
+    // Every fixture category, then the categories of external checks that any run has.
+    let fixture: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+    let external: BTreeSet<&str> = per_run
         .iter()
-        .any(|rows| rows.contains_key(Category::Scenario.as_str()));
-    let shown = Category::ALL
-        .into_iter()
-        .chain(with_scenarios.then_some(Category::Scenario));
-    for cat in shown {
-        s.push_str(&format!("| {} |", cat.as_str()));
+        .flat_map(|rows| rows.keys().map(String::as_str))
+        .filter(|name| !fixture.contains(name))
+        .collect();
+    for cat in fixture.iter().copied().chain(external) {
+        s.push_str(&format!("| {cat} |"));
         for rows in &per_run {
-            let c = rows.get(cat.as_str()).copied().unwrap_or_default();
+            let c = rows.get(cat).copied().unwrap_or_default();
             s.push_str(&format!(
                 " {} {} / {} / {} / {} |",
                 icon(CellState::of(c)),

@@ -263,6 +263,7 @@ pub(crate) fn escape(s: &str) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::runner::ReportCategory;
     use msc4268_corpus::fixture::{Flag, Verdict};
     use msc4268_protocol::cases::Category;
     use msc4268_protocol::identifiers::IdentifierVariant;
@@ -272,7 +273,7 @@ pub(crate) mod tests {
             id: id.into(),
             file: "bundle-parsing/x.json".into(),
             pointer: "/groups/0/cases/0".into(),
-            category: Category::BundleParsing,
+            category: ReportCategory::Fixture(Category::BundleParsing),
             identifiers: IdentifierVariant::Stable,
             rules: rules.iter().map(|s| s.to_string()).collect(),
             flags: vec![Flag::EdgeCase],

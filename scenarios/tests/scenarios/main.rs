@@ -1,0 +1,287 @@
+//! MSC4268 share scenarios against real Synapse homeservers (one test per scenario).
+//!
+//! Needs Docker. Set `MSC4268_SKIP_DOCKER=1` to report every scenario as ignored instead.
+//! Which scenarios exist, what each checks and which rules it observes is data, in
+//! `scenarios/scenarios.json` (the registry); each theme's file here defines the bodies, whose
+//! doc comments list their steps. With `MSC4268_SCENARIO_RESULTS=FILE` the run writes its
+//! results for `msc4268 check --scenario-results FILE`.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use msc4268_harness::external::{self, ExternalOutcome, ExternalResult, ExternalResults};
+use msc4268_protocol::identifiers::IdentifierVariant;
+use msc4268_protocol::implementation::ImplementationInfo;
+use msc4268_scenarios::registry::{self, RegisteredScenario, Registry};
+use msc4268_scenarios::{Env, Runner, docker};
+
+mod common;
+mod federation;
+mod interop;
+mod media;
+mod share;
+mod timing;
+mod trust;
+
+use common::{Body, Defined};
+
+/// Every scenario body, from every theme's file.
+fn defined() -> Vec<Defined> {
+    [
+        share::scenarios(),
+        trust::scenarios(),
+        media::scenarios(),
+        timing::scenarios(),
+        federation::scenarios(),
+        interop::scenarios(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// A registered scenario with its body, or why it has none that the registry agrees with.
+struct Scenario {
+    registered: RegisteredScenario,
+    body: Result<Body, String>,
+}
+
+/// The registry's scenarios, in its order, each joined with its body; then the bodies the
+/// registry does not list, as failures.
+fn scenarios(registry: &Registry) -> (Vec<Scenario>, Vec<Defined>) {
+    let mut bodies = defined();
+    let joined = registry
+        .scenarios
+        .iter()
+        .map(|r| {
+            let body = match bodies.iter().position(|d| d.id == r.id) {
+                None => Err(format!(
+                    "{} lists `{}`, but no file defines it",
+                    registry::REGISTRY_FILE,
+                    r.id
+                )),
+                Some(i) => {
+                    let d = bodies.remove(i);
+                    if d.file == r.file {
+                        Ok(d.body)
+                    } else {
+                        Err(format!(
+                            "{} says `{}` is in {}, but {} defines it",
+                            registry::REGISTRY_FILE,
+                            r.id,
+                            r.file,
+                            d.file
+                        ))
+                    }
+                }
+            };
+            Scenario {
+                registered: r.clone(),
+                body,
+            }
+        })
+        .collect();
+    (joined, bodies)
+}
+
+/// Whether the command line selects the test `name` (libtest's substring or exact filter and
+/// `--skip`).
+fn is_selected(args: &Arguments, name: &str) -> bool {
+    args.filter.as_deref().is_none_or(|f| {
+        if args.exact {
+            name == f
+        } else {
+            name.contains(f)
+        }
+    }) && !args.skip.iter().any(|s| name.contains(s.as_str()))
+}
+
+/// The clients under test and the homeserver, as the results file names them.
+fn implementation() -> ImplementationInfo {
+    ImplementationInfo {
+        name: "scenarios".into(),
+        version: "matrix-sdk 0.18.0 against Synapse 1.163.2".into(),
+        language: "Rust".into(),
+        issues: None,
+        identifiers: vec![IdentifierVariant::Stable],
+    }
+}
+
+/// One scenario's result for the results file.
+fn result(
+    s: &RegisteredScenario,
+    outcome: ExternalOutcome,
+    detail: Option<String>,
+    duration_s: f64,
+) -> ExternalResult {
+    ExternalResult {
+        id: s.id.clone(),
+        category: registry::CATEGORY.into(),
+        file: s.file.clone(),
+        rules: s.rules.clone(),
+        summary: s.summary.clone(),
+        outcome,
+        detail,
+        duration_s,
+    }
+}
+
+/// Checks, without Docker, that README's scenario table has a row for every registered
+/// scenario whose last cell lists exactly the scenario's rules, so the table and the reports
+/// never disagree.
+fn readme_table_matches(registry: &Registry) -> Result<(), Failed> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let readme = std::fs::read_to_string(&path)
+        .map_err(|e| Failed::from(format!("{}: {e}", path.display())))?;
+    let mut problems = Vec::new();
+    for s in &registry.scenarios {
+        let prefix = format!("| `{}` |", s.id);
+        match readme.lines().find(|l| l.starts_with(&prefix)) {
+            None => problems.push(format!("no row for `{}`", s.id)),
+            Some(row) => {
+                let last = row.trim_end_matches('|').rsplit('|').next().unwrap_or("");
+                let listed: Vec<&str> = last.split(',').map(str::trim).collect();
+                if listed != s.rules {
+                    problems.push(format!(
+                        "`{}`: README lists rules `{}`, the registry `{}`",
+                        s.id,
+                        last.trim(),
+                        s.rules.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{}: {}", path.display(), problems.join("; ")).into())
+    }
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let runner = Runner {
+        log_root: PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scenario-logs"),
+    };
+    let (registry, unusable) = match registry::registry() {
+        Ok(r) => (r, None),
+        Err(e) => (
+            Registry {
+                scenarios: Vec::new(),
+            },
+            Some(e.to_string()),
+        ),
+    };
+    let (scenarios, unregistered) = scenarios(&registry);
+    let skip = docker::skip_requested();
+    let selected = scenarios
+        .iter()
+        .any(|s| s.body.is_ok() && is_selected(&args, &s.registered.id));
+    // Prepare Docker (and build the image if missing) only if a scenario will run.
+    let prepared = if skip {
+        Err(format!(
+            "{} is set: Docker scenarios are skipped",
+            docker::SKIP_ENV
+        ))
+    } else if args.list || !selected {
+        Ok(())
+    } else {
+        docker::prepare().map(|_| ()).map_err(|e| e.to_string())
+    };
+    if skip {
+        eprintln!(
+            "{} is set: the Docker scenarios are reported as ignored",
+            docker::SKIP_ENV
+        );
+    }
+    let results: Arc<Mutex<Vec<ExternalResult>>> = Arc::default();
+    let started = Instant::now();
+    let mut trials: Vec<Trial> = scenarios
+        .iter()
+        .map(|s| {
+            let runner = runner.clone();
+            let prepared = prepared.clone();
+            let results = results.clone();
+            let registered = s.registered.clone();
+            let body = s.body.clone();
+            Trial::test(s.registered.id.clone(), move || {
+                let t = Instant::now();
+                let outcome = body.and_then(|body| {
+                    prepared.and_then(|()| {
+                        runner.run(&registered.id, async |env: &mut Env| body(env).await)
+                    })
+                });
+                let (status, detail) = match &outcome {
+                    Ok(()) => (ExternalOutcome::Passed, None),
+                    Err(e) => (ExternalOutcome::Failed, Some(e.clone())),
+                };
+                if let Ok(mut r) = results.lock() {
+                    r.push(result(
+                        &registered,
+                        status,
+                        detail,
+                        t.elapsed().as_secs_f64(),
+                    ));
+                }
+                outcome.map_err(Failed::from)
+            })
+            .with_ignored_flag(skip)
+        })
+        .collect();
+    for d in unregistered {
+        let message = format!(
+            "{} defines `{}`, but {} does not list it",
+            d.file,
+            d.id,
+            registry::REGISTRY_FILE
+        );
+        trials.push(Trial::test(d.id, move || Err(message.into())));
+    }
+    if let Some(message) = unusable {
+        trials.push(Trial::test(registry::REGISTRY_FILE, move || {
+            Err(message.into())
+        }));
+    }
+    let readme_registry = registry.clone();
+    trials.push(Trial::test(
+        "readme-table-lists-every-scenario",
+        move || readme_table_matches(&readme_registry),
+    ));
+    let conclusion = libtest_mimic::run(&args, trials);
+    if let Some(file) = std::env::var_os(external::RESULTS_ENV) {
+        let file = PathBuf::from(file);
+        let ran = results.lock().map(|r| r.clone()).unwrap_or_default();
+        let mut report = ExternalResults::new(implementation());
+        report.wall_time_s = started.elapsed().as_secs_f64();
+        if !args.list {
+            for s in scenarios
+                .iter()
+                .filter(|s| is_selected(&args, &s.registered.id))
+            {
+                let done = ran.iter().find(|r| r.id == s.registered.id).cloned();
+                report.results.push(done.unwrap_or_else(|| {
+                    let reason = if skip {
+                        format!("{} is set: Docker scenarios are skipped", docker::SKIP_ENV)
+                    } else {
+                        "not run (ignored)".into()
+                    };
+                    result(&s.registered, ExternalOutcome::Skipped, Some(reason), 0.0)
+                }));
+            }
+        }
+        match report.write(&file) {
+            Ok(()) => eprintln!("scenario results written to {}", file.display()),
+            Err(e) => {
+                eprintln!(
+                    "cannot write the scenario results to {}: {e}",
+                    file.display()
+                );
+                std::process::exit(101);
+            }
+        }
+    }
+    conclusion.exit();
+}
