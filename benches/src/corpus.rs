@@ -51,7 +51,7 @@ pub fn import_template() -> Result<ImportInput, BenchError> {
         .find(|c| c.def.id == TEMPLATE_CASE)
         .map(|c| c.input)
         .ok_or_else(|| BenchError::Setup(format!("{}: no case {TEMPLATE_CASE}", path.display())))?;
-    let CaseInput::Import(input) = input else {
+    let CaseInput::ImportDecision(input) = input else {
         return Err(BenchError::Setup(format!(
             "{TEMPLATE_CASE} is not an import-decision case"
         )));

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use msc4268_corpus::expected::ExpectedFailures;
+use msc4268_corpus::expected_failures::ExpectedFailures;
 use msc4268_corpus::fixture::{Case, load_dir};
 use msc4268_generator::mutants::{Bug, Mutant};
 use msc4268_harness::external::{ExternalOutcome, ExternalResult, ExternalResults};

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use msc4268_adapter_matrix_sdk_crypto::{MatrixSdkCrypto, PANIC_PREFIX};
-use msc4268_corpus::expected::ExpectedFailures;
+use msc4268_corpus::expected_failures::ExpectedFailures;
 use msc4268_corpus::fixture;
 use msc4268_harness::runner::{Status, run_corpus};
 

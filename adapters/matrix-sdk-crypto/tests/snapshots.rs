@@ -21,7 +21,7 @@ fn store_case() -> BuildInput {
     let cases = fixture::load_dir(&Path::new(ROOT).join("fixtures")).unwrap();
     let case = cases.iter().find(|c| c.def.id == STORE_CASE).unwrap();
     match &case.input {
-        CaseInput::Build(i) => i.clone(),
+        CaseInput::BundleBuilding(i) => i.clone(),
         other => panic!("{STORE_CASE} is not a building case: {other:?}"),
     }
 }

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use msc4268_adapter::{AdapterOptions, CommandImplementation};
-use msc4268_corpus::expected::ExpectedFailures;
+use msc4268_corpus::expected_failures::ExpectedFailures;
 use msc4268_corpus::{fixture, rules};
 use msc4268_generator as generate;
 use msc4268_harness::external::{self, ExternalResults};

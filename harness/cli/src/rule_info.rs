@@ -6,12 +6,12 @@
 //! `build.rs`, so an installed binary has them too), and the scenarios that check it (from the
 //! scenario registry, `scenarios/scenarios.json`).
 
-use std::path::{Path, PathBuf};
-
-use serde::Deserialize;
+use std::path::Path;
 
 use msc4268_corpus::fixture::{self, Case, FixtureError, Verdict};
+use msc4268_corpus::json_path::read_text;
 use msc4268_corpus::rules::{self, Catalogue, Decision, Observable, Rule};
+use msc4268_corpus::scenario_registry::{RegisteredScenario, Registry, RegistryError};
 use msc4268_protocol::cases::Category;
 
 /// The scenario registry of this checkout, used when `--scenarios` is not given.
@@ -64,74 +64,12 @@ fn nearest(near: &[String]) -> String {
     }
 }
 
-/// Why the scenario registry cannot be read (reported in the output, not fatal).
-#[derive(Debug, thiserror::Error)]
-pub enum RegistryError {
-    /// The file exists but cannot be read.
-    #[error("{}: {source}", .path.display())]
-    Read {
-        /// The registry file.
-        path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// The file is not a registry.
-    #[error("{}: {source}", .path.display())]
-    Parse {
-        /// The registry file.
-        path: PathBuf,
-        /// The JSON error.
-        source: serde_json::Error,
-    },
-}
-
-/// The scenario registry: `{"scenarios": [{"id", "file", "summary", "rules"}]}`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Registry {
-    /// Every scenario.
-    pub scenarios: Vec<ScenarioEntry>,
-}
-
-/// One scenario of the registry.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ScenarioEntry {
-    /// Scenario id, e.g. `share/...`.
-    pub id: String,
-    /// The test file, relative to the repository root.
-    pub file: String,
-    /// What the scenario does.
-    #[serde(default)]
-    pub summary: String,
-    /// The rules it checks (single ids; ranges such as `R12–R14` are expanded).
-    #[serde(default)]
-    pub rules: Vec<String>,
-}
-
-impl ScenarioEntry {
-    /// Whether the scenario claims to check `rule`.
-    pub fn checks(&self, rule: &str) -> bool {
-        self.rules.iter().any(|r| r == rule)
-    }
-}
-
 /// Reads the scenario registry at `path`; `None` if there is no such file.
 pub fn load_registry(path: &Path) -> Result<Option<Registry>, RegistryError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => {
-            return Err(RegistryError::Read {
-                path: path.to_owned(),
-                source,
-            });
-        }
-    };
-    serde_json::from_str(&text)
-        .map(Some)
-        .map_err(|source| RegistryError::Parse {
-            path: path.to_owned(),
-            source,
-        })
+    if !path.exists() {
+        return Ok(None);
+    }
+    Registry::parse(&read_text(path)?, path).map(Some)
 }
 
 /// Where `rules <ID>` reads cases and scenarios from.
@@ -391,7 +329,11 @@ fn scenario_lines(id: &str, path: &Path) -> Vec<String> {
         }
         Err(e) => return vec![format!("scenarios: cannot read the registry: {e}")],
     };
-    let mine: Vec<&ScenarioEntry> = registry.scenarios.iter().filter(|s| s.checks(id)).collect();
+    let mine: Vec<&RegisteredScenario> = registry
+        .scenarios
+        .iter()
+        .filter(|s| s.rules.iter().any(|r| r == id))
+        .collect();
     let mut lines = vec![format!(
         "scenarios: {} (from {})",
         mine.len(),

@@ -5,7 +5,8 @@
 //! JSON path), the rule catalogue, and the expected-failures lists of implementations.
 
 pub mod embedded;
-pub mod expected;
+pub mod expected_failures;
 pub mod fixture;
 pub mod json_path;
 pub mod rules;
+pub mod scenario_registry;

@@ -84,7 +84,7 @@ pub fn seeds(fixtures: &Path) -> Result<Seeds, CorpusError> {
                 }
             }
             CaseInput::FileEncryption(FileEncryptionInput::Encrypt { .. }) => {}
-            CaseInput::ToDevice(i) => {
+            CaseInput::ToDeviceContent(i) => {
                 add(&mut seeds, targets::to_device::NAME, id, json_bytes(i));
             }
             CaseInput::OlmEnvelope(i) => {
@@ -94,7 +94,7 @@ pub fn seeds(fixtures: &Path) -> Result<Seeds, CorpusError> {
                     add(&mut seeds, targets::to_device::NAME, id, json_bytes(&td));
                 }
             }
-            CaseInput::Import(i) => {
+            CaseInput::ImportDecision(i) => {
                 let envelope = serde_json::json!({
                     "recipient": i.recipient, "event": i.event, "known_devices": i.known_devices,
                 });
@@ -125,7 +125,7 @@ pub fn seeds(fixtures: &Path) -> Result<Seeds, CorpusError> {
                     }
                 }
             }
-            CaseInput::Build(i) => {
+            CaseInput::BundleBuilding(i) => {
                 if let Some(c) = &i.candidate {
                     add(&mut seeds, targets::bundle::NAME, id, json_bytes(c));
                 }
@@ -140,7 +140,7 @@ pub fn seeds(fixtures: &Path) -> Result<Seeds, CorpusError> {
                     );
                 }
             }
-            CaseInput::Flag(_) => {}
+            CaseInput::SharedHistoryFlag(_) => {}
         }
     }
     for target in [targets::import::NAME, targets::round_trip::NAME] {

@@ -6,7 +6,7 @@ use std::ops::{Deref, DerefMut};
 
 use serde_json::{Map, Value};
 
-use msc4268_corpus::fixture::{CaseDef, Flag, GroupDef, Verdict};
+use msc4268_corpus::fixture::{BugClass, CaseDef, GroupDef, Verdict};
 use msc4268_protocol::cases::Category;
 use msc4268_protocol::identifiers::IdentifierVariant;
 
@@ -22,7 +22,7 @@ pub struct Spec<'a> {
     /// What is checked and why the expectation is right.
     pub comment: &'a str,
     /// Bug classes.
-    pub flags: &'a [Flag],
+    pub flags: &'a [BugClass],
 }
 
 /// A [`Spec`] from its four parts.
@@ -30,7 +30,7 @@ pub fn spec<'a>(
     name: &'a str,
     rules: &'a [&'a str],
     comment: &'a str,
-    flags: &'a [Flag],
+    flags: &'a [BugClass],
 ) -> Spec<'a> {
     Spec {
         name,

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use msc4268_corpus::fixture::{CaseDef, FixtureFile, Flag, GroupDef, SCHEMA_FILE, Verdict};
+use msc4268_corpus::fixture::{BugClass, CaseDef, FixtureFile, GroupDef, SCHEMA_FILE, Verdict};
 use msc4268_protocol::cases::Category;
 use msc4268_protocol::identifiers::IdentifierVariant;
 
@@ -93,7 +93,7 @@ pub fn case(
     id: String,
     rules: &[&str],
     comment: &str,
-    flags: &[Flag],
+    flags: &[BugClass],
     result: Verdict,
     input: Value,
     expected: Value,

@@ -208,11 +208,11 @@ impl Canonical for Outcome {
             Outcome::BundleParsing(o) => Outcome::BundleParsing(o.canonical(rules)),
             Outcome::FileDecryption(o) => Outcome::FileDecryption(o.canonical(rules)),
             Outcome::FileEncryption(o) => Outcome::FileEncryption(o.canonical(rules)),
-            Outcome::ToDevice(o) => Outcome::ToDevice(o.canonical(rules)),
+            Outcome::ToDeviceContent(o) => Outcome::ToDeviceContent(o.canonical(rules)),
             Outcome::OlmEnvelope(o) => Outcome::OlmEnvelope(o.canonical(rules)),
-            Outcome::Import(o) => Outcome::Import(o.canonical(rules)),
-            Outcome::Build(o) => Outcome::Build(o.canonical(rules)),
-            Outcome::Flag(o) => Outcome::Flag(o.canonical(rules)),
+            Outcome::ImportDecision(o) => Outcome::ImportDecision(o.canonical(rules)),
+            Outcome::BundleBuilding(o) => Outcome::BundleBuilding(o.canonical(rules)),
+            Outcome::SharedHistoryFlag(o) => Outcome::SharedHistoryFlag(o.canonical(rules)),
         }
     }
     fn names_rule(&self) -> bool {
@@ -220,11 +220,11 @@ impl Canonical for Outcome {
             Outcome::BundleParsing(o) => o.names_rule(),
             Outcome::FileDecryption(o) => o.names_rule(),
             Outcome::FileEncryption(o) => o.names_rule(),
-            Outcome::ToDevice(o) => o.names_rule(),
+            Outcome::ToDeviceContent(o) => o.names_rule(),
             Outcome::OlmEnvelope(o) => o.names_rule(),
-            Outcome::Import(o) => o.names_rule(),
-            Outcome::Build(o) => o.names_rule(),
-            Outcome::Flag(o) => o.names_rule(),
+            Outcome::ImportDecision(o) => o.names_rule(),
+            Outcome::BundleBuilding(o) => o.names_rule(),
+            Outcome::SharedHistoryFlag(o) => o.names_rule(),
         }
     }
 }

@@ -38,7 +38,7 @@ use std::sync::Arc;
 
 pub use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
-use msc4268_corpus::expected::ExpectedFailures;
+use msc4268_corpus::expected_failures::ExpectedFailures;
 use msc4268_corpus::fixture::{Case, FixtureError, load_dir};
 use msc4268_protocol::implementation::Implementation;
 
@@ -82,18 +82,18 @@ pub fn trials_from<I: Implementation + 'static>(
 pub fn trials_for(
     imp: Arc<dyn Implementation>,
     cases: Vec<Case>,
-    expected: Option<ExpectedFailures>,
+    expected_failures: Option<ExpectedFailures>,
     skips: Skips,
 ) -> Vec<Trial> {
-    let expected = expected.map(Arc::new);
+    let expected_failures = expected_failures.map(Arc::new);
     cases
         .into_iter()
         .map(|case| {
             let imp = Arc::clone(&imp);
-            let expected = expected.clone();
+            let expected_failures = expected_failures.clone();
             let kind = case.category.as_str();
             Trial::ignorable_test(case.def.id.clone(), move || {
-                let report = run_case_expecting(imp.as_ref(), &case, expected.as_deref());
+                let report = run_case_expecting(imp.as_ref(), &case, expected_failures.as_deref());
                 match &report.status {
                     Status::Passed => Ok(Completion::Completed),
                     Status::Skipped { reason } if skips == Skips::Ignored => {

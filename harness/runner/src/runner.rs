@@ -4,8 +4,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::compare::outcome_matches;
-use msc4268_corpus::expected::{ExpectedFailure, ExpectedFailures};
-use msc4268_corpus::fixture::{Case, CaseInput, Flag, Outcome, Verdict};
+use msc4268_corpus::expected_failures::{ExpectedFailure, ExpectedFailures};
+use msc4268_corpus::fixture::{BugClass, Case, CaseInput, Outcome, Verdict};
 use msc4268_model::reference;
 use msc4268_protocol::cases::*;
 use msc4268_protocol::identifiers::IdentifierVariant;
@@ -141,7 +141,7 @@ pub struct CaseReport {
     /// Rule ids it exercises.
     pub rules: Vec<String>,
     /// Flags.
-    pub flags: Vec<Flag>,
+    pub flags: Vec<BugClass>,
     /// valid / invalid / acceptable.
     pub result: Verdict,
     /// The expected outcome.
@@ -201,7 +201,7 @@ impl CaseReport {
 pub fn run_corpus(
     imp: &dyn Implementation,
     cases: &[Case],
-    expected: Option<&ExpectedFailures>,
+    expected_failures: Option<&ExpectedFailures>,
     mut on_start: impl FnMut(&Case),
     mut on_done: impl FnMut(&CaseReport),
 ) -> Vec<CaseReport> {
@@ -209,7 +209,7 @@ pub fn run_corpus(
         .iter()
         .map(|case| {
             on_start(case);
-            let report = run_case_expecting(imp, case, expected);
+            let report = run_case_expecting(imp, case, expected_failures);
             on_done(&report);
             report
         })
@@ -225,10 +225,11 @@ pub fn run_case(imp: &dyn Implementation, case: &Case) -> CaseReport {
 pub fn run_case_expecting(
     imp: &dyn Implementation,
     case: &Case,
-    expected: Option<&ExpectedFailures>,
+    expected_failures: Option<&ExpectedFailures>,
 ) -> CaseReport {
     imp.begin_case(&case.def.id);
-    let status = judge(imp, case).with_expectation(expected.and_then(|l| l.get(&case.def.id)));
+    let status =
+        judge(imp, case).with_expectation(expected_failures.and_then(|l| l.get(&case.def.id)));
     CaseReport {
         id: case.def.id.clone(),
         file: case.file.clone(),
@@ -291,10 +292,10 @@ pub fn execute(imp: &dyn Implementation, input: &CaseInput) -> Result<Outcome, O
             let plaintext = carrier_bytes(plaintext).map_err(OpError::Errored)?;
             Outcome::FileEncryption(reference::audit_encryptions(&plaintext, encryptions))
         }
-        CaseInput::ToDevice(i) => Outcome::ToDevice(imp.check_to_device(i)?),
+        CaseInput::ToDeviceContent(i) => Outcome::ToDeviceContent(imp.check_to_device(i)?),
         CaseInput::OlmEnvelope(i) => Outcome::OlmEnvelope(imp.check_envelope(i)?),
-        CaseInput::Import(i) => Outcome::Import(imp.decide_import(i)?),
-        CaseInput::Build(i) => Outcome::Build(match i.operation {
+        CaseInput::ImportDecision(i) => Outcome::ImportDecision(imp.decide_import(i)?),
+        CaseInput::BundleBuilding(i) => Outcome::BundleBuilding(match i.operation {
             BuildOperation::Build => match imp.build_bundle(i)? {
                 None => BuildOutcome::Nothing,
                 Some(bundle) => reference::judge_built(i, &bundle),
@@ -307,7 +308,7 @@ pub fn execute(imp: &dyn Implementation, input: &CaseInput) -> Result<Outcome, O
                 reference::audit_build(i, candidate)
             }
         }),
-        CaseInput::Flag(i) => Outcome::Flag(imp.shared_history_flag(i)?),
+        CaseInput::SharedHistoryFlag(i) => Outcome::SharedHistoryFlag(imp.shared_history_flag(i)?),
     })
 }
 

@@ -97,7 +97,7 @@ pub(super) fn audit_file() -> GeneratedFile {
             "unstable-code",
             &["R16", "R13"],
             "The non-shareable session is withheld with the unstable code io.element.msc4268.history_not_shared: still valid withheld content (custom codes are allowed, and receivers understand both spellings, B4), so the bundle is conformant.",
-            &[Flag::Legacy],
+            &[BugClass::Legacy],
         ),
         Verdict::Valid,
         candidate(a.keys(), withheld),
@@ -196,7 +196,7 @@ fn audit_violations(g: &mut GroupBuilder, a: &AuditStore) {
             "in-both-arrays",
             &["R14"],
             "The own session is in room_keys and also in withheld: a session must never be in both (R14); receivers would have to guess (R43).",
-            &[Flag::SpecAmbiguity],
+            &[BugClass::SpecAmbiguity],
         ),
         Verdict::Invalid,
         candidate(a.keys(), withheld),
@@ -208,7 +208,7 @@ fn audit_violations(g: &mut GroupBuilder, a: &AuditStore) {
         Vec<Value>,
         Vec<Value>,
         &'a str,
-        &'a [Flag],
+        &'a [BugClass],
         &'a str,
     );
     let violations: [Bad; 9] = [
@@ -221,7 +221,7 @@ fn audit_violations(g: &mut GroupBuilder, a: &AuditStore) {
             ],
             vec![a.forwarded.withheld(HISTORY_NOT_SHARED)],
             "R12",
-            &[Flag::Confidentiality],
+            &[BugClass::Confidentiality],
             "The session received with shared_history false is shared: room_keys may carry only shareable sessions (R12).",
         ),
         (
@@ -233,7 +233,7 @@ fn audit_violations(g: &mut GroupBuilder, a: &AuditStore) {
             ],
             vec![a.room_key_false.withheld(HISTORY_NOT_SHARED)],
             "R12",
-            &[Flag::Confidentiality, Flag::KeyPlanting],
+            &[BugClass::Confidentiality, BugClass::KeyPlanting],
             "The session received by m.forwarded_room_key is shared: forwarded keys are never shareable (R12).",
         ),
         (
@@ -245,7 +245,7 @@ fn audit_violations(g: &mut GroupBuilder, a: &AuditStore) {
             },
             a.withheld(),
             "R12",
-            &[Flag::Confidentiality],
+            &[BugClass::Confidentiality],
             "A shareable session of another room is in room_keys: only sessions of the invite's room may be (R12).",
         ),
         (
@@ -263,7 +263,7 @@ fn audit_violations(g: &mut GroupBuilder, a: &AuditStore) {
             },
             a.withheld(),
             "R12",
-            &[Flag::Confidentiality, Flag::Spoofing],
+            &[BugClass::Confidentiality, BugClass::Spoofing],
             "The other room's session is in room_keys with its room_id rewritten to the invite's room: the store has no such session for this room (R12).",
         ),
         (
@@ -275,7 +275,7 @@ fn audit_violations(g: &mut GroupBuilder, a: &AuditStore) {
             },
             a.withheld(),
             "R12",
-            &[Flag::KeyPlanting],
+            &[BugClass::KeyPlanting],
             "A session the inviter's store does not hold is in room_keys: a bundle carries the inviter's own shareable sessions only (R12).",
         ),
         (
@@ -291,7 +291,7 @@ fn audit_violations(g: &mut GroupBuilder, a: &AuditStore) {
             ],
             a.withheld(),
             "R12",
-            &[Flag::Spoofing],
+            &[BugClass::Spoofing],
             "The own session is attributed to another device's Curve25519 key than the store records: the entry is not the stored session as the inviter knows it (R12).",
         ),
         (
@@ -304,7 +304,7 @@ fn audit_violations(g: &mut GroupBuilder, a: &AuditStore) {
             }],
             a.withheld(),
             "R12",
-            &[Flag::Spoofing],
+            &[BugClass::Spoofing],
             "The m.room_key session claims another device's Ed25519 key than the store records (R12).",
         ),
         (
@@ -329,7 +329,7 @@ fn audit_violations(g: &mut GroupBuilder, a: &AuditStore) {
             ],
             a.withheld(),
             "R12",
-            &[Flag::KeyPlanting],
+            &[BugClass::KeyPlanting],
             "The own session's entry keeps its session_id and Ed25519 key but carries a ratchet that is not the stored one (it does not connect at any index): not the store's session (R12).",
         ),
         (
@@ -337,7 +337,7 @@ fn audit_violations(g: &mut GroupBuilder, a: &AuditStore) {
             a.keys(),
             vec![a.forwarded.withheld(HISTORY_NOT_SHARED)],
             "R13",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
             "The session received with shared_history false is neither shared nor withheld: every non-shareable session of the room should be listed in withheld (R13).",
         ),
     ];
@@ -354,7 +354,7 @@ fn audit_violations(g: &mut GroupBuilder, a: &AuditStore) {
             "missing-withheld-forwarded",
             &["R13"],
             "The forwarded session is neither shared nor withheld (R13).",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         Verdict::Invalid,
         candidate(
@@ -377,7 +377,7 @@ fn audit_violations(g: &mut GroupBuilder, a: &AuditStore) {
             "joined-does-not-widen",
             &["R12", "R11"],
             "Current visibility is joined, where the inviter may send nothing (R11); sending anyway is allowed, but not sending non-shareable sessions: the m.room_key-false session in room_keys still breaks R12.",
-            &[Flag::Confidentiality],
+            &[BugClass::Confidentiality],
         ),
         Verdict::Invalid,
         input,
@@ -401,49 +401,49 @@ fn audit_item_format(g: &mut GroupBuilder, a: &AuditStore) {
         }
         g.push(spec(&format!("key-missing-{}", field.replace('_', "-")), &["R15"], &format!(
                 "A room_keys item without `{field}`: each item must have all six HistoricRoomKey fields (R15)."
-            ), &[Flag::SchemaViolation]), Verdict::Invalid, candidate(vec![e, a.room_key_true.entry()], a.withheld()), violation("R15"));
+            ), &[BugClass::SchemaViolation]), Verdict::Invalid, candidate(vec![e, a.room_key_true.entry()], a.withheld()), violation("R15"));
     }
-    let bad_entries: [(&str, &str, Value, &[Flag], &str); 6] = [
+    let bad_entries: [(&str, &str, Value, &[BugClass], &str); 6] = [
         (
             "sharing-format-key",
             "session_key",
             json!(sharing_format_key(&a.own_shared.label, 0)),
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
             "session_key is the same session in the sharing format (version 0x02, signed), as in m.room_key: a bundle must carry the export format, version 0x01, 165 bytes (R15).",
         ),
         (
             "truncated-key",
             "session_key",
             json!(b64::encode(&a.own_shared.key().to_bytes()[..164])),
-            &[Flag::SchemaViolation, Flag::EdgeCase],
+            &[BugClass::SchemaViolation, BugClass::EdgeCase],
             "session_key decodes to 164 bytes, one short of the export format (R15).",
         ),
         (
             "wrong-algorithm",
             "algorithm",
             json!("m.megolm.v2.aes-sha2"),
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
             "A room_keys item whose algorithm is not m.megolm.v1.aes-sha2: receivers would skip it (B3), and a builder must not write it (R15).",
         ),
         (
             "claimed-keys-not-object",
             "sender_claimed_keys",
             json!(carol().ed25519()),
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
             "sender_claimed_keys is the bare Ed25519 key instead of an object {\"ed25519\": key} (R15).",
         ),
         (
             "room-id-not-room-id",
             "room_id",
             json!("#history:hs1.test"),
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
             "room_id is a room alias, not a room ID (R15).",
         ),
         (
             "sender-key-wrong-length",
             "sender_key",
             json!(b64::encode([7u8; 31])),
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
             "sender_key decodes to 31 bytes, not a Curve25519 key (R15).",
         ),
     ];
@@ -464,7 +464,7 @@ fn audit_item_format(g: &mut GroupBuilder, a: &AuditStore) {
             "extra-forwarding-chain",
             &["R15"],
             "A room_keys item with a seventh member, forwarding_curve25519_key_chain (copied from an ExportedSessionData). R15 asks for exactly the six fields and the reference auditor holds builders to that; but receivers must tolerate unknown members and the spec schema does not forbid extras, so a conformant verdict is also acceptable.",
-            &[Flag::SpecAmbiguity],
+            &[BugClass::SpecAmbiguity],
         ),
         Verdict::Acceptable,
         candidate(vec![e, a.room_key_true.entry()], a.withheld()),
@@ -477,7 +477,7 @@ fn audit_item_format(g: &mut GroupBuilder, a: &AuditStore) {
             "session-id-mismatch",
             &["B2"],
             "The own session's entry names the m.room_key session's ID: session_id must be the Ed25519 key inside session_key (B2).",
-            &[Flag::Spoofing],
+            &[BugClass::Spoofing],
         ),
         Verdict::Invalid,
         candidate(vec![e, a.room_key_true.entry()], a.withheld()),
@@ -489,22 +489,22 @@ fn audit_item_format(g: &mut GroupBuilder, a: &AuditStore) {
         (
             "withheld-missing-code",
             "code",
-            &[Flag::SchemaViolation][..],
+            &[BugClass::SchemaViolation][..],
         ),
         (
             "withheld-missing-sender-key",
             "sender_key",
-            &[Flag::SchemaViolation][..],
+            &[BugClass::SchemaViolation][..],
         ),
         (
             "withheld-missing-session-id",
             "session_id",
-            &[Flag::SchemaViolation][..],
+            &[BugClass::SchemaViolation][..],
         ),
         (
             "withheld-missing-algorithm",
             "algorithm",
-            &[Flag::SchemaViolation][..],
+            &[BugClass::SchemaViolation][..],
         ),
     ] {
         let mut withheld = a.withheld();
@@ -522,7 +522,7 @@ fn audit_item_format(g: &mut GroupBuilder, a: &AuditStore) {
             "withheld-reason-not-string",
             &["R16"],
             "A withheld item whose optional reason is a number: when present it must be a string (R16).",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         Verdict::Invalid,
         candidate(a.keys(), withheld),
@@ -554,7 +554,7 @@ fn audit_item_format(g: &mut GroupBuilder, a: &AuditStore) {
     ];
     for (name, input, comment) in structures {
         g.push(
-            spec(name, &["B1"], comment, &[Flag::SchemaViolation]),
+            spec(name, &["B1"], comment, &[BugClass::SchemaViolation]),
             Verdict::Invalid,
             input,
             violation("B1"),

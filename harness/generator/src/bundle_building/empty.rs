@@ -36,7 +36,7 @@ pub(super) fn empty_file() -> GeneratedFile {
     ];
     for (name, input, comment) in cases {
         g.push(
-            spec(name, &["R12", "R13"], comment, &[Flag::EdgeCase]),
+            spec(name, &["R12", "R13"], comment, &[BugClass::EdgeCase]),
             Verdict::Acceptable,
             input,
             nothing(),

@@ -18,7 +18,7 @@ use crate::cast::{
     MALLORY_ON_HS1_DEVICE, OTHER_ROOM, ROOM,
 };
 use crate::{GeneratedFile, file};
-use msc4268_corpus::fixture::{Flag, Verdict};
+use msc4268_corpus::fixture::{BugClass, Verdict};
 use msc4268_model::b64;
 use msc4268_model::material::{self, Device};
 use msc4268_model::megolm::{ExportedSessionKey, SHARING_VERSION};

@@ -57,7 +57,7 @@ pub(super) fn room_filter_file() -> GeneratedFile {
                 name,
                 &[rule, "R12"][..if rule == "R12" { 1 } else { 2 }],
                 comment,
-                if edge { &[Flag::EdgeCase] } else { &[] },
+                if edge { &[BugClass::EdgeCase] } else { &[] },
             ),
             Verdict::Valid,
             json!({"store": store(&[&here, &there])}),

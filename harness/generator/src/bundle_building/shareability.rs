@@ -73,7 +73,7 @@ fn own_group() -> GroupBuilder {
             "own-no-visibility-event",
             &["R12"],
             "The room had no history_visibility event when the inviter created the session. The spec does not say how to flag it (digest D7): servers assume shared, and both SDKs flag such sessions shareable, which the reference follows; MSC3061 advised treating it as joined to fail safe, so withholding it is also acceptable.",
-            &[Flag::SpecAmbiguity],
+            &[BugClass::SpecAmbiguity],
         ),
         Verdict::Acceptable,
         own(None),
@@ -86,7 +86,7 @@ fn own_group() -> GroupBuilder {
             "own-unknown-visibility",
             &["R12"],
             "The visibility at creation was a value the spec does not define. Servers treat a value they do not understand as shared (history_visibility module), and the reference does the same; matrix-rust-sdk flags sessions created under a custom value not shareable, so withholding it is also acceptable.",
-            &[Flag::SpecAmbiguity],
+            &[BugClass::SpecAmbiguity],
         ),
         Verdict::Acceptable,
         own(Some(json!("org.example.members_only"))),
@@ -99,7 +99,7 @@ fn own_group() -> GroupBuilder {
             "own-non-string-visibility",
             &["R13", "R12"],
             "The visibility at creation was a number, not a visibility value at all. The reference fails safe and treats the session as not shareable (withheld); since servers treat a value they do not understand as shared, sharing it is also acceptable.",
-            &[Flag::SpecAmbiguity, Flag::SchemaViolation],
+            &[BugClass::SpecAmbiguity, BugClass::SchemaViolation],
         ),
         Verdict::Acceptable,
         own(Some(json!(42))),
@@ -152,7 +152,7 @@ fn flag_group(variant: IdentifierVariant) -> GroupBuilder {
                     &format!(
                         "Received through {what} with `m.shared_history: true`. No spec text defines that name; matrix-rust-sdk and ruma write it (digest D1). The reference reads it, so the session is shared; an implementation that reads only spec names sees no flag and withholds it, which is also acceptable."
                     ),
-                    &[Flag::Interop],
+                    &[BugClass::Interop],
                 ),
                 Verdict::Acceptable,
                 origin(flag(Some(member), json!(true))),
@@ -185,7 +185,7 @@ fn flag_group(variant: IdentifierVariant) -> GroupBuilder {
                 &format!(
                     "Received through {what} with `{member}: false`: not shareable, so it is withheld with m.history_not_shared."
                 ),
-                if interop { &[Flag::Interop] } else { &[] },
+                if interop { &[BugClass::Interop] } else { &[] },
             ),
             Verdict::Valid,
             origin(flag(Some(member), json!(false))),
@@ -225,9 +225,9 @@ fn flag_group(variant: IdentifierVariant) -> GroupBuilder {
             } else {
                 &[rule, "R3", "R12"]
             };
-            let mut flags = vec![Flag::SchemaViolation];
+            let mut flags = vec![BugClass::SchemaViolation];
             if interop {
-                flags.push(Flag::Interop);
+                flags.push(BugClass::Interop);
             }
             single(
                 &mut g,
@@ -247,9 +247,9 @@ fn flag_group(variant: IdentifierVariant) -> GroupBuilder {
         }
     }
     // m.forwarded_room_key carrying a flag in this spelling.
-    let mut flags = vec![Flag::KeyPlanting];
+    let mut flags = vec![BugClass::KeyPlanting];
     if interop {
-        flags.push(Flag::Interop);
+        flags.push(BugClass::Interop);
     }
     single(
         &mut g,
@@ -326,7 +326,7 @@ fn chained_group() -> GroupBuilder {
             "forwarded-by-the-same-user",
             &["R6", "R12"],
             "The session came from Bob, the same user who sent the inviter bundles, but by m.forwarded_room_key rather than inside a bundle. Only keys that arrived inside a bundle count as shareable (R6); a forwarded one does not, so it is withheld.",
-            &[Flag::KeyPlanting],
+            &[BugClass::KeyPlanting],
         ),
         Verdict::Invalid,
         forwarded(Map::new()),

@@ -37,9 +37,9 @@ fn transitive_group(variant: IdentifierVariant) -> GroupBuilder {
     } else {
         ""
     };
-    let mut flags = vec![Flag::SpecAmbiguity];
+    let mut flags = vec![BugClass::SpecAmbiguity];
     if variant == IdentifierVariant::Unstable {
-        flags.push(Flag::Legacy);
+        flags.push(BugClass::Legacy);
     }
     g.push(spec("passed-on", &["R13", "R14"], &format!(
             "The inviter holds one shareable session and earlier received a not-shared entry for a session it never had. The reference passes the entry on, so the chain of invitees keeps the reason (matrix-rust-sdk, test_transitive_history_share_with_withhelds). The spec does not require it, so leaving it out is also acceptable.{written}"
@@ -66,7 +66,7 @@ fn transitive_group(variant: IdentifierVariant) -> GroupBuilder {
                 "already-withheld",
                 &["R13"],
                 "The inviter holds a non-shareable session and also received a not-shared entry for it. The reference lists it once. matrix-rust-sdk lists it twice (once from its store, once passed on); a duplicate entry breaks no rule, so that is also acceptable.",
-                &[Flag::EdgeCase],
+                &[BugClass::EdgeCase],
             ),
             Verdict::Acceptable,
             json!({"store": store(&[&also_mine]), "received_withheld": [also_mine.received(code)]}),
@@ -77,7 +77,7 @@ fn transitive_group(variant: IdentifierVariant) -> GroupBuilder {
                 "only-received",
                 &["R13"],
                 "The inviter holds no session of the room, only a received not-shared entry. The reference sends a bundle with just that entry; sending nothing is also acceptable (nothing requires passing entries on).",
-                &[Flag::SpecAmbiguity, Flag::EdgeCase],
+                &[BugClass::SpecAmbiguity, BugClass::EdgeCase],
             ),
             Verdict::Acceptable,
             json!({"store": [], "received_withheld": [remote.received(code)]}),

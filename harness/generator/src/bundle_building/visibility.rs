@@ -38,14 +38,14 @@ pub(super) fn visibility_file() -> GeneratedFile {
     for vis in ["joined", "invited"] {
         g.push(spec(&format!("current-{vis}"), &["R11"], &format!(
                 "Current visibility {vis}: the spec lets the inviter share nothing (R11, MAY), even sessions flagged shareable earlier; both SDKs and the reference skip. Sharing the bundle the store would give is also acceptable."
-            ), &[Flag::SpecAmbiguity]), Verdict::Acceptable, input(Some(json!(vis))), nothing()).also_acceptable = vec![full.clone()];
+            ), &[BugClass::SpecAmbiguity]), Verdict::Acceptable, input(Some(json!(vis))), nothing()).also_acceptable = vec![full.clone()];
     }
     g.push(
         spec(
             "current-absent",
             &["R11", "R12"],
             "The room has no history_visibility event. The spec is silent (digest D7); servers assume shared, and both SDKs and the reference share. Treating it as joined and sending nothing is also acceptable.",
-            &[Flag::SpecAmbiguity],
+            &[BugClass::SpecAmbiguity],
         ),
         Verdict::Acceptable,
         input(None),
@@ -56,7 +56,7 @@ pub(super) fn visibility_file() -> GeneratedFile {
             "current-unknown",
             &["R11", "R12"],
             "Current visibility is a value the spec does not define: servers treat a value they do not understand as shared, so the opt-out for joined/invited does not apply and the inviter shares.",
-            &[Flag::EdgeCase],
+            &[BugClass::EdgeCase],
         ),
         Verdict::Valid,
         input(Some(json!("org.example.members_only"))),
@@ -67,7 +67,7 @@ pub(super) fn visibility_file() -> GeneratedFile {
             "current-capitalised-joined",
             &["R11", "R12"],
             "Current visibility `Joined`: visibility values are case-sensitive, so this is not `joined` but a value not understood, which counts as shared; the inviter shares.",
-            &[Flag::EdgeCase],
+            &[BugClass::EdgeCase],
         ),
         Verdict::Valid,
         input(Some(json!("Joined"))),
@@ -78,7 +78,7 @@ pub(super) fn visibility_file() -> GeneratedFile {
             "current-non-string",
             &["R11", "R12"],
             "Current visibility is a number: not understood, so it counts as shared and the reference shares. Sending nothing is also acceptable for so broken a room state.",
-            &[Flag::SchemaViolation, Flag::SpecAmbiguity],
+            &[BugClass::SchemaViolation, BugClass::SpecAmbiguity],
         ),
         Verdict::Acceptable,
         input(Some(json!(3))),
@@ -90,7 +90,7 @@ pub(super) fn visibility_file() -> GeneratedFile {
             "current-joined-sessions-flagged-earlier",
             &["R11", "R6"],
             "Current visibility joined, and the store holds only a session that is shareable (it came in an earlier bundle). The opt-out applies even to sessions flagged shareable earlier: sending nothing is the reference's choice, sharing is also acceptable.",
-            &[Flag::SpecAmbiguity],
+            &[BugClass::SpecAmbiguity],
         ),
         Verdict::Acceptable,
         json!({"history_visibility": "joined", "store": store(&[&only])}),

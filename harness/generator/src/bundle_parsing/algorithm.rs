@@ -32,7 +32,7 @@ pub(super) fn algorithm() -> GeneratedFile {
             &format!(
                 "`{alg}` is not m.megolm.v1.aes-sha2; the entry is skipped, the rest of the bundle stands."
             ),
-            &[Flag::EdgeCase],
+            &[BugClass::EdgeCase],
             e,
         );
     }

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::case::{GroupBuilder, spec};
 use crate::cast::ROOM;
 use crate::{GeneratedFile, file};
-use msc4268_corpus::fixture::{Flag, Verdict};
+use msc4268_corpus::fixture::{BugClass, Verdict};
 use msc4268_model::b64;
 use msc4268_model::material;
 use msc4268_protocol::cases::Category;
@@ -126,7 +126,7 @@ fn broken_key(
     name: &str,
     rule: &str,
     comment: &str,
-    flags: &[Flag],
+    flags: &[BugClass],
     broken: Value,
 ) {
     let good = Key::new(&format!("{}-good", g.id), 0);

@@ -44,7 +44,7 @@ pub(super) fn room_key_fields() -> GeneratedFile {
             &format!("missing-{}", field.replace('_', "-")),
             "R15",
             &format!("`{field}` is required in every room_keys entry."),
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
             e,
         );
         let mut e = base.clone();
@@ -54,7 +54,7 @@ pub(super) fn room_key_fields() -> GeneratedFile {
             &format!("{}-is-number", field.replace('_', "-")),
             "R15",
             &format!("`{field}` must not be a number."),
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
             e,
         );
     }
@@ -68,7 +68,7 @@ pub(super) fn room_key_fields() -> GeneratedFile {
             name,
             "R15",
             "Every room_keys entry must be an object.",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
             v,
         );
     }
@@ -87,7 +87,7 @@ pub(super) fn room_key_fields() -> GeneratedFile {
         "room-id-is-alias",
         "R15",
         "A room alias is not a room ID.",
-        &[Flag::SchemaViolation],
+        &[BugClass::SchemaViolation],
         e,
     );
     let mut e = base.clone();
@@ -97,7 +97,7 @@ pub(super) fn room_key_fields() -> GeneratedFile {
         "room-id-empty",
         "R15",
         "An empty string is not a room ID.",
-        &[Flag::SchemaViolation],
+        &[BugClass::SchemaViolation],
         e,
     );
     let mut e = base.clone();
@@ -107,7 +107,7 @@ pub(super) fn room_key_fields() -> GeneratedFile {
         "sender-key-31-bytes",
         "R15",
         "sender_key is a 32-byte Curve25519 key.",
-        &[Flag::SchemaViolation],
+        &[BugClass::SchemaViolation],
         e,
     );
     let mut e = base.clone();
@@ -117,7 +117,7 @@ pub(super) fn room_key_fields() -> GeneratedFile {
         "sender-key-not-base64",
         "R15",
         "sender_key must be unpadded base64.",
-        &[Flag::SchemaViolation],
+        &[BugClass::SchemaViolation],
         e,
     );
     let mut e = base.clone();
@@ -127,7 +127,7 @@ pub(super) fn room_key_fields() -> GeneratedFile {
         "claimed-keys-without-ed25519",
         "R15",
         "sender_claimed_keys must hold the creator's ed25519 key (matrix-rust-sdk tolerates its absence; the spec requires it).",
-        &[Flag::SchemaViolation, Flag::Spoofing],
+        &[BugClass::SchemaViolation, BugClass::Spoofing],
         e,
     );
     let mut e = base.clone();
@@ -137,7 +137,7 @@ pub(super) fn room_key_fields() -> GeneratedFile {
         "claimed-ed25519-33-bytes",
         "R15",
         "The claimed ed25519 key is 32 bytes.",
-        &[Flag::SchemaViolation],
+        &[BugClass::SchemaViolation],
         e,
     );
     let mut e = base.clone();
@@ -147,7 +147,7 @@ pub(super) fn room_key_fields() -> GeneratedFile {
         "claimed-ed25519-not-a-point",
         "R15",
         "The claimed ed25519 value is 32 bytes but no Ed25519 public key: the point does not decompress (found by differential fuzzing, F17: the reference used to check only the length; matrix-sdk-crypto refuses the bundle).",
-        &[Flag::SchemaViolation],
+        &[BugClass::SchemaViolation],
         e,
     );
     f.file.groups.push(g.finish());
@@ -160,7 +160,7 @@ pub(super) fn room_key_fields() -> GeneratedFile {
     );
     let k = material::megolm_session("bundle-parsing/fields", 3);
     let bytes = k.to_bytes();
-    let variants: Vec<(&str, Vec<u8>, &str, Vec<Flag>)> = vec![
+    let variants: Vec<(&str, Vec<u8>, &str, Vec<BugClass>)> = vec![
         (
             "sharing-format",
             {
@@ -170,7 +170,7 @@ pub(super) fn room_key_fields() -> GeneratedFile {
                 b
             },
             "The sharing format (0x02 + signature, as in m.room_key and the spec's misleading examples, D4) is not the export format.",
-            vec![Flag::Legacy, Flag::SchemaViolation],
+            vec![BugClass::Legacy, BugClass::SchemaViolation],
         ),
         (
             "version-0",
@@ -180,13 +180,13 @@ pub(super) fn room_key_fields() -> GeneratedFile {
                 b
             },
             "Version byte 0x00 is unknown.",
-            vec![Flag::SchemaViolation],
+            vec![BugClass::SchemaViolation],
         ),
         (
             "truncated-164",
             bytes[..164].to_vec(),
             "One byte short of 165.",
-            vec![Flag::SchemaViolation, Flag::EdgeCase],
+            vec![BugClass::SchemaViolation, BugClass::EdgeCase],
         ),
         (
             "extended-166",
@@ -196,15 +196,20 @@ pub(super) fn room_key_fields() -> GeneratedFile {
                 b
             },
             "One byte too many.",
-            vec![Flag::SchemaViolation, Flag::EdgeCase],
+            vec![BugClass::SchemaViolation, BugClass::EdgeCase],
         ),
         (
             "only-version-byte",
             vec![0x01],
             "Just the version byte.",
-            vec![Flag::SchemaViolation],
+            vec![BugClass::SchemaViolation],
         ),
-        ("empty", vec![], "Empty key.", vec![Flag::SchemaViolation]),
+        (
+            "empty",
+            vec![],
+            "Empty key.",
+            vec![BugClass::SchemaViolation],
+        ),
     ];
     for (name, b, comment, flags) in variants {
         let mut e = base.clone();
@@ -223,7 +228,7 @@ pub(super) fn room_key_fields() -> GeneratedFile {
         "signing-key-not-a-point",
         "R15",
         "The embedded Ed25519 key does not decode to a curve point.",
-        &[Flag::SchemaViolation, Flag::KeyPlanting],
+        &[BugClass::SchemaViolation, BugClass::KeyPlanting],
         e,
     );
     let mut e = base.clone();
@@ -233,7 +238,7 @@ pub(super) fn room_key_fields() -> GeneratedFile {
         "not-base64",
         "R15",
         "session_key must be base64.",
-        &[Flag::SchemaViolation],
+        &[BugClass::SchemaViolation],
         e,
     );
     f.file.groups.push(g.finish());

@@ -23,7 +23,7 @@ pub(super) fn session_id() -> GeneratedFile {
         "id-of-another-session",
         "B2",
         "session_id names another real session: importing would plant this key under that session's ID.",
-        &[Flag::KeyPlanting],
+        &[BugClass::KeyPlanting],
         e,
     );
     let mut e = base.clone();
@@ -33,7 +33,7 @@ pub(super) fn session_id() -> GeneratedFile {
         "empty-id",
         "B2",
         "An empty session_id matches no key.",
-        &[Flag::SchemaViolation],
+        &[BugClass::SchemaViolation],
         e,
     );
     let mut e = base.clone();
@@ -47,7 +47,7 @@ pub(super) fn session_id() -> GeneratedFile {
         "id-case-changed",
         "B2",
         "Session IDs are case-sensitive base64.",
-        &[Flag::Malleability],
+        &[BugClass::Malleability],
         e,
     );
     f.file.groups.push(g.finish());
@@ -74,7 +74,7 @@ pub(super) fn session_id() -> GeneratedFile {
             "padded-id",
             &["B2"],
             "A padded session_id is a different string from the session's ID; the reference refuses the entry, a lenient reader that keeps it under the unpadded ID is also safe.",
-            &[Flag::LenientEncoding],
+            &[BugClass::LenientEncoding],
         ),
         json!({"plaintext": plaintext}),
         expected,

@@ -60,7 +60,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
         let w = withheld(&format!("codes-{name}"), code);
         g.push(spec(name, &["B4"], &format!(
                 "`{code}` is not the history-not-shared code; it must be kept verbatim, not matched loosely."
-            ), &[Flag::Malleability]), Verdict::Invalid, json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}), parsed(
+            ), &[BugClass::Malleability]), Verdict::Invalid, json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}), parsed(
                 vec![],
                 vec![withheld_summary("/withheld/0", &w, code, None)],
                 vec![],
@@ -79,7 +79,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
             "history-not-shared-unstable",
             &["B4", "R16"],
             "io.element.msc4268.history_not_shared means m.history_not_shared; the unstable spelling is reported.",
-            &[Flag::Legacy],
+            &[BugClass::Legacy],
         ),
         Verdict::Valid,
         json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
@@ -101,7 +101,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
             "early-draft-unauthorised",
             &["B4", "R16"],
             "Early drafts sent m.unauthorised with reason \"History not shared\" (D6); that is just m.unauthorised.",
-            &[Flag::Legacy],
+            &[BugClass::Legacy],
         ),
         Verdict::Valid,
         json!({"plaintext": {"room_keys": [], "withheld": [legacy.clone()]}}),

@@ -16,7 +16,7 @@ fn broken_withheld(g: &mut GroupBuilder, name: &str, comment: &str, broken: Valu
         vec![("/withheld/1", "R16")],
     );
     let c = g.push(
-        spec(name, &["R16"], comment, &[Flag::SchemaViolation]),
+        spec(name, &["R16"], comment, &[BugClass::SchemaViolation]),
         Verdict::Invalid,
         json!({"plaintext": plaintext}),
         expected,
@@ -101,7 +101,7 @@ pub(super) fn withheld_fields() -> GeneratedFile {
             "no-olm-without-ids",
             &["R16"],
             "m.no_olm without room_id and session_id is well-formed.",
-            &[Flag::EdgeCase],
+            &[BugClass::EdgeCase],
         ),
         Verdict::Valid,
         json!({"plaintext": {"room_keys": [], "withheld": [no_olm.clone()]}}),

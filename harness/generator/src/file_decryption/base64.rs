@@ -76,7 +76,7 @@ pub(super) fn base64() -> GeneratedFile {
                 "padded",
                 &[rule],
                 &format!("{} with `=` padding. The spec's appendix says decoders SHOULD accept padded input, so the reference decrypts; refusing it breaks only a SHOULD.", field.what),
-                &[Flag::LenientEncoding],
+                &[BugClass::LenientEncoding],
             ),
             v.input(with(&file, field.ptr, json!(vectors::padded(&canonical)))),
             decrypted(&v.plaintext),
@@ -87,7 +87,7 @@ pub(super) fn base64() -> GeneratedFile {
                 "other-alphabet",
                 &[rule],
                 &format!("{} written in the other base64 alphabet. The alphabet is part of the field's format, so the reference rejects it; a lenient decoder reads the same bytes and decrypts correctly.", field.what),
-                &[Flag::LenientEncoding],
+                &[BugClass::LenientEncoding],
             ),
             v.input(with(&file, field.ptr, json!(vectors::other_alphabet(&canonical)))),
             rejected(rule, field.ptr),
@@ -98,7 +98,7 @@ pub(super) fn base64() -> GeneratedFile {
                 "trailing-bits",
                 &[rule],
                 &format!("{} whose last symbol has a non-zero unused bit (a non-canonical encoding of the same bytes). The reference rejects it as malleable; a lenient decoder reads the same bytes.", field.what),
-                &[Flag::LenientEncoding, Flag::Malleability],
+                &[BugClass::LenientEncoding, BugClass::Malleability],
             ),
             v.input(with(
                 &file,
@@ -123,7 +123,7 @@ pub(super) fn base64() -> GeneratedFile {
         ];
         for (name, comment, value) in invalid {
             g.invalid(
-                spec(name, &[rule], &comment, &[Flag::SchemaViolation]),
+                spec(name, &[rule], &comment, &[BugClass::SchemaViolation]),
                 v.input(with(&file, field.ptr, value)),
                 rejected(rule, field.ptr),
             );
@@ -134,7 +134,7 @@ pub(super) fn base64() -> GeneratedFile {
                     "overpadded",
                     &[rule],
                     "`key.k` with two `=` where one pads it: not a valid base64 length for any decoder.",
-                    &[Flag::SchemaViolation],
+                    &[BugClass::SchemaViolation],
                 ),
                 v.input(with(&file, field.ptr, json!(format!("{canonical}==")))),
                 rejected(rule, field.ptr),
@@ -161,7 +161,7 @@ pub(super) fn base64() -> GeneratedFile {
                 let mut bytes = v.iv.to_vec();
                 bytes.resize(n, 0);
                 g.invalid(
-                    spec(name, &[rule], comment, &[Flag::SchemaViolation]),
+                    spec(name, &[rule], comment, &[BugClass::SchemaViolation]),
                     v.input(with(&file, field.ptr, json!(b64::encode(bytes)))),
                     rejected(rule, field.ptr),
                 );

@@ -19,7 +19,7 @@ pub(super) fn counter() -> GeneratedFile {
             "258-blocks",
             &["A9"],
             "258 blocks from a zero low half: block 256 carries from the last IV byte into the one before it. A little-endian counter differs from block 1 on; a counter that increments only the last byte (mod 256) differs from block 256 on.",
-            &[Flag::EdgeCase],
+            &[BugClass::EdgeCase],
         ),
         v.input(v.file()),
         decrypted(&v.plaintext),
@@ -36,7 +36,7 @@ pub(super) fn counter() -> GeneratedFile {
             "high-half-all-ones",
             &["A9"],
             "The IV's random half is all ones and the low half zero: a legal IV; 3 blocks decrypt normally (no carry reaches the high half).",
-            &[Flag::EdgeCase],
+            &[BugClass::EdgeCase],
         ),
         v.input(v.file()),
         decrypted(&v.plaintext),
@@ -87,7 +87,7 @@ pub(super) fn counter() -> GeneratedFile {
     for (name, iv, n, comment) in cases {
         let v = Vector::with_iv(&format!("counter/{name}"), iv, &plaintext(name, n));
         nonzero.acceptable(
-            spec(name, &["A9", "A11"], comment, &[Flag::EdgeCase]),
+            spec(name, &["A9", "A11"], comment, &[BugClass::EdgeCase]),
             v.input(v.file()),
             decrypted(&v.plaintext),
             vec![rejected("A11", "/iv")],

@@ -24,24 +24,24 @@ pub(super) fn hash() -> GeneratedFile {
     );
     let hash_of = |bytes: &[u8]| json!(b64::encode(vectors::sha256(bytes)));
     let with_ct = |ct: Vec<u8>, f: Value| json!({"file": f, "ciphertext": b64::encode_padded(ct)});
-    let mismatch: Vec<(&str, &str, Value, &[Flag])> = vec![
+    let mismatch: Vec<(&str, &str, Value, &[BugClass])> = vec![
         (
             "wrong-hash",
             "`hashes.sha256` is the SHA-256 of some other bytes.",
             v.input(with(&file, "/hashes/sha256", hash_of(b"some other upload"))),
-            &[Flag::Malleability],
+            &[BugClass::Malleability],
         ),
         (
             "hash-of-plaintext",
             "`hashes.sha256` is the SHA-256 of the plaintext, not the ciphertext (a sender bug). A receiver that hashes the decrypted bytes would accept it.",
             v.input(with(&file, "/hashes/sha256", hash_of(&v.plaintext))),
-            &[Flag::Malleability],
+            &[BugClass::Malleability],
         ),
         (
             "hash-all-zero",
             "`hashes.sha256` is 32 zero bytes.",
             v.input(with(&file, "/hashes/sha256", json!(b64::encode([0u8; 32])))),
-            &[Flag::Malleability],
+            &[BugClass::Malleability],
         ),
         (
             "truncated-ciphertext",
@@ -50,19 +50,19 @@ pub(super) fn hash() -> GeneratedFile {
                 v.ciphertext[..v.ciphertext.len() - 1].to_vec(),
                 file.clone(),
             ),
-            &[Flag::Malleability],
+            &[BugClass::Malleability],
         ),
         (
             "empty-ciphertext",
             "The download is empty although the file's hash is of 100 bytes.",
             with_ct(Vec::new(), file.clone()),
-            &[Flag::Malleability, Flag::EdgeCase],
+            &[BugClass::Malleability, BugClass::EdgeCase],
         ),
         (
             "extended-ciphertext",
             "One byte was appended to the download: the hash no longer matches.",
             with_ct([v.ciphertext.as_slice(), &[0x00]].concat(), file.clone()),
-            &[Flag::Malleability],
+            &[BugClass::Malleability],
         ),
         (
             "flipped-bit-first-byte",
@@ -72,7 +72,7 @@ pub(super) fn hash() -> GeneratedFile {
                 ct[0] ^= 0x01;
                 with_ct(ct, file.clone())
             },
-            &[Flag::Malleability],
+            &[BugClass::Malleability],
         ),
         (
             "flipped-bit-last-byte",
@@ -84,7 +84,7 @@ pub(super) fn hash() -> GeneratedFile {
                 }
                 with_ct(ct, file.clone())
             },
-            &[Flag::Malleability],
+            &[BugClass::Malleability],
         ),
     ];
     for (name, comment, input, flags) in mismatch {
@@ -163,7 +163,7 @@ pub(super) fn hash() -> GeneratedFile {
     ];
     for (name, comment, f, path) in broken {
         field.invalid(
-            spec(name, &["A8", "R38"], comment, &[Flag::SchemaViolation]),
+            spec(name, &["A8", "R38"], comment, &[BugClass::SchemaViolation]),
             v.input(f),
             rejected("A8", path),
         );

@@ -18,36 +18,36 @@ pub(super) fn jwk() -> GeneratedFile {
         v.input(file.clone()),
         decrypted(&v.plaintext),
     );
-    let versions: [(&str, &str, Option<Value>, &[Flag]); 5] = [
+    let versions: [(&str, &str, Option<Value>, &[BugClass]); 5] = [
         (
             "v1",
             "`v` is `v1`, the older attachment version whose IV rules differ; v2 is required (rust-sdk refuses other versions with UnknownVersion).",
             Some(json!("v1")),
-            &[Flag::Legacy],
+            &[BugClass::Legacy],
         ),
         (
             "v3",
             "`v` is `v3`, a version no spec defines.",
             Some(json!("v3")),
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         (
             "v-uppercase",
             "`v` is `V2`: the value is case-sensitive.",
             Some(json!("V2")),
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         (
             "v-number",
             "`v` is the number 2, not the string `v2`.",
             Some(json!(2)),
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         (
             "v-missing",
             "`v` is missing: the version is required, not defaulted.",
             None,
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
     ];
     for (name, comment, value, flags) in versions {
@@ -75,7 +75,7 @@ pub(super) fn jwk() -> GeneratedFile {
                 None => without(&file, &ptr),
             };
             g.invalid(
-                spec(name, &[rule], comment, &[Flag::SchemaViolation]),
+                spec(name, &[rule], comment, &[BugClass::SchemaViolation]),
                 v.input(f),
                 rejected(rule, &ptr),
             );
@@ -107,7 +107,7 @@ pub(super) fn jwk() -> GeneratedFile {
             "key-missing",
             &["A2"],
             "The file has no `key` at all.",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         v.input(without(&file, "/key")),
         rejected("A2", "/key"),
@@ -117,7 +117,7 @@ pub(super) fn jwk() -> GeneratedFile {
             "key-not-object",
             &["A2"],
             "`key` is the bare `k` string instead of a JWK object.",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         v.input(with(&file, "/key", json!(v.k()))),
         rejected("A2", "/key"),
@@ -201,7 +201,7 @@ pub(super) fn jwk() -> GeneratedFile {
             "key-ops-non-string-entry",
             &["A5"],
             "`key_ops` holds `encrypt`, `decrypt` and the number 7: RFC 7517 makes it an array of strings.",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         v.input(with(&file, "/key/key_ops", json!(["encrypt", "decrypt", 7]))),
         rejected("A5", "/key/key_ops/2"),

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::GeneratedFile;
 use crate::case::{GroupBuilder, new_file, spec};
 use crate::vectors::{self, Vector, decrypted, iv_with_low, plaintext, rejected, with, without};
-use msc4268_corpus::fixture::Flag;
+use msc4268_corpus::fixture::BugClass;
 use msc4268_model::b64::{self, Alphabet};
 use msc4268_protocol::cases::Category;
 use msc4268_protocol::identifiers::IdentifierVariant;

@@ -83,7 +83,7 @@ pub(super) fn url() -> GeneratedFile {
             None => without(&file, "/url"),
         };
         g.invalid(
-            spec(name, &["A12"], comment, &[Flag::SchemaViolation]),
+            spec(name, &["A12"], comment, &[BugClass::SchemaViolation]),
             v.input(f),
             rejected("A12", "/url"),
         );

@@ -44,7 +44,7 @@ pub(super) fn valid() -> GeneratedFile {
     for (n, name, comment) in size_cases {
         let v = Vector::new(&format!("valid/{name}"), &plaintext(name, n));
         sizes.valid(
-            spec(name, &["A9", "R38"], comment, &[Flag::EdgeCase]),
+            spec(name, &["A9", "R38"], comment, &[BugClass::EdgeCase]),
             v.input(v.file()),
             decrypted(&v.plaintext),
         );
@@ -98,7 +98,7 @@ pub(super) fn valid() -> GeneratedFile {
             "extra-hash-not-base64",
             &["A8", "R38"],
             "`hashes` holds, next to a correct `sha256`, an unknown algorithm whose value is not base64. The reference ignores unknown algorithms and decrypts; matrix-sdk-crypto (ruma reads every `hashes` value as base64) refuses the file. Both are safe: found by differential fuzzing (F15).",
-            &[Flag::SpecAmbiguity],
+            &[BugClass::SpecAmbiguity],
         ),
         v.input(with(&file, "/hashes/org.example.hash", json!("not base64!"))),
         decrypted(&v.plaintext),
@@ -109,7 +109,7 @@ pub(super) fn valid() -> GeneratedFile {
             "key-ops-reversed",
             &["A5"],
             "`key_ops` is `[\"decrypt\", \"encrypt\"]`, the order ruma emits: the order of `key_ops` does not matter.",
-            &[Flag::Interop],
+            &[BugClass::Interop],
         ),
         v.input(with(&file, "/key/key_ops", json!(["decrypt", "encrypt"]))),
         decrypted(&v.plaintext),

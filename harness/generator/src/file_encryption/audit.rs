@@ -4,7 +4,7 @@
 use super::*;
 
 /// One `audit-fields` case: name, rule, comment, edited file, pointer inside the file, flags.
-type FieldCase<'a> = (&'a str, &'a str, &'a str, Value, &'a str, &'a [Flag]);
+type FieldCase<'a> = (&'a str, &'a str, &'a str, Value, &'a str, &'a [BugClass]);
 
 /// Builds audit inputs over one plaintext.
 struct Audit {
@@ -66,7 +66,7 @@ pub(super) fn audit() -> GeneratedFile {
             "key-ops-reversed",
             &["A5"],
             "`key_ops` in ruma's order `[\"decrypt\", \"encrypt\"]`: order does not matter.",
-            &[Flag::Interop],
+            &[BugClass::Interop],
         ),
         a.input(vec![v.input(with(
             &file,
@@ -112,7 +112,7 @@ pub(super) fn audit() -> GeneratedFile {
             "empty-plaintext",
             &["R17"],
             "An empty plaintext: empty ciphertext, hash of no bytes.",
-            &[Flag::EdgeCase],
+            &[BugClass::EdgeCase],
         ),
         empty.input(vec![e.input(e.file())]),
         conformant(),
@@ -135,7 +135,7 @@ pub(super) fn audit() -> GeneratedFile {
             "`v` is `v1`.",
             with(&file, "/v", json!("v1")),
             "/v",
-            &[Flag::Legacy],
+            &[BugClass::Legacy],
         ),
         (
             "kty-uppercase",
@@ -143,7 +143,7 @@ pub(super) fn audit() -> GeneratedFile {
             "`kty` is `OCT`.",
             with(&file, "/key/kty", json!("OCT")),
             "/key/kty",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         (
             "alg-a128ctr",
@@ -151,7 +151,7 @@ pub(super) fn audit() -> GeneratedFile {
             "`alg` is `A128CTR` although the key is 32 bytes.",
             with(&file, "/key/alg", json!("A128CTR")),
             "/key/alg",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         (
             "ext-missing",
@@ -159,7 +159,7 @@ pub(super) fn audit() -> GeneratedFile {
             "The JWK has no `ext`.",
             without(&file, "/key/ext"),
             "/key/ext",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         (
             "ext-string",
@@ -167,7 +167,7 @@ pub(super) fn audit() -> GeneratedFile {
             "`ext` is the string `\"true\"`.",
             with(&file, "/key/ext", json!("true")),
             "/key/ext",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         (
             "key-ops-without-decrypt",
@@ -175,7 +175,7 @@ pub(super) fn audit() -> GeneratedFile {
             "`key_ops` is `[\"encrypt\"]`: the recipient needs `decrypt`.",
             with(&file, "/key/key_ops", json!(["encrypt"])),
             "/key/key_ops",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         (
             "k-padded",
@@ -183,7 +183,7 @@ pub(super) fn audit() -> GeneratedFile {
             "`k` carries `=` padding: a sender must write unpadded URL-safe base64.",
             with(&file, "/key/k", json!(vectors::padded(&v.k()))),
             "/key/k",
-            &[Flag::LenientEncoding],
+            &[BugClass::LenientEncoding],
         ),
         (
             "k-standard-alphabet",
@@ -195,7 +195,7 @@ pub(super) fn audit() -> GeneratedFile {
                 json!(vectors::other_alphabet(&alpha.k())),
             ),
             "/key/k",
-            &[Flag::LenientEncoding],
+            &[BugClass::LenientEncoding],
         ),
         (
             "k-16-bytes",
@@ -203,7 +203,7 @@ pub(super) fn audit() -> GeneratedFile {
             "`k` is a 16-byte key.",
             with(&file, "/key/k", json!(b64::encode_url_safe(&v.key[..16]))),
             "/key/k",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         (
             "iv-padded",
@@ -211,7 +211,7 @@ pub(super) fn audit() -> GeneratedFile {
             "`iv` carries `==` padding.",
             with(&file, "/iv", json!(vectors::padded(&v.iv_b64()))),
             "/iv",
-            &[Flag::LenientEncoding],
+            &[BugClass::LenientEncoding],
         ),
         (
             "iv-12-bytes",
@@ -219,7 +219,7 @@ pub(super) fn audit() -> GeneratedFile {
             "`iv` is a 12-byte nonce.",
             with(&file, "/iv", json!(b64::encode(&v.iv[..12]))),
             "/iv",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         (
             "sha256-padded",
@@ -231,7 +231,7 @@ pub(super) fn audit() -> GeneratedFile {
                 json!(vectors::padded(&v.sha256_b64())),
             ),
             "/hashes/sha256",
-            &[Flag::LenientEncoding],
+            &[BugClass::LenientEncoding],
         ),
         (
             "sha256-missing",
@@ -239,7 +239,7 @@ pub(super) fn audit() -> GeneratedFile {
             "`hashes` has no `sha256`.",
             with(&file, "/hashes", json!({})),
             "/hashes/sha256",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         (
             "url-https",
@@ -247,7 +247,7 @@ pub(super) fn audit() -> GeneratedFile {
             "`url` is an `https://` URL.",
             with(&file, "/url", json!("https://hs1.test/bundle")),
             "/url",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
     ];
     for (name, rule, comment, f, ptr, flags) in field_cases {
@@ -278,7 +278,7 @@ pub(super) fn audit() -> GeneratedFile {
             "iv-fully-random",
             &["A11"],
             "All 16 IV bytes are random (the ciphertext is otherwise correct): the low 64 bits must start at zero.",
-            &[Flag::Confidentiality],
+            &[BugClass::Confidentiality],
         ),
         a.input(vec![r.input(r.file())]),
         violation("A11", &at("/iv")),
@@ -293,7 +293,7 @@ pub(super) fn audit() -> GeneratedFile {
             "iv-low-half-one",
             &["A11"],
             "The counter starts at 1 instead of 0 (low half `...01`).",
-            &[Flag::Confidentiality, Flag::EdgeCase],
+            &[BugClass::Confidentiality, BugClass::EdgeCase],
         ),
         a.input(vec![one.input(one.file())]),
         violation("A11", &at("/iv")),
@@ -303,7 +303,7 @@ pub(super) fn audit() -> GeneratedFile {
             "hash-over-plaintext",
             &["R17"],
             "`hashes.sha256` is the SHA-256 of the plaintext: receivers hash the ciphertext and will refuse the file.",
-            &[Flag::Interop],
+            &[BugClass::Interop],
         ),
         a.input(vec![v.input(with(
             &file,
@@ -317,7 +317,7 @@ pub(super) fn audit() -> GeneratedFile {
             "hash-of-other-bytes",
             &["R17"],
             "`hashes.sha256` is the SHA-256 of other bytes.",
-            &[Flag::Interop],
+            &[BugClass::Interop],
         ),
         a.input(vec![v.input(with(
             &file,
@@ -338,7 +338,7 @@ pub(super) fn audit() -> GeneratedFile {
             "little-endian-counter",
             &["A9"],
             "Encrypted with a little-endian counter (hash over that ciphertext is correct): with the 128-bit big-endian counter the ciphertext decrypts to other bytes from the second block on.",
-            &[Flag::Interop],
+            &[BugClass::Interop],
         ),
         a.input(vec![le.input(le.file())]),
         violation("A9", "/encryptions/0/ciphertext"),
@@ -349,7 +349,7 @@ pub(super) fn audit() -> GeneratedFile {
             "other-plaintext",
             &["A9"],
             "A correct encryption of another bundle (a stale one): it does not decrypt to the plaintext being sent.",
-            &[Flag::Interop],
+            &[BugClass::Interop],
         ),
         a.input(vec![stale.input(stale.file())]),
         violation("A9", "/encryptions/0/ciphertext"),
@@ -363,7 +363,7 @@ pub(super) fn audit() -> GeneratedFile {
             "truncated-plaintext",
             &["A9"],
             "The plaintext lost its last byte before encryption (hash over that ciphertext is correct): it decrypts to a prefix of the plaintext.",
-            &[Flag::Interop],
+            &[BugClass::Interop],
         ),
         a.input(vec![short.input(short.file())]),
         violation("A9", "/encryptions/0/ciphertext"),
@@ -382,7 +382,7 @@ pub(super) fn audit() -> GeneratedFile {
             "key-reused",
             &["A10"],
             "The second encryption reuses the first one's key with a new IV.",
-            &[Flag::Confidentiality],
+            &[BugClass::Confidentiality],
         ),
         a.input(vec![v.input(file.clone()), same_key.input(same_key.file())]),
         violation("A10", "/encryptions/1/file/key/k"),
@@ -393,7 +393,7 @@ pub(super) fn audit() -> GeneratedFile {
             "iv-reused",
             &["A10"],
             "The second encryption reuses the first one's IV with a new key.",
-            &[Flag::Confidentiality],
+            &[BugClass::Confidentiality],
         ),
         a.input(vec![v.input(file.clone()), same_iv.input(same_iv.file())]),
         violation("A10", "/encryptions/1/file/iv"),
@@ -403,7 +403,7 @@ pub(super) fn audit() -> GeneratedFile {
             "identical-twice",
             &["A10"],
             "The same encryption twice (a cached or deterministic encryptor): key and IV repeat; the key is reported first.",
-            &[Flag::Confidentiality],
+            &[BugClass::Confidentiality],
         ),
         a.input(vec![v.input(file.clone()), v.input(file.clone())]),
         violation("A10", "/encryptions/1/file/key/k"),
@@ -415,7 +415,7 @@ pub(super) fn audit() -> GeneratedFile {
             "key-reused-non-adjacent",
             &["A10"],
             "Three encryptions; the third reuses the first one's key: reuse is checked across all of them, not only neighbours.",
-            &[Flag::Confidentiality],
+            &[BugClass::Confidentiality],
         ),
         a.input(vec![
             v.input(file.clone()),

@@ -54,7 +54,7 @@ pub(super) fn encrypt() -> GeneratedFile {
                 name,
                 &["R17", "A10", "A11", "A9"],
                 comment,
-                &[Flag::Confidentiality],
+                &[BugClass::Confidentiality],
             ),
             json!({
                 "operation": "encrypt",

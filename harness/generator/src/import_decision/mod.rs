@@ -1,7 +1,7 @@
 //! Generator for `import-decision`: the invitee's whole handling of a received bundle, end to end
 //! (envelope → trust → invite record → download → hash and decryption → parse → merge).
 //!
-//! Every case is built from one [`Scenario`]: Alice (`@alice:hs1.test`, cross-signed device
+//! Every case is built from one [`ImportSetup`]: Alice (`@alice:hs1.test`, cross-signed device
 //! `ALICEDEV`) invited Bob (`@bob:hs2.test`, device `BOBDEV`) to `!history:hs1.test`, Bob accepted
 //! an hour ago on this device and is joined, and Alice's bundle is really encrypted with a key and
 //! IV derived from the case id. Each case changes one thing. "Invalid" here means: this input must
@@ -15,7 +15,7 @@ use crate::cast::{
     OTHER_ROOM, ROOM, alice_cs, bob,
 };
 use crate::{GeneratedFile, file};
-use msc4268_corpus::fixture::{CaseDef, Flag, Verdict};
+use msc4268_corpus::fixture::{BugClass, CaseDef, Verdict};
 use msc4268_model::attachment::encrypt_with;
 use msc4268_model::b64;
 use msc4268_model::material::{self, CrossSigning, Device};
@@ -97,7 +97,7 @@ fn withheld_recorded(label: &str) -> Value {
 
 /// Everything an import case varies.
 #[derive(Clone)]
-struct Scenario {
+struct ImportSetup {
     sender: Device,
     /// Identity the recipient has for the sender (None: none known).
     identity: Option<CrossSigning>,
@@ -127,9 +127,9 @@ enum Media {
     RawPlaintext(Vec<u8>),
 }
 
-fn baseline(bundle: Value) -> Scenario {
+fn baseline(bundle: Value) -> ImportSetup {
     let alice_cs = alice_cs();
-    Scenario {
+    ImportSetup {
         sender: Device::new(ALICE, ALICE_DEVICE),
         identity: Some(alice_cs.clone()),
         device_signed_by: Some(alice_cs),
@@ -155,7 +155,7 @@ fn bundle(keys: &[&Key], withheld: &[Value]) -> Value {
     json!({"room_keys": keys.iter().map(|k| k.json()).collect::<Vec<_>>(), "withheld": withheld})
 }
 
-impl Scenario {
+impl ImportSetup {
     fn input(&self, case_id: &str) -> Value {
         let bob = bob();
         let plaintext = match &self.media {
@@ -235,7 +235,7 @@ fn not_imported(decision: &str, rule: &str) -> Value {
     json!({"decision": decision, "rule": rule, "imported": [], "kept_existing": [], "withheld": [], "skipped": []})
 }
 
-/// Adds cases whose input is a [`Scenario`] (a scenario's input depends on the case id).
+/// Adds cases whose input is a [`ImportSetup`] (a scenario's input depends on the case id).
 struct Add<'a> {
     g: &'a mut GroupBuilder,
 }
@@ -246,7 +246,7 @@ impl Add<'_> {
         &mut self,
         spec: Spec<'_>,
         result: Verdict,
-        s: &Scenario,
+        s: &ImportSetup,
         expected: Value,
     ) -> &mut CaseDef {
         let input = s.input(&self.g.case_id(spec.name));

@@ -30,7 +30,7 @@ pub(super) fn unstable() -> GeneratedFile {
             "unstable-event-type-and-code",
             &["R34", "R45"],
             "io.element.msc4268.room_key_bundle is handled like m.room_key_bundle; the unstable withheld code is recorded as m.history_not_shared.",
-            &[Flag::Legacy],
+            &[BugClass::Legacy],
         ),
         Verdict::Valid,
         &s,

@@ -17,7 +17,7 @@ use crate::cast::{
     ALICE, ALICE_DEVICE, ALICE_PHONE, BOB, BOB_PHONE, CAROL_DEVICE, CAROL_ON_HS2, MALLORY,
     MALLORY_DEVICE, ROOM, alice, alice_cs, bob,
 };
-use msc4268_corpus::fixture::{CaseDef, Flag, Verdict};
+use msc4268_corpus::fixture::{BugClass, CaseDef, Verdict};
 use msc4268_model::b64;
 use msc4268_model::material::{self, CrossSigning, Device};
 use msc4268_model::signing::sign_json;
@@ -32,7 +32,7 @@ const DK_ED: &str = "/sender_device_keys/keys/ed25519:ALICEDEV";
 const DK_CURVE: &str = "/sender_device_keys/keys/curve25519:ALICEDEV";
 const DK_SIGS: &str = "/sender_device_keys/signatures";
 
-use Flag::*;
+use BugClass::*;
 
 mod identity_binding;
 mod known_devices;

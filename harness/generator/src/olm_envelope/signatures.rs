@@ -25,7 +25,7 @@ pub(super) fn signatures() -> GeneratedFile {
         }),
     );
 
-    let mut reject = |name: &str, comment: &str, flags: &[Flag], env: Envelope| {
+    let mut reject = |name: &str, comment: &str, flags: &[BugClass], env: Envelope| {
         g.reject(
             spec(name, &["R31", "O7"], comment, flags),
             env,

@@ -44,7 +44,7 @@ pub(super) fn transport() -> GeneratedFile {
         ),
         Envelope::baseline(),
     );
-    let wrong: [(&str, &str, &str, &[Flag]); 9] = [
+    let wrong: [(&str, &str, &str, &[BugClass]); 9] = [
         (
             "spec-typo-type",
             "m.room.key_bundle",

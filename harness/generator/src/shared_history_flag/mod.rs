@@ -23,7 +23,7 @@ use crate::bundle_building::sharing_format_key;
 use crate::case::{GroupBuilder, spec};
 use crate::cast::{CAROL, CAROL_DEVICE, DAVE_DEVICE, DAVE_ON_HS2, FLAGS_ROOM};
 use crate::{GeneratedFile, file};
-use msc4268_corpus::fixture::{Flag, Verdict};
+use msc4268_corpus::fixture::{BugClass, Verdict};
 use msc4268_model::material;
 use msc4268_protocol::cases::{Category, FlagStructure};
 use msc4268_protocol::identifiers::{

@@ -55,7 +55,7 @@ pub(super) fn precedence_file() -> GeneratedFile {
         let (result, flags) = if stable.is_boolean() {
             (Verdict::Valid, vec![])
         } else {
-            (Verdict::Invalid, vec![Flag::SchemaViolation])
+            (Verdict::Invalid, vec![BugClass::SchemaViolation])
         };
         g.push(
             spec(name, &[rule, "R3"], comment, &flags),
@@ -129,11 +129,11 @@ pub(super) fn precedence_file() -> GeneratedFile {
         let mut c = content(kind, &format!("precedence/{name}"));
         c.insert(first.into(), first_value.clone());
         c.insert(SHARED_HISTORY_INTEROP.into(), interop);
-        let mut flags = vec![Flag::Interop];
+        let mut flags = vec![BugClass::Interop];
         let result = if first_value.is_boolean() {
             Verdict::Valid
         } else {
-            flags.push(Flag::SchemaViolation);
+            flags.push(BugClass::SchemaViolation);
             Verdict::Invalid
         };
         g.push(

@@ -72,7 +72,7 @@ fn structure_group(s: &Structure, variant: IdentifierVariant) -> GroupBuilder {
 
         let (rules, flags, result, expected, also, comment): (
             Vec<&str>,
-            Vec<Flag>,
+            Vec<BugClass>,
             Verdict,
             Value,
             Vec<Value>,
@@ -80,12 +80,12 @@ fn structure_group(s: &Structure, variant: IdentifierVariant) -> GroupBuilder {
         ) = if forwarded {
             let mut flags = Vec::new();
             if is_true {
-                flags.push(Flag::KeyPlanting);
+                flags.push(BugClass::KeyPlanting);
             } else if !is_bool {
-                flags.push(Flag::SchemaViolation);
+                flags.push(BugClass::SchemaViolation);
             }
             if interop {
-                flags.push(Flag::Interop);
+                flags.push(BugClass::Interop);
             }
             let result = if is_bool && !is_true {
                 Verdict::Valid
@@ -110,9 +110,9 @@ fn structure_group(s: &Structure, variant: IdentifierVariant) -> GroupBuilder {
                 comment,
             )
         } else if interop {
-            let mut flags = vec![Flag::Interop];
+            let mut flags = vec![BugClass::Interop];
             if !is_bool {
-                flags.push(Flag::SchemaViolation);
+                flags.push(BugClass::SchemaViolation);
             }
             let comment = format!(
                 "{} with `{member}` = {}. No spec text defines `m.shared_history`; matrix-rust-sdk and ruma write it (digest D1). The reference reads it so that rust-sdk-built keys interoperate ({}), reporting the interop variant; an implementation that reads only spec names sees no flag and reports not shareable, which is also acceptable.",
@@ -170,7 +170,7 @@ fn structure_group(s: &Structure, variant: IdentifierVariant) -> GroupBuilder {
             );
             (
                 rules,
-                vec![Flag::SchemaViolation],
+                vec![BugClass::SchemaViolation],
                 Verdict::Invalid,
                 outcome(false, Some(variant)),
                 vec![],

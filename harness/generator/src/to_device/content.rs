@@ -23,7 +23,7 @@ pub(super) fn content() -> GeneratedFile {
             "room-id-v12",
             &["R23"],
             "A room version 12 room ID: `!` followed by the create event's reference hash, with no server name. It is a room ID.",
-            &[Flag::EdgeCase],
+            &[BugClass::EdgeCase],
         ),
         input(ROOM_KEY_BUNDLE, with(&content, "/room_id", json!(v12_room))),
         accepted(&v12_room, "stable", &file),
@@ -86,7 +86,7 @@ pub(super) fn content() -> GeneratedFile {
             None => without(&content, "/room_id"),
         };
         room.invalid(
-            spec(name, &["R23"], comment, &[Flag::SchemaViolation]),
+            spec(name, &["R23"], comment, &[BugClass::SchemaViolation]),
             input(ROOM_KEY_BUNDLE, c),
             rejected("R23", "/content/room_id"),
         );
@@ -123,7 +123,7 @@ pub(super) fn content() -> GeneratedFile {
             "file-with-extras",
             &["R23", "A5", "A8"],
             "The file has `key_ops` in ruma's order, an extra `sha512` hash and an unknown member: it is still complete and valid.",
-            &[Flag::Interop],
+            &[BugClass::Interop],
         ),
         input(
             ROOM_KEY_BUNDLE,
@@ -183,7 +183,7 @@ pub(super) fn content() -> GeneratedFile {
     ];
     for (name, comment, c, path) in bad_shapes {
         shape.invalid(
-            spec(name, &["R23"], comment, &[Flag::SchemaViolation]),
+            spec(name, &["R23"], comment, &[BugClass::SchemaViolation]),
             input(ROOM_KEY_BUNDLE, c),
             rejected("R23", path),
         );
@@ -215,7 +215,7 @@ pub(super) fn content() -> GeneratedFile {
             member.replace('/', ".")
         );
         complete.invalid(
-            spec(&name, &["R23"], &comment, &[Flag::SchemaViolation]),
+            spec(&name, &["R23"], &comment, &[BugClass::SchemaViolation]),
             input(
                 ROOM_KEY_BUNDLE,
                 with(&content, "/file", without(&file, &format!("/{member}"))),
@@ -257,7 +257,7 @@ pub(super) fn content() -> GeneratedFile {
     ];
     for (name, ptr, comment, value, rule) in bad_types {
         values.invalid(
-            spec(name, &[rule, "R23"], comment, &[Flag::SchemaViolation]),
+            spec(name, &[rule, "R23"], comment, &[BugClass::SchemaViolation]),
             input(
                 ROOM_KEY_BUNDLE,
                 with(&content, "/file", with(&file, ptr, value)),
@@ -309,7 +309,7 @@ pub(super) fn content() -> GeneratedFile {
             "{comment} The reference refuses the notification at once ({rule}); a receiver that checks the file only when downloading it may accept the notification here."
         );
         values.acceptable(
-            spec(name, &[rule, "R23"], &comment, &[Flag::SpecAmbiguity]),
+            spec(name, &[rule, "R23"], &comment, &[BugClass::SpecAmbiguity]),
             input(ROOM_KEY_BUNDLE, with(&content, "/file", bad_file.clone())),
             rejected(rule, &format!("/content/file{ptr}")),
             vec![accepted(ROOM, "stable", &bad_file)],

@@ -22,54 +22,54 @@ pub(super) fn event_type() -> GeneratedFile {
         input(ROOM_KEY_BUNDLE, content.clone()),
         accepted(ROOM, "stable", &file),
     );
-    let wrong: [(&str, &str, &str, &[Flag]); 8] = [
+    let wrong: [(&str, &str, &str, &[BugClass]); 8] = [
         (
             "spec-typo-m-room-key-bundle",
             "m.room.key_bundle",
             "`m.room.key_bundle` is a typo in the spec's prose (digest D2); no implementation sends it and it is not the event type.",
-            &[Flag::SpecAmbiguity],
+            &[BugClass::SpecAmbiguity],
         ),
         (
             "m-room-key",
             "m.room_key",
             "`m.room_key` is the ordinary Megolm key share; its content is not a bundle notification even if it has `room_id` and `file`.",
-            &[Flag::Spoofing],
+            &[BugClass::Spoofing],
         ),
         (
             "m-forwarded-room-key",
             "m.forwarded_room_key",
             "`m.forwarded_room_key` is a key-forwarding event, not a bundle notification.",
-            &[Flag::Spoofing],
+            &[BugClass::Spoofing],
         ),
         (
             "m-room-encrypted",
             "m.room.encrypted",
             "`m.room.encrypted` is the outer Olm wrapper's type, never a decrypted inner type.",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         (
             "uppercase",
             "M.ROOM_KEY_BUNDLE",
             "Event types are case-sensitive.",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         (
             "trailing-space",
             "m.room_key_bundle ",
             "A trailing space makes another type.",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         (
             "suffixed",
             "m.room_key_bundle.v2",
             "A type that merely starts with `m.room_key_bundle` is another type.",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
         (
             "empty",
             "",
             "The empty string is no event type.",
-            &[Flag::SchemaViolation],
+            &[BugClass::SchemaViolation],
         ),
     ];
     for (name, t, comment, flags) in wrong {
@@ -91,7 +91,7 @@ pub(super) fn event_type() -> GeneratedFile {
             "unstable",
             &["R21", "R23"],
             "The unstable type with a room ID and a complete file: accepted, reporting the unstable spelling.",
-            &[Flag::Legacy],
+            &[BugClass::Legacy],
         ),
         input(ROOM_KEY_BUNDLE_UNSTABLE, content.clone()),
         accepted(ROOM, "unstable", &file),
@@ -101,7 +101,7 @@ pub(super) fn event_type() -> GeneratedFile {
             "unstable-extra-content",
             &["R21", "R23"],
             "The unstable type with an unknown extra content member: tolerated, as with the stable type.",
-            &[Flag::Legacy],
+            &[BugClass::Legacy],
         ),
         input(
             ROOM_KEY_BUNDLE_UNSTABLE,
@@ -114,7 +114,7 @@ pub(super) fn event_type() -> GeneratedFile {
             "unstable-missing-room-id",
             &["R23", "R21"],
             "The unstable type does not relax the content rules: without `room_id` it is refused.",
-            &[Flag::Legacy, Flag::SchemaViolation],
+            &[BugClass::Legacy, BugClass::SchemaViolation],
         ),
         input(ROOM_KEY_BUNDLE_UNSTABLE, without(&content, "/room_id")),
         rejected("R23", "/content/room_id"),
@@ -132,7 +132,12 @@ pub(super) fn event_type() -> GeneratedFile {
         ),
     ] {
         unstable.invalid(
-            spec(name, &["R21"], comment, &[Flag::Legacy, Flag::Interop]),
+            spec(
+                name,
+                &["R21"],
+                comment,
+                &[BugClass::Legacy, BugClass::Interop],
+            ),
             input(t, content.clone()),
             rejected("R21", "/type"),
         );

@@ -10,7 +10,7 @@ use crate::GeneratedFile;
 use crate::case::{GroupBuilder, new_file, spec};
 use crate::cast::ROOM;
 use crate::vectors::{Vector, plaintext, rejected, with, without};
-use msc4268_corpus::fixture::Flag;
+use msc4268_corpus::fixture::BugClass;
 use msc4268_model::b64;
 use msc4268_protocol::cases::Category;
 use msc4268_protocol::identifiers::{IdentifierVariant, ROOM_KEY_BUNDLE, ROOM_KEY_BUNDLE_UNSTABLE};

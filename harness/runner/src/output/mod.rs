@@ -264,7 +264,7 @@ pub(crate) fn escape(s: &str) -> String {
 pub(crate) mod tests {
     use super::*;
     use crate::runner::ReportCategory;
-    use msc4268_corpus::fixture::{Flag, Verdict};
+    use msc4268_corpus::fixture::{BugClass, Verdict};
     use msc4268_protocol::cases::Category;
     use msc4268_protocol::identifiers::IdentifierVariant;
 
@@ -276,7 +276,7 @@ pub(crate) mod tests {
             category: ReportCategory::Fixture(Category::BundleParsing),
             identifiers: IdentifierVariant::Stable,
             rules: rules.iter().map(|s| s.to_string()).collect(),
-            flags: vec![Flag::EdgeCase],
+            flags: vec![BugClass::EdgeCase],
             result: Verdict::Invalid,
             expected: json!({"outcome": "rejected", "rule": rules[0]}),
             status,
