@@ -30,8 +30,14 @@
 //!
 //! A passed case is a passed test; a failed or errored case (or an expected failure that passes)
 //! fails its test with the explanation; a skipped case and an expected failure are reported as
-//! *ignored*, with the reason. Test names are case ids, the test kind is the category, so
-//! `cargo test --test msc4268 -- bundle-parsing/` filters as usual.
+//! *ignored*, with the reason. Test names are case ids, so `cargo test --test msc4268 --
+//! bundle-parsing/` filters as usual; the test kind is the case's tier, so the output shows
+//! `[required]`, `[recommended]` or `[suite]` before every case.
+//!
+//! [`trials`] and [`trials_from`] use the profile `required`: a failed case of a `SHOULD`, `MAY`
+//! or `suite` rule is reported as *ignored*, with a message saying it failed and why it is not
+//! counted. [`trials_with_profile`] (or [`trials_for`]) picks another profile, for example
+//! [`Profile::Recommended`] to make the recommendations fail the test run too.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -42,6 +48,8 @@ use msc4268_corpus::expected_failures::ExpectedFailures;
 use msc4268_corpus::fixture::{Case, FixtureError, load_dir};
 use msc4268_protocol::implementation::Implementation;
 
+use crate::output::status_detail;
+pub use crate::profile::Profile;
 use crate::runner::{Status, run_case_expecting};
 
 /// What a skipped case (an operation the implementation does not offer) becomes.
@@ -53,18 +61,28 @@ pub enum Skips {
     Fail,
 }
 
-/// One trial per case of the embedded corpus, run against `imp`.
+/// One trial per case of the embedded corpus, run against `imp`, under the profile `required`.
 pub fn trials<I: Implementation + 'static>(imp: I) -> Result<Vec<Trial>, FixtureError> {
+    trials_with_profile(imp, Profile::Required)
+}
+
+/// One trial per case of the embedded corpus, run against `imp`; failures in tiers `profile`
+/// does not count are ignored tests.
+pub fn trials_with_profile<I: Implementation + 'static>(
+    imp: I,
+    profile: Profile,
+) -> Result<Vec<Trial>, FixtureError> {
     Ok(trials_for(
         Arc::new(imp),
         msc4268_corpus::embedded::cases()?,
         None,
         Skips::Ignored,
+        profile,
     ))
 }
 
 /// One trial per fixture case under `dir` (a vendored or newer copy of the corpus), run against
-/// `imp`.
+/// `imp`, under the profile `required`.
 pub fn trials_from<I: Implementation + 'static>(
     imp: I,
     dir: &Path,
@@ -74,16 +92,19 @@ pub fn trials_from<I: Implementation + 'static>(
         load_dir(dir)?,
         None,
         Skips::Ignored,
+        Profile::Required,
     ))
 }
 
 /// One trial per case of `cases`, run against a shared implementation with its expected-failures
-/// list; `skips` says whether a skipped case is an ignored or a failed test.
+/// list; `skips` says whether a skipped case is an ignored or a failed test, `profile` which
+/// tiers' failures fail their test (the others are ignored, with a message saying they failed).
 pub fn trials_for(
     imp: Arc<dyn Implementation>,
     cases: Vec<Case>,
     expected_failures: Option<ExpectedFailures>,
     skips: Skips,
+    profile: Profile,
 ) -> Vec<Trial> {
     let expected_failures = expected_failures.map(Arc::new);
     cases
@@ -91,9 +112,16 @@ pub fn trials_for(
         .map(|case| {
             let imp = Arc::clone(&imp);
             let expected_failures = expected_failures.clone();
-            let kind = case.category.as_str();
+            let kind = case.def.level.tier().as_str();
             Trial::ignorable_test(case.def.id.clone(), move || {
                 let report = run_case_expecting(imp.as_ref(), &case, expected_failures.as_deref());
+                if profile.tolerates(&report) {
+                    return Ok(Completion::ignored_with(format!(
+                        "{}: {}",
+                        profile.tolerated_note(&report),
+                        first_line(&status_detail(&report.status))
+                    )));
+                }
                 match &report.status {
                     Status::Passed => Ok(Completion::Completed),
                     Status::Skipped { reason } if skips == Skips::Ignored => {
@@ -113,4 +141,8 @@ pub fn trials_for(
             .with_kind(kind)
         })
         .collect()
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
 }
