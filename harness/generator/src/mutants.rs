@@ -44,7 +44,8 @@ pub enum Bug {
     IvLowBitsNonZero,
     /// Puts every session of the room into `room_keys`, shareable or not (R12).
     SharesUnsharedSessions,
-    /// Lists a shared session in `withheld` as well as in `room_keys`.
+    /// Lists a shared session in `withheld` as well as in `room_keys` (R14: a session MUST NOT
+    /// appear in both).
     ListsSessionTwice,
     /// Ignores the acceptance window: downloads however long ago the invite was accepted (R36).
     IgnoresAcceptanceWindow,
@@ -186,7 +187,7 @@ fn describe(bug: Bug) -> (&'static str, &'static str, &'static str) {
         ListsSessionTwice => (
             "lists-session-twice",
             "lists a shared session in withheld as well as in room_keys",
-            "R13",
+            "R14",
         ),
         IgnoresAcceptanceWindow => (
             "ignores-acceptance-window",
