@@ -146,3 +146,52 @@ pub fn trials_for(
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use msc4268_corpus::rules::Level;
+    use msc4268_model::reference::Reference;
+
+    /// One SHOULD case the reference passes but a list says it fails: an unexpected pass, a
+    /// failure of the recommended tier. `required` reports it as ignored, `recommended` fails it.
+    #[test]
+    fn the_profile_decides_whether_a_should_failure_fails_its_test() {
+        let case = msc4268_corpus::embedded::cases()
+            .unwrap()
+            .into_iter()
+            .find(|c| c.def.level == Level::Should)
+            .expect("a SHOULD case");
+        let list = ExpectedFailures::parse(
+            &format!(
+                r#"{{"implementation": "reference", "expected_failures": [
+                    {{"case": "{}", "reason": "r", "upstream": "not yet reported"}}]}}"#,
+                case.def.id
+            ),
+            Path::new("reference.json"),
+        )
+        .unwrap();
+        let run = |profile: Profile| {
+            let trials = trials_for(
+                Arc::new(Reference),
+                vec![case.clone()],
+                Some(list.clone()),
+                Skips::Fail,
+                profile,
+            );
+            assert_eq!(trials[0].kind(), "recommended");
+            let args = Arguments {
+                test_threads: Some(1),
+                quiet: true,
+                ..Arguments::default()
+            };
+            libtest_mimic::run(&args, trials)
+        };
+        let required = run(Profile::Required);
+        assert_eq!((required.num_failed, required.num_ignored), (0, 1));
+        let recommended = run(Profile::Recommended);
+        assert_eq!((recommended.num_failed, recommended.num_ignored), (1, 0));
+    }
+}
