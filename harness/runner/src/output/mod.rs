@@ -195,6 +195,12 @@ impl RunSet {
                     "expected_failures_file": run.expected_failures_file,
                     "wall_time_s": run.wall_time_s,
                     "passed": !run.failed(self.profile),
+                    "passed_under": Value::Object(
+                        Profile::ALL
+                            .into_iter()
+                            .map(|p| (p.as_str().to_owned(), json!(!run.failed(p))))
+                            .collect(),
+                    ),
                     "summary": run.summary(),
                     "by_tier": tier_cells(|t| by_tier.get(&t).copied().unwrap_or_default()),
                     "by_category": report::by_category(&run.cases),
@@ -422,6 +428,14 @@ pub(crate) mod tests {
         assert_eq!(v["implementations"][0]["passed"], false);
         // b fails only a SHOULD case: it passes under `required`, not under `recommended`.
         assert_eq!(v["implementations"][1]["passed"], true);
+        assert_eq!(
+            v["implementations"][1]["passed_under"],
+            json!({"required": true, "recommended": false, "strict": false})
+        );
+        assert_eq!(
+            v["implementations"][0]["passed_under"],
+            json!({"required": false, "recommended": false, "strict": false})
+        );
         let b = &v["implementations"][1]["by_tier"];
         assert_eq!(b["recommended"]["counts"]["failed"], 1);
         assert_eq!(b["recommended"]["state"], "fail");
