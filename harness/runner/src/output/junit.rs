@@ -30,7 +30,9 @@ pub fn junit(set: &RunSet) -> String {
                 .filter(|c| {
                     matches!(
                         c.status,
-                        Status::Failed { .. } | Status::UnexpectedPass { .. }
+                        Status::Failed { .. }
+                            | Status::UnexpectedPass { .. }
+                            | Status::ExpectedFailureMismatch { .. }
                     )
                 })
                 .count();
@@ -92,6 +94,11 @@ fn testcase(implementation: &str, c: &CaseReport, time: f64) -> String {
         Status::UnexpectedPass { .. } => {
             body("failure", "unexpected_pass", status_detail(&c.status))
         }
+        Status::ExpectedFailureMismatch { .. } => body(
+            "failure",
+            "expected_failure_mismatch",
+            status_detail(&c.status),
+        ),
         Status::Errored { detail } => body("error", "errored", detail.clone()),
         Status::Skipped { reason } => format!(
             "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>\n",
