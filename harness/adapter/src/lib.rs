@@ -301,7 +301,8 @@ impl CommandImplementation {
                 }
                 Ok((p, _)) => {
                     let _ = p.stop(Duration::from_secs(1));
-                    let detail = "the restarted adapter declared something else than at first start";
+                    let detail =
+                        "the restarted adapter declared something else than at first start";
                     return Err(OpError::Errored(self.strike(&mut inner, detail.into())));
                 }
                 Err(e) => {
@@ -638,7 +639,11 @@ fn handshake(
             ));
         }
         Err(e @ ReadError::Eof) => {
-            return Err(fail_after(process, format!("no start reply: {e}"), EXIT_GRACE));
+            return Err(fail_after(
+                process,
+                format!("no start reply: {e}"),
+                EXIT_GRACE,
+            ));
         }
         Err(e) => return Err(fail(process, format!("no start reply: {e}"))),
     };

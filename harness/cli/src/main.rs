@@ -507,10 +507,7 @@ fn check_one(
         } else {
             ""
         };
-        println!(
-            "expected failures: {} listed in {file}{chosen}",
-            list.len()
-        );
+        println!("expected failures: {} listed in {file}{chosen}", list.len());
         let known: std::collections::BTreeSet<&str> =
             cases.iter().map(|c| c.def.id.as_str()).collect();
         let outside = list.unknown_cases(&known);

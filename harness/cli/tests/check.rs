@@ -197,7 +197,10 @@ fn the_expected_failures_list_is_chosen_by_the_name_on_the_command_line() {
         ("expected_failure".to_owned(), "declared-name".to_owned()),
         "{text}"
     );
-    assert!(text.contains("chosen by the name the adapter declares"), "{text}");
+    assert!(
+        text.contains("chosen by the name the adapter declares"),
+        "{text}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -243,7 +246,10 @@ fn the_reusable_workflow_bounds_the_job_and_passes_the_name() {
         "/../../.github/workflows/conformance.yml"
     ))
     .unwrap();
-    assert!(workflow.contains("      timeout-minutes:\n"), "no timeout-minutes input");
+    assert!(
+        workflow.contains("      timeout-minutes:\n"),
+        "no timeout-minutes input"
+    );
     assert!(
         workflow.contains("    timeout-minutes: ${{ inputs.timeout-minutes }}\n"),
         "the job does not use the timeout-minutes input"

@@ -108,9 +108,7 @@ pub fn trials_for(
                     | Status::Failed { .. }
                     | Status::Errored { .. }
                     | Status::UnexpectedPass { .. }
-                    | Status::ExpectedFailureMismatch { .. } => {
-                        Err(Failed::from(report.explain()))
-                    }
+                    | Status::ExpectedFailureMismatch { .. } => Err(Failed::from(report.explain())),
                 }
             })
             .with_kind(kind)
