@@ -481,7 +481,8 @@ impl CommandImplementation {
 
     fn op<T: DeserializeOwned>(&self, category: Category, input: Value) -> OpResult<T> {
         let outcome = self.call(category, input)?;
-        typed(outcome.clone()).map_err(|e| {
+        // Read from a borrow: the outcome (up to MAX_LINE bytes) is not copied.
+        typed(&outcome).map_err(|e| {
             // serde loses the path inside tagged outcomes; the schema names it.
             let why = match self.schemas.check_outcome(category, &outcome) {
                 Err(schema) => format!("{e}; schema: {schema}"),
@@ -583,7 +584,9 @@ fn preview(line: &str) -> String {
 }
 
 /// Deserialises with the JSON pointer of the first mismatch in the message.
-fn typed<T: DeserializeOwned>(value: Value) -> Result<T, String> {
+fn typed<'de, T: Deserialize<'de>>(
+    value: impl serde::Deserializer<'de, Error = serde_json::Error>,
+) -> Result<T, String> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
