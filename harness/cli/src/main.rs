@@ -58,7 +58,9 @@ enum Command {
         /// The implementation under test (repeatable, for a matrix). Built in: `reference` (the
         /// embedded reference model) and, in builds with the `matrix-sdk-crypto` feature (the
         /// default), `matrix-sdk-crypto` (0.18.0); any other implementation as
-        /// `cmd:'<command line>'`, an adapter speaking the adapter protocol.
+        /// `NAME=cmd:'<command line>'`, an adapter speaking the adapter protocol. The name given
+        /// here (the built-in name, or NAME) chooses the expected-failures list
+        /// `<name>.json`; `cmd:` without NAME uses the name the adapter declares.
         #[arg(long = "impl", default_value = "reference")]
         implementations: Vec<String>,
         /// Write report.json, junit.xml, summary.md and index.html into this directory.
@@ -67,9 +69,14 @@ enum Command {
         /// Directory of expected-failures files (`<implementation name>.json`).
         #[arg(long, default_value = DEFAULT_EXPECTED)]
         expected_failures: PathBuf,
-        /// Per-case timeout for adapter processes, in seconds.
+        /// Per-case timeout for adapter processes, in seconds (it also bounds how long an adapter
+        /// may take to read a request).
         #[arg(long, default_value_t = 10.0)]
         timeout: f64,
+        /// Give an adapter up after this many consecutive timeouts or failed restarts: its
+        /// remaining cases are errored at once, without running.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+        max_consecutive_failures: u32,
         /// Validate every adapter protocol message against the JSON Schemas in `protocol/`.
         #[arg(long)]
         strict: bool,
@@ -161,21 +168,68 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
     s.parse::<Profile>().map_err(|e| e.to_string())
 }
 
-fn implementation(name: &str, adapter: &AdapterOptions) -> Result<Box<dyn Implementation>, String> {
-    match name {
-        "reference" => Ok(Box::new(Reference)),
-        other if other.starts_with("cmd:") => {
-            let command = &other["cmd:".len()..];
-            let imp = CommandImplementation::start(command, adapter.clone())
-                .map_err(|e| e.to_string())?;
-            Ok(Box::new(imp))
+/// An `--impl` value: the implementation's name as the user gave it (it chooses the
+/// expected-failures list), and how to run it.
+#[derive(Debug, PartialEq, Eq)]
+struct ImplSpec<'a> {
+    /// The built-in name, or NAME of `NAME=cmd:...`; `None` for `cmd:` without a name.
+    name: Option<&'a str>,
+    /// The command line of a `cmd:` adapter; `None` for a built-in.
+    command: Option<&'a str>,
+}
+
+impl<'a> ImplSpec<'a> {
+    fn parse(spec: &'a str) -> Result<Self, String> {
+        if let Some(command) = spec.strip_prefix("cmd:") {
+            return Ok(Self {
+                name: None,
+                command: Some(command),
+            });
         }
+        if let Some((name, command)) = spec.split_once("=cmd:") {
+            if !is_list_name(name) {
+                return Err(format!(
+                    "`{name}` in `--impl {spec}` is not an implementation name (letters, digits, `.`, `_`, `-`)"
+                ));
+            }
+            return Ok(Self {
+                name: Some(name),
+                command: Some(command),
+            });
+        }
+        Ok(Self {
+            name: Some(spec),
+            command: None,
+        })
+    }
+}
+
+/// Whether `name` can name an expected-failures file as it is.
+fn is_list_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+fn implementation(
+    spec: &ImplSpec<'_>,
+    adapter: &AdapterOptions,
+) -> Result<Box<dyn Implementation>, String> {
+    if let Some(command) = spec.command {
+        let imp =
+            CommandImplementation::start(command, adapter.clone()).map_err(|e| e.to_string())?;
+        return Ok(Box::new(imp));
+    }
+    match spec.name.unwrap_or_default() {
+        "reference" => Ok(Box::new(Reference)),
         #[cfg(feature = "matrix-sdk-crypto")]
         "matrix-sdk-crypto" => msc4268_adapter_matrix_sdk_crypto::MatrixSdkCrypto::new()
             .map(|i| Box::new(i) as Box<dyn Implementation>)
             .map_err(|e| format!("matrix-sdk-crypto: {e}")),
         other => Err(format!(
-            "unknown implementation `{other}`; available: reference, cmd:'<command line>'{}",
+            "unknown implementation `{other}`; available: reference, [NAME=]cmd:'<command line>'{}",
             if cfg!(feature = "matrix-sdk-crypto") {
                 ", matrix-sdk-crypto"
             } else {
@@ -202,6 +256,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             output,
             expected_failures,
             timeout,
+            max_consecutive_failures,
             strict,
             fixtures,
             categories,
@@ -219,6 +274,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let adapter = AdapterOptions {
                 case_timeout: Duration::from_secs_f64(timeout),
                 strict,
+                max_consecutive_failures,
                 ..AdapterOptions::default()
             };
             check(
@@ -448,22 +504,46 @@ fn check_one(
     cases: &[fixture::Case],
 ) -> Result<ImplementationRun, String> {
     let started = Instant::now();
-    let imp = implementation(name, &args.adapter)?;
-    let info = imp.info();
-    let expected = expected_for(args.expected_dir, &info.name)?;
+    let spec = ImplSpec::parse(name)?;
+    let imp = implementation(&spec, &args.adapter)?;
+    let mut info = imp.info();
+    let mut notes = Vec::new();
+    // The list is chosen by the name the user gave; only a `cmd:` adapter without NAME falls
+    // back to the name it declares.
+    let list_name = match spec.name {
+        Some(given) => {
+            if given != info.name {
+                notes.push(format!(
+                    "the adapter declares the name `{}`; it is reported, and its expected failures chosen, as `{given}` (given on the command line)",
+                    info.name
+                ));
+                info.name = given.to_owned();
+            }
+            given.to_owned()
+        }
+        None => info.name.clone(),
+    };
+    let expected = expected_for(args.expected_dir, &list_name)?;
     println!(
         "implementation: {} {} ({})",
         info.name, info.version, info.language
     );
+    for n in &notes {
+        println!("note: {n}");
+    }
     println!("fixtures: {} cases from {}", cases.len(), dir.display());
-    let mut notes = Vec::new();
     if let Some(list) = &expected {
         let file = list
             .file
             .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
-        println!("expected failures: {} listed in {file}", list.len());
+        let chosen = if spec.name.is_none() {
+            " (chosen by the name the adapter declares; `--impl NAME=cmd:...` chooses the list)"
+        } else {
+            ""
+        };
+        println!("expected failures: {} listed in {file}{chosen}", list.len());
         let known: std::collections::BTreeSet<&str> =
             cases.iter().map(|c| c.def.id.as_str()).collect();
         let outside = list.unknown_cases(&known);
@@ -510,6 +590,11 @@ fn check_one(
         },
     );
     bar.finish_and_clear();
+    // Stops an adapter; its restarts, protocol problems and how it stopped go into the notes.
+    for note in imp.finish() {
+        println!("note: {note}");
+        notes.push(note);
+    }
     drop(imp);
     println!(
         "{}",
@@ -657,4 +742,37 @@ fn scenario_run(
         wall_time_s: wall,
         notes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impl_specs_name_the_list() {
+        let p = |s| ImplSpec::parse(s).map_err(|e| e.to_string());
+        assert_eq!(
+            p("reference"),
+            Ok(ImplSpec {
+                name: Some("reference"),
+                command: None
+            })
+        );
+        assert_eq!(
+            p("cmd:python3 a.py --x=cmd:y"),
+            Ok(ImplSpec {
+                name: None,
+                command: Some("python3 a.py --x=cmd:y")
+            })
+        );
+        assert_eq!(
+            p("my-sdk=cmd:python3 a.py"),
+            Ok(ImplSpec {
+                name: Some("my-sdk"),
+                command: Some("python3 a.py")
+            })
+        );
+        assert!(p("../x=cmd:python3 a.py").is_err());
+        assert!(p("=cmd:python3 a.py").is_err());
+    }
 }

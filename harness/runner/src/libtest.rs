@@ -135,7 +135,8 @@ pub fn trials_for(
                     Status::Skipped { .. }
                     | Status::Failed { .. }
                     | Status::Errored { .. }
-                    | Status::UnexpectedPass { .. } => Err(Failed::from(report.explain())),
+                    | Status::UnexpectedPass { .. }
+                    | Status::ExpectedFailureMismatch { .. } => Err(Failed::from(report.explain())),
                 }
             })
             .with_kind(kind)

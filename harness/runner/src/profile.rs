@@ -62,7 +62,7 @@ impl Profile {
     }
 
     /// Whether this case report fails a run under this profile: its status is a failure (failed,
-    /// errored, unexpected pass) and its tier counts.
+    /// errored, unexpected pass, expected-failure mismatch) and its tier counts.
     pub fn fails(self, case: &CaseReport) -> bool {
         case.status.is_failure() && self.counts(case.tier())
     }
@@ -78,6 +78,7 @@ impl Profile {
         let what = match &case.status {
             Status::UnexpectedPass { .. } => "passed although listed as an expected failure",
             Status::Errored { .. } => "errored",
+            Status::ExpectedFailureMismatch { .. } => "failed another way than its expected-failures entry says",
             _ => "failed",
         };
         format!(

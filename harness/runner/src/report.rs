@@ -27,13 +27,14 @@ impl Counts {
     }
 
     /// Counts one status: `failed` counts everything that fails the run (failed, errored,
-    /// unexpected pass).
+    /// unexpected pass, expected-failure mismatch).
     pub fn add(&mut self, s: &Status) {
         match s {
             Status::Passed => self.passed += 1,
-            Status::Failed { .. } | Status::Errored { .. } | Status::UnexpectedPass { .. } => {
-                self.failed += 1
-            }
+            Status::Failed { .. }
+            | Status::Errored { .. }
+            | Status::UnexpectedPass { .. }
+            | Status::ExpectedFailureMismatch { .. } => self.failed += 1,
             Status::Skipped { .. } => self.skipped += 1,
             Status::ExpectedFailure { .. } => self.expected_failures += 1,
         }

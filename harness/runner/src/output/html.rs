@@ -235,7 +235,9 @@ fn status_class(c: &CaseReport) -> &'static str {
     use crate::runner::Status::*;
     match c.status {
         Passed => "pass",
-        Failed { .. } | Errored { .. } | UnexpectedPass { .. } => "fail",
+        Failed { .. } | Errored { .. } | UnexpectedPass { .. } | ExpectedFailureMismatch { .. } => {
+            "fail"
+        }
         Skipped { .. } => "skip",
         ExpectedFailure { .. } => "xfail",
     }

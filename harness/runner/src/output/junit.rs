@@ -37,7 +37,9 @@ pub fn junit(set: &RunSet) -> String {
                 .filter(|c| {
                     matches!(
                         c.status,
-                        Status::Failed { .. } | Status::UnexpectedPass { .. }
+                        Status::Failed { .. }
+                            | Status::UnexpectedPass { .. }
+                            | Status::ExpectedFailureMismatch { .. }
                     )
                 })
                 .count();
@@ -116,6 +118,11 @@ fn testcase(implementation: &str, c: &CaseReport, time: f64, profile: Profile) -
         Status::UnexpectedPass { .. } => {
             body("failure", "unexpected_pass", status_detail(&c.status))
         }
+        Status::ExpectedFailureMismatch { .. } => body(
+            "failure",
+            "expected_failure_mismatch",
+            status_detail(&c.status),
+        ),
         Status::Errored { detail } => body("error", "errored", detail.clone()),
         Status::Skipped { reason } => skipped(reason.clone()),
         Status::ExpectedFailure { .. } => skipped(format!(

@@ -280,6 +280,15 @@ pub fn status_detail(s: &Status) -> String {
         Status::UnexpectedPass { reason, upstream } => {
             format!("passed, but listed as expected failure: {reason} ({upstream})")
         }
+        Status::ExpectedFailureMismatch {
+            reason,
+            upstream,
+            fails_as,
+            happened,
+            ..
+        } => format!(
+            "listed as an expected failure ({fails_as}) but it went {happened}: {reason} ({upstream})"
+        ),
     }
 }
 
