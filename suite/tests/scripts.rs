@@ -67,7 +67,9 @@ fn count_runs_fails_a_run_that_did_not_start_or_executed_nothing() {
     let cases = [
         (
             "not-started",
-            Some("./bundle_parser: error while loading shared libraries: libc++.so.1: cannot open shared object file\n"),
+            Some(
+                "./bundle_parser: error while loading shared libraries: libc++.so.1: cannot open shared object file\n",
+            ),
             "did not start or executed no input",
         ),
         ("empty", Some(""), "did not start or executed no input"),
@@ -99,7 +101,10 @@ fn the_fuzz_scripts_check_that_their_targets_ran() {
         "fuzz/nightly.sh checks each target's log"
     );
     let ci = std::fs::read_to_string(root().join(".ci/run")).expect(".ci/run");
-    assert!(ci.contains("./count-runs.sh"), ".ci/run's fuzz smoke checks each target's log");
+    assert!(
+        ci.contains("./count-runs.sh"),
+        ".ci/run's fuzz smoke checks each target's log"
+    );
     assert!(
         !ci.contains("$(cargo fuzz list); do"),
         ".ci/run must not loop over an unchecked `cargo fuzz list`"

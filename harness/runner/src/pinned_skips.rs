@@ -110,10 +110,7 @@ impl fmt::Display for SkipDifference {
 #[derive(Debug, thiserror::Error)]
 pub enum PinnedSkipsError {
     /// The file cannot be read or is not a valid pinned-skips file.
-    #[error(
-        "{source}\n(write it from a run with {BLESS_ENV}=1, then review and commit it)",
-        source = .0
-    )]
+    #[error("{0}\n(write it from a run with MSC4268_BLESS_SKIPS=1, then review and commit it)")]
     File(#[from] JsonFileError),
     /// The file is for another implementation.
     #[error("{file}: at /implementation: the pinned skips are for `{pinned}`, not for `{actual}`", file = .file.display())]
@@ -129,7 +126,7 @@ pub enum PinnedSkipsError {
     #[error(
         "{count} difference(s) between the skips of this run and {file}:\n{list}\n\
          A new skip hides a case that is no longer checked. If every difference is intended, \
-         rewrite the file with {BLESS_ENV}=1, review it and commit it.",
+         rewrite the file with MSC4268_BLESS_SKIPS=1, review it and commit it.",
         count = .differences.len(),
         file = .file.display(),
         list = .differences.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n")
