@@ -20,6 +20,7 @@ use msc4268_corpus::expected_failures::ExpectedFailures;
 use msc4268_corpus::fixture::{Case, load_dir};
 use msc4268_generator::mutants::{Bug, Mutant};
 use msc4268_harness::output::{self, ImplementationRun, RunSet};
+use msc4268_harness::profile::Profile;
 use msc4268_harness::runner::{Status, run_case, run_case_expecting};
 use msc4268_model::reference::Reference;
 use msc4268_protocol::cases::Category;
@@ -217,6 +218,7 @@ fn run_set() -> RunSet {
             run(&Reference, None),
             run(&Mutant::new(Bug::SkipsHashCheck), Some(&list)),
         ],
+        profile: Profile::Required,
     }
 }
 
