@@ -139,6 +139,8 @@ fn a_fixtures_directory_with_a_subset_gives_one_line_about_the_other_entries() {
         fixtures.to_str().unwrap(),
         "--expected-failures",
         ef.to_str().unwrap(),
+        "--profile",
+        "strict",
     ];
     let o = msc4268(&args);
     let out = stdout(&o);
@@ -155,7 +157,8 @@ fn a_fixtures_directory_with_a_subset_gives_one_line_about_the_other_entries() {
         !out.contains("outside-one") && !out.contains("outside-two"),
         "entries named one by one without --verbose:\n{out}"
     );
-    // The listed case inside the directory passes on the reference: an unexpected pass.
+    // The listed case inside the directory passes on the reference: an unexpected pass, which
+    // fails the run under the strict profile whatever the case's level.
     assert!(!o.status.success(), "{out}");
 
     let mut verbose = args.to_vec();
@@ -164,6 +167,7 @@ fn a_fixtures_directory_with_a_subset_gives_one_line_about_the_other_entries() {
     assert!(out.contains("  import-decision/x/outside-one"), "{out}");
     assert!(out.contains("  bundle-parsing/x/outside-two"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
+}
 
 /// `--profile` picks which failures fail the run. The reference passes every case, so listing
 /// one case as an expected failure makes it an `unexpected_pass`, a failure of that case's tier:
