@@ -19,6 +19,7 @@ mod base64;
 mod counter;
 mod hash;
 mod jwk;
+mod server_name;
 mod url;
 mod valid;
 
@@ -34,6 +35,7 @@ pub fn files() -> Vec<GeneratedFile> {
         jwk::jwk(),
         base64::base64(),
         url::url(),
+        server_name::server_name(),
     ]
 }
 

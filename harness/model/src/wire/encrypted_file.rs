@@ -85,15 +85,14 @@ pub fn is_mxc(s: &str) -> bool {
 }
 
 /// Whether `s` is a server name (spec appendix, *Server name*): `host [":" port]`, where the
-/// host is an IPv6 literal in brackets or 1–255 characters of `A-Z a-z 0-9 - .` (a DNS name or
+/// host is an IPv6 literal in brackets (2–45 characters of hex digits, `:` and `.`) or 1–255 characters of `A-Z a-z 0-9 - .` (a DNS name or
 /// an IPv4 address) and the port is 1–5 digits.
 pub fn is_server_name(s: &str) -> bool {
     let (host_ok, port) = if let Some(v6) = s.strip_prefix('[') {
         let Some((inside, after)) = v6.split_once(']') else {
             return false;
         };
-        let ok = !inside.is_empty()
-            && inside.len() <= 45
+        let ok = (2..=45).contains(&inside.len())
             && inside
                 .chars()
                 .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
