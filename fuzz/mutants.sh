@@ -16,6 +16,7 @@
 #   --jobs N        mutants built and tested in parallel (default 1; each takes a copy of the tree)
 #   --timeout S     test timeout per mutant (default: cargo-mutants' own, from the baseline)
 #   --out DIR       where mutants.out goes (default target/mutants)
+#   --judge DIR     run nothing: judge the results of an earlier run (DIR/mutants.out)
 #
 # Environment: CARGO_TARGET_DIR is honoured (a warm target directory saves the dependency build);
 # TMPDIR is where cargo-mutants copies the tree.
@@ -31,6 +32,7 @@ ARGS=()
 OUT="$ROOT/target/mutants"
 JOBS=1
 DIFF_BASE=""
+JUDGE_ONLY=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --in-diff) ARGS+=(--in-diff "$2"); shift 2 ;;
@@ -39,38 +41,41 @@ while [ $# -gt 0 ]; do
     --jobs) JOBS=$2; shift 2 ;;
     --timeout) ARGS+=(--timeout "$2"); shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --judge) OUT=$2; JUDGE_ONLY=1; shift 2 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 
-if ! cargo mutants --version >/dev/null 2>&1; then
-  echo "== installing cargo-mutants"
-  cargo install cargo-mutants --locked || exit 2
-fi
-
-mkdir -p "$OUT"
-if [ -n "$DIFF_BASE" ]; then
-  diff_file="$OUT/model.diff"
-  git diff "$DIFF_BASE"...HEAD -- harness/model >"$diff_file" || exit 2
-  if [ ! -s "$diff_file" ]; then
-    echo "== no change to harness/model since $DIFF_BASE: no mutant to test"
-    exit 0
+if [ "$JUDGE_ONLY" = 0 ]; then
+  if ! cargo mutants --version >/dev/null 2>&1; then
+    echo "== installing cargo-mutants"
+    cargo install cargo-mutants --locked || exit 2
   fi
-  ARGS+=(--in-diff "$diff_file")
-fi
 
-echo "== $(cargo mutants --version); oracle: harness/model/tests/corpus_oracle.rs; jobs=$JOBS; out=$OUT"
-set +e
-cargo mutants --jobs "$JOBS" --output "$OUT" "${ARGS[@]}"
-status=$?
-set -e
-# cargo-mutants: 0 all caught, 2 missed, 3 timeouts, 4 baseline failed; anything else is a setup error.
-case "$status" in
-  0|2|3) ;;
-  4) echo "the unmutated tree fails the corpus oracle: fix that first" >&2; exit 2 ;;
-  *) echo "cargo mutants failed (exit $status)" >&2; exit 2 ;;
-esac
+  mkdir -p "$OUT"
+  if [ -n "$DIFF_BASE" ]; then
+    diff_file="$OUT/model.diff"
+    git diff "$DIFF_BASE"...HEAD -- harness/model >"$diff_file" || exit 2
+    if [ ! -s "$diff_file" ]; then
+      echo "== no change to harness/model since $DIFF_BASE: no mutant to test"
+      exit 0
+    fi
+    ARGS+=(--in-diff "$diff_file")
+  fi
+
+  echo "== $(cargo mutants --version); oracle: harness/model/tests/corpus_oracle.rs; jobs=$JOBS; out=$OUT"
+  set +e
+  cargo mutants --jobs "$JOBS" --output "$OUT" "${ARGS[@]}"
+  status=$?
+  set -e
+  # cargo-mutants: 0 all caught, 2 missed, 3 timeouts, 4 baseline failed; anything else is a setup error.
+  case "$status" in
+    0|2|3) ;;
+    4) echo "the unmutated tree fails the corpus oracle: fix that first" >&2; exit 2 ;;
+    *) echo "cargo mutants failed (exit $status)" >&2; exit 2 ;;
+  esac
+fi
 
 results="$OUT/mutants.out"
 # A mutant's name without its line and column, as the equivalent list writes it:
@@ -91,7 +96,8 @@ for kind in missed timeout; do
   done <"$results/$kind.txt"
 done
 for kind in caught missed unviable timeout; do
-  printf '%-9s %s\n' "$kind" "$(grep -c . "$results/$kind.txt" 2>/dev/null || echo 0)"
+  n=$(grep -c . "$results/$kind.txt" 2>/dev/null || true)
+  printf '%-9s %s\n' "$kind" "${n:-0}"
 done
 if [ "$unexplained" -gt 0 ]; then
   echo "$unexplained mutant(s) survived the corpus: add the case that kills each (harness/generator), delete the code nothing needs, or list it with the reason in harness/model/mutants.md" >&2
