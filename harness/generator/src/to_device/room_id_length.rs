@@ -44,11 +44,22 @@ pub(super) fn room_id_length() -> GeneratedFile {
         ),
         rejected("R23", "/content/room_id"),
     );
+    g.acceptable(
+        spec(
+            "room-id-sigil-only",
+            &["R23"],
+            "`!` alone. Room IDs take the form `!opaque_id` and no room version makes an empty one (a v12 room ID is the create event's hash), but no text says in so many words that the opaque ID is not empty. The reference rejects it; accepting it is also acceptable.",
+            &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
+        ),
+        input(ROOM_KEY_BUNDLE, with(&content, "/room_id", json!("!"))),
+        rejected("R23", "/content/room_id"),
+        vec![accepted("!", "stable", &file)],
+    );
     new_file(
         CATEGORY,
         module_path!(),
         "room-id-length",
-        "R23: the room ID's length limit (255 bytes) at and one past the limit.",
+        "R23: the room ID's length: at and one past the 255-byte limit, and the sigil alone.",
         vec![g],
     )
 }
