@@ -18,6 +18,7 @@ use msc4268_protocol::identifiers::IdentifierVariant;
 mod base64;
 mod counter;
 mod hash;
+mod hash_compare;
 mod jwk;
 mod server_name;
 mod url;
@@ -36,6 +37,7 @@ pub fn files() -> Vec<GeneratedFile> {
         base64::base64(),
         url::url(),
         server_name::server_name(),
+        hash_compare::hash_compare(),
     ]
 }
 
