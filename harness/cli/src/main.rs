@@ -3,7 +3,9 @@
 //! * `msc4268 check` runs the fixture corpus against one or more implementations (the embedded
 //!   reference model by default; `--impl cmd:'<command line>'` for an adapter process speaking the
 //!   adapter protocol), prints a table per category and per rule, and with `--output DIR` writes
-//!   JSON, JUnit XML, Markdown and HTML reports. `--scenarios` also runs the Docker scenarios
+//!   JSON, JUnit XML, Markdown and HTML reports. Every table and report shows the cases of MUST
+//!   rules (required), of SHOULD and MAY rules (recommended) and of the suite's own hardening
+//!   (suite) apart; `--profile required|recommended|strict` picks which of them fail the run. `--scenarios` also runs the Docker scenarios
 //!   (real clients against Synapse) and reports them as the implementation `scenarios`;
 //!   `--scenario-results FILE` adds the results of an earlier scenario run instead.
 //! * `msc4268 fixtures generate` writes the generated fixtures; `msc4268 fixtures check` fails when
@@ -26,6 +28,7 @@ use msc4268_corpus::{fixture, rules};
 use msc4268_generator as generate;
 use msc4268_harness::external::{self, ExternalResults};
 use msc4268_harness::output::{ImplementationRun, RunSet};
+use msc4268_harness::profile::Profile;
 use msc4268_harness::runner::{Status, run_corpus};
 use msc4268_harness::{output, report};
 use msc4268_model::reference::Reference;
@@ -79,6 +82,11 @@ enum Command {
         /// Print every case, not only failures.
         #[arg(long, short)]
         verbose: bool,
+        /// Which failures make the exit status non-zero: `required` (cases of MUST rules),
+        /// `recommended` (also SHOULD and MAY), `strict` (also the suite's own hardening).
+        /// Reports show all three either way.
+        #[arg(long, default_value = "required", value_parser = parse_profile)]
+        profile: Profile,
         /// Also run the Docker scenarios (real matrix-sdk clients against Synapse; needs Docker
         /// and this checkout's sources: runs `cargo test --workspace --test scenarios`)
         /// and add their results to the same tables and reports, as the implementation
@@ -149,6 +157,10 @@ fn parse_category(s: &str) -> Result<Category, String> {
         })
 }
 
+fn parse_profile(s: &str) -> Result<Profile, String> {
+    s.parse::<Profile>().map_err(|e| e.to_string())
+}
+
 fn implementation(name: &str, adapter: &AdapterOptions) -> Result<Box<dyn Implementation>, String> {
     match name {
         "reference" => Ok(Box::new(Reference)),
@@ -194,6 +206,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             fixtures,
             categories,
             verbose,
+            profile,
             scenarios,
             scenario_filter,
             scenario_results,
@@ -216,6 +229,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     output: output.as_deref(),
                     categories: &categories,
                     verbose,
+                    profile,
                     scenarios: if scenarios {
                         Some(ScenarioSource::Run {
                             filter: scenario_filter,
@@ -244,10 +258,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         } => {
             let drift = generate::check(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             if drift.is_empty() {
-                println!(
-                    "fixtures are up to date ({} generated files)",
-                    generate::all().len()
-                );
+                let files = generate::all().map_err(|e| e.to_string())?;
+                println!("fixtures are up to date ({} generated files)", files.len());
                 Ok(ExitCode::SUCCESS)
             } else {
                 for d in &drift {
@@ -304,6 +316,7 @@ struct CheckArgs<'a> {
     output: Option<&'a Path>,
     categories: &'a [Category],
     verbose: bool,
+    profile: Profile,
     scenarios: Option<ScenarioSource>,
 }
 
@@ -329,7 +342,13 @@ fn check(args: &CheckArgs<'_>, dir: &Path) -> Result<ExitCode, String> {
         runs.push(run);
     }
     if let Some(source) = &args.scenarios {
-        runs.push(scenario_run(source, args.output, args.verbose)?);
+        runs.push(scenario_run(
+            source,
+            args.output,
+            args.verbose,
+            args.profile,
+            &catalogue,
+        )?);
     }
     let set = RunSet {
         fixtures: dir
@@ -339,14 +358,31 @@ fn check(args: &CheckArgs<'_>, dir: &Path) -> Result<ExitCode, String> {
             .to_string(),
         runs,
         catalogue,
+        profile: args.profile,
     };
     if set.runs.len() > 1 {
-        println!("== matrix");
+        println!("== matrix (profile {})", set.profile);
         for run in &set.runs {
             let c = run.summary();
+            let tiers: Vec<String> = run
+                .by_tier()
+                .into_iter()
+                .rev()
+                .map(|(tier, t)| format!("{tier} {}/{} ✗{}", t.passed, t.ran(), t.failed))
+                .collect();
             println!(
-                "{:<30} {} passed, {} failed, {} expected failures, {} skipped",
-                run.info.name, c.passed, c.failed, c.expected_failures, c.skipped
+                "{:<30} {} passed, {} failed, {} expected failures, {} skipped; {}; {}",
+                run.info.name,
+                c.passed,
+                c.failed,
+                c.expected_failures,
+                c.skipped,
+                tiers.join(", "),
+                if run.failed(set.profile) {
+                    "FAILED"
+                } else {
+                    "passed"
+                }
             );
         }
     }
@@ -463,7 +499,12 @@ fn check_one(
         |c| bar.set_message(c.def.id.clone()),
         |r| {
             if r.status.is_failure() || args.verbose {
-                bar.suspend(|| println!("{}", r.explain()));
+                bar.suspend(|| {
+                    println!("{}", r.explain());
+                    if args.profile.tolerates(r) {
+                        println!("  note: {}\n", args.profile.tolerated_note(r));
+                    }
+                });
             }
             bar.inc(1);
         },
@@ -478,14 +519,21 @@ fn check_one(
         "{}",
         report::table("rule", &report::by_rule(&reports), true)
     );
+    println!("{}", report::tier_table(&reports, args.profile));
     let totals = report::totals(&reports);
     let errored = reports
         .iter()
         .filter(|r| matches!(r.status, Status::Errored { .. }))
         .count();
+    let counted = reports.iter().filter(|r| args.profile.fails(r)).count();
     println!(
-        "{}: {} passed, {} failed ({errored} errored), {} expected failures, {} skipped",
-        info.name, totals.passed, totals.failed, totals.expected_failures, totals.skipped
+        "{}: {} passed, {} failed ({errored} errored), {} expected failures, {} skipped; {counted} failures count under profile {}",
+        info.name,
+        totals.passed,
+        totals.failed,
+        totals.expected_failures,
+        totals.skipped,
+        args.profile
     );
     if totals.ran() == 0 {
         let note = format!(
@@ -520,6 +568,8 @@ fn scenario_run(
     source: &ScenarioSource,
     output: Option<&Path>,
     verbose: bool,
+    profile: Profile,
+    catalogue: &rules::Catalogue,
 ) -> Result<ImplementationRun, String> {
     let started = Instant::now();
     let (results, notes) = match source {
@@ -575,7 +625,7 @@ fn scenario_run(
     };
     let info = results.implementation.clone();
     println!("implementation: {} {}", info.name, info.version);
-    let reports = results.case_reports();
+    let reports = results.case_reports(catalogue);
     for r in &reports {
         if r.status.is_failure() || verbose {
             println!("{}", r.explain());
@@ -585,6 +635,7 @@ fn scenario_run(
         "{}",
         report::table("rule", &report::by_rule(&reports), true)
     );
+    println!("{}", report::tier_table(&reports, profile));
     let totals = report::totals(&reports);
     println!(
         "{}: {} passed, {} failed, {} skipped (of {} scenarios)",

@@ -102,3 +102,68 @@ fn expected_failures_outside_the_cases_run_are_one_line() {
     assert!(stdout(&o).contains("  import-decision/a/b"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--profile` picks which failures fail the run. The reference passes every case, so listing
+/// one case as an expected failure makes it an `unexpected_pass`, a failure of that case's tier:
+/// a MUST case fails every profile, a SHOULD case `recommended` and `strict`, a `suite` case only
+/// `strict`; a failure the profile does not count is printed with a note.
+#[test]
+fn the_profile_picks_which_failures_fail_the_run() {
+    use msc4268_corpus::rules::Level;
+    let cases = msc4268_corpus::embedded::cases().unwrap();
+    for (level, failing_profiles) in [
+        (Level::Must, &["required", "recommended", "strict"][..]),
+        (Level::Should, &["recommended", "strict"]),
+        (Level::Suite, &["strict"]),
+    ] {
+        let case = cases.iter().find(|c| c.def.level == level).unwrap();
+        let dir = std::env::temp_dir().join(format!(
+            "msc4268-cli-profile-{level}-{}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("reference.json"),
+            format!(
+                r#"{{"implementation": "reference", "expected_failures": [
+                    {{"case": "{}", "reason": "r", "upstream": "not yet reported"}}]}}"#,
+                case.def.id
+            ),
+        )
+        .unwrap();
+        for profile in ["required", "recommended", "strict"] {
+            let o = msc4268(&[
+                "check",
+                "--category",
+                case.category.as_str(),
+                "--expected-failures",
+                dir.to_str().unwrap(),
+                "--profile",
+                profile,
+            ]);
+            let out = stdout(&o);
+            let should_fail = failing_profiles.contains(&profile);
+            assert_eq!(
+                !o.status.success(),
+                should_fail,
+                "{} (level {level}) under --profile {profile}: exit status {:?}\n{out}",
+                case.def.id,
+                o.status
+            );
+            assert!(out.contains(&format!("profile {profile}")), "{out}");
+            assert_eq!(
+                out.contains("not counted under profile"),
+                !should_fail,
+                "{out}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let o = msc4268(&["check", "--profile", "MUST"]);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("one of: required, recommended, strict"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::compare::outcome_matches;
 use msc4268_corpus::expected_failures::{ExpectedFailure, ExpectedFailures};
 use msc4268_corpus::fixture::{BugClass, Case, CaseInput, Outcome, Verdict};
+use msc4268_corpus::rules::{Level, Tier};
 use msc4268_model::reference;
 use msc4268_protocol::cases::*;
 use msc4268_protocol::identifiers::IdentifierVariant;
@@ -138,8 +139,10 @@ pub struct CaseReport {
     pub category: ReportCategory,
     /// Identifier variant of its group.
     pub identifiers: IdentifierVariant,
-    /// Rule ids it exercises.
+    /// Rule ids it exercises, the deciding rule first.
     pub rules: Vec<String>,
+    /// The level of its deciding rule (a fixture case's `level`).
+    pub level: Level,
     /// Flags.
     pub flags: Vec<BugClass>,
     /// valid / invalid / acceptable.
@@ -152,6 +155,11 @@ pub struct CaseReport {
 }
 
 impl CaseReport {
+    /// The tier the case is counted in: required, recommended or suite.
+    pub fn tier(&self) -> Tier {
+        self.level.tier()
+    }
+
     /// The file of the case relative to the repository: `fixtures/<file>` for a fixture case,
     /// `file` itself for an external check.
     pub fn repository_file(&self) -> String {
@@ -164,10 +172,12 @@ impl CaseReport {
     /// A multi-line explanation of a failure: case id, rules, file, expected vs actual.
     pub fn explain(&self) -> String {
         let mut s = format!(
-            "case {} ({})\n  rules: {}\n  file: {}#{}\n  result: {:?}\n  expected: {}\n",
+            "case {} ({})\n  rules: {}\n  level: {} ({})\n  file: {}#{}\n  result: {:?}\n  expected: {}\n",
             self.id,
             self.category,
             self.rules.join(", "),
+            self.level,
+            self.tier(),
             self.file,
             self.pointer,
             self.result,
@@ -237,6 +247,7 @@ pub fn run_case_expecting(
         category: ReportCategory::Fixture(case.category),
         identifiers: case.identifiers,
         rules: case.def.rules.clone(),
+        level: case.def.level,
         flags: case.def.flags.clone(),
         result: case.def.result,
         expected: case.expected.to_json(),
