@@ -21,6 +21,8 @@
 #   --out DIR    where logs, artifacts and the summary go (default fuzz/nightly-out/<timestamp>)
 #   --corpus DIR the live corpus, kept between runs (default fuzz/nightly-corpus); it is seeded from
 #                the checked-in corpus (fuzz/corpus) and from the fixtures (msc4268 fuzz-corpus)
+#   --mutants    run the mutation testing of the reference model against the corpus instead
+#                (fuzz/mutants.sh, every mutant; the remaining arguments go to it)
 #
 # Exit status: 0 if every target fuzzed and none crashed, 1 if any target left a new crash artifact,
 # 2 on a setup error, 3 if a target did not start or executed no input (read from libFuzzer's
@@ -48,6 +50,7 @@ while [ $# -gt 0 ]; do
     --out) OUT=$2; shift 2 ;;
     --corpus) CORPUS_ROOT=$2; CORPUS_SET=1; shift 2 ;;
     --differential) DIFFERENTIAL=1; shift ;;
+    --mutants) shift; exec "$FUZZ_DIR/mutants.sh" "$@" ;;
     -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) TARGETS+=("$1"); shift ;;

@@ -113,13 +113,3 @@ pub fn is_room_id(s: &str) -> bool {
         && !s.chars().any(char::is_whitespace)
         && !s.contains('\0')
 }
-
-/// Whether `s` looks like a Matrix user ID (`@localpart:server`).
-pub fn is_user_id(s: &str) -> bool {
-    s.starts_with('@')
-        && s.len() <= 255
-        && s[1..]
-            .split_once(':')
-            .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty())
-        && !s.chars().any(char::is_whitespace)
-}
