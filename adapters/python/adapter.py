@@ -140,7 +140,13 @@ def decode_field(s, length, urlsafe, rule, at):
 
 
 def is_room_id(s):
-    return 1 < len(s) <= 255 and s.startswith("!") and not any(c.isspace() for c in s)
+    """The appendix grammar (R46): `!`, a non-empty opaque ID, at most 255 bytes, no NUL; with a
+    `:`, `!localpart:domain` where the localpart may hold spaces and control characters and the
+    domain is a server name; without one, the domainless form of room version 12."""
+    if not s.startswith("!") or len(s) < 2 or len(s.encode("utf-8")) > 255 or "\0" in s:
+        return False
+    _localpart, sep, domain = s[1:].partition(":")
+    return not sep or is_server_name(domain)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -282,7 +288,7 @@ def parse_room_key(v, path):
         raise Violation("B3", pointer(path, "algorithm"), f"unsupported algorithm `{algorithm}`")
     room_id = required_str(obj, "room_id", path, "R15")
     if not is_room_id(room_id):
-        raise Violation("R15", pointer(path, "room_id"), f"`{room_id}` is not a room ID")
+        raise Violation("R46", pointer(path, "room_id"), f"`{room_id}` is not a room ID")
     key32(obj, "sender_key", path, "R15")
     claimed_path = pointer(path, "sender_claimed_keys")
     claimed = key32(required_object(obj, "sender_claimed_keys", path, "R15"), "ed25519",
@@ -313,7 +319,7 @@ def parse_withheld(v, path):
         room_id = required_str(obj, "room_id", path, "R16")
         session_id = required_str(obj, "session_id", path, "R16")
     if room_id is not None and not is_room_id(room_id):
-        raise Violation("R16", pointer(path, "room_id"), f"`{room_id}` is not a room ID")
+        raise Violation("R46", pointer(path, "room_id"), f"`{room_id}` is not a room ID")
     out = {"source": path, "code": "m.history_not_shared" if code in HISTORY_NOT_SHARED else code}
     if room_id is not None:
         out["room_id"] = room_id

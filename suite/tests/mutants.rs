@@ -33,7 +33,6 @@ fn must_be_caught_by(bug: Bug) -> &'static str {
         IgnoresAcceptanceWindow => "R36",
         TrustsUnsignedDevice => "X1",
         AcceptsUnencrypted => "R32",
-        IgnoresMembership => "R34",
     }
 }
 

@@ -103,9 +103,26 @@ pub fn required_object<'a>(
     as_object(v, &pointer(path, key), rule)
 }
 
-/// Whether `s` looks like a Matrix room ID (`!opaque:server` or, from room v12, `!opaque`).
+/// Whether `s` is a Matrix room ID under the grammar of the spec's appendix (*Room IDs*, rule
+/// R46): the `!` sigil, a non-empty rest and at most 255 bytes in all. A room ID with a `:` has
+/// the form `!localpart:domain`: the localpart (up to the first `:`) may hold any non-surrogate
+/// code point but `:` and NUL (spaces and control characters included), and the domain is a
+/// server name ([`crate::wire::encrypted_file::is_server_name`]). A room ID without `:` is the
+/// domainless form of room version 12 (the `m.room.create` event ID with the `!` sigil), which a
+/// client cannot check further without the room version; no room version's form holds NUL.
 pub fn is_room_id(s: &str) -> bool {
-    s.len() > 1 && s.starts_with('!') && s.len() <= 255 && !s.chars().any(char::is_whitespace)
+    // R46: sigil, length in bytes, NUL.
+    let Some(rest) = s.strip_prefix('!') else {
+        return false;
+    };
+    if rest.is_empty() || s.len() > 255 || rest.contains('\0') {
+        return false;
+    }
+    match rest.split_once(':') {
+        // R46: `!localpart:domain`, the domain a server name.
+        Some((_localpart, domain)) => crate::wire::encrypted_file::is_server_name(domain),
+        None => true,
+    }
 }
 
 /// Whether `s` looks like a Matrix user ID (`@localpart:server`).
@@ -116,4 +133,44 @@ pub fn is_user_id(s: &str) -> bool {
             .split_once(':')
             .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty())
         && !s.chars().any(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn room_ids_follow_the_appendix_grammar() {
+        for ok in [
+            "!history:hs1.test",
+            "!his tory:hs1.test",
+            "!tab\there:hs1.test",
+            "!hist\u{7f}ory:hs1.test",
+            "!h\u{e9}llo:hs1.test",
+            "!history:hs1.test:8448",
+            "!history:[::1]:8448",
+            "!Wp1Gy4gJyx3nI5iUNYrSwuIffWIuSBUt5SQa6YNTtrM",
+        ] {
+            assert!(is_room_id(ok), "{ok:?} is a room ID");
+        }
+        let long = format!("!{}:hs1.test", "a".repeat(246));
+        assert_eq!(long.len(), 256);
+        for bad in [
+            "",
+            "!",
+            "history:hs1.test",
+            "#history:hs1.test",
+            "@bob:hs1.test",
+            "!hist\0ory:hs1.test",
+            "!history:",
+            "!history:hs 1.test",
+            "!history:hs1.test:port",
+            long.as_str(),
+        ] {
+            assert!(!is_room_id(bad), "{bad:?} is not a room ID");
+        }
+        let longest = format!("!{}:hs1.test", "a".repeat(245));
+        assert_eq!(longest.len(), 255);
+        assert!(is_room_id(&longest), "255 bytes is the limit, not over it");
+    }
 }

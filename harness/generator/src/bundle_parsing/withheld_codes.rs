@@ -31,40 +31,66 @@ pub(super) fn withheld_codes() -> GeneratedFile {
             vec![],
         ),
     );
-    for (name, code) in [
-        ("custom-namespaced", "com.example.not_shared"),
-        ("blacklisted", "m.blacklisted"),
-    ] {
-        let w = withheld(&format!("codes-{name}"), code);
-        g.push(
-            spec(
-                name,
-                &["R16"],
-                "Other codes, including custom namespaced ones, are kept verbatim.",
-                &[],
-            ),
-            Verdict::Valid,
-            json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
-            parsed(
-                vec![],
-                vec![withheld_summary("/withheld/0", &w, code, None)],
-                vec![],
-            ),
-        );
-    }
+    let w = withheld("codes-blacklisted", "m.blacklisted");
+    g.push(
+        spec(
+            "blacklisted",
+            &["R16"],
+            "A code the spec defines other than the history-not-shared one is kept as written.",
+            &[],
+        ),
+        Verdict::Valid,
+        json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
+        parsed(
+            vec![],
+            vec![withheld_summary("/withheld/0", &w, "m.blacklisted", None)],
+            vec![],
+        ),
+    );
+    let w = withheld("codes-custom-namespaced", "com.example.not_shared");
+    g.acceptable(
+        spec(
+            "custom-namespaced",
+            &["R16"],
+            "A custom namespaced code is allowed (\"Custom codes must use the Java package naming convention\"), so the entry is valid (R16). No text requires a receiver to keep a withheld entry whose code it does not understand (R45 is the suite's own): the reference keeps it verbatim, dropping it is also acceptable (decision S8).",
+            &[BugClass::SpecAmbiguity],
+        ),
+        json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
+        parsed(
+            vec![],
+            vec![withheld_summary(
+                "/withheld/0",
+                &w,
+                "com.example.not_shared",
+                None,
+            )],
+            vec![],
+        ),
+        vec![parsed(vec![], vec![], vec![])],
+    );
     for (name, code) in [
         ("near-miss-suffix", "m.history_not_shared.v2"),
         ("near-miss-upper", "M.HISTORY_NOT_SHARED"),
         ("near-miss-room-prefix", "m.room.history_not_shared"),
     ] {
         let w = withheld(&format!("codes-{name}"), code);
-        g.push(spec(name, &["B4"], &format!(
-                "`{code}` is not the history-not-shared code; it must be kept verbatim, not matched loosely."
-            ), &[BugClass::Malleability]), Verdict::Invalid, json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}), parsed(
+        g.acceptable(
+            spec(
+                name,
+                &["B4", "R16"],
+                &format!(
+                    "`{code}` is not the history-not-shared code: reading it as that code (a loose match) breaks the suite's B4. Keeping the entry verbatim (the reference) and dropping it as a code not understood are both acceptable: no text requires keeping it (decision S8)."
+                ),
+                &[BugClass::Malleability, BugClass::SpecAmbiguity],
+            ),
+            json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
+            parsed(
                 vec![],
                 vec![withheld_summary("/withheld/0", &w, code, None)],
                 vec![],
-            ));
+            ),
+            vec![parsed(vec![], vec![], vec![])],
+        );
     }
     f.file.groups.push(g.finish());
     let mut g = GroupBuilder::new(
@@ -100,7 +126,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
         spec(
             "early-draft-unauthorised",
             &["B4", "R16"],
-            "Early drafts sent m.unauthorised with reason \"History not shared\" (D6); that is just m.unauthorised.",
+            "Early drafts sent m.unauthorised with reason \"History not shared\" (D6); that is just m.unauthorised: a receiver uses `reason` only when it does not understand the code (R48), and it understands m.unauthorised.",
             &[BugClass::Legacy],
         ),
         Verdict::Valid,
