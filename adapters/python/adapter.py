@@ -140,13 +140,9 @@ def decode_field(s, length, urlsafe, rule, at):
 
 
 def is_room_id(s):
-    """The appendix grammar (R46): `!`, a non-empty opaque ID, at most 255 bytes, no NUL; with a
-    `:`, `!localpart:domain` where the localpart may hold spaces and control characters and the
-    domain is a server name; without one, the domainless form of room version 12."""
-    if not s.startswith("!") or len(s) < 2 or len(s.encode("utf-8")) > 255 or "\0" in s:
-        return False
-    _localpart, sep, domain = s[1:].partition(":")
-    return not sep or is_server_name(domain)
+    """Spec appendix "Room IDs" (R46), as a client can tell: `!`, a non-empty rest, at most 255
+    bytes, no NUL. Spaces and control characters are allowed; room IDs are opaque to clients."""
+    return s.startswith("!") and len(s) > 1 and len(s.encode("utf-8")) <= 255 and "\0" not in s
 
 
 # ------------------------------------------------------------------------------------------------

@@ -74,23 +74,24 @@ pub(super) fn withheld_codes() -> GeneratedFile {
         ("near-miss-room-prefix", "m.room.history_not_shared"),
     ] {
         let w = withheld(&format!("codes-{name}"), code);
-        g.acceptable(
+        let c = g.push(
             spec(
                 name,
                 &["B4", "R16"],
                 &format!(
-                    "`{code}` is not the history-not-shared code: reading it as that code (a loose match) breaks the suite's B4. Keeping the entry verbatim (the reference) and dropping it as a code not understood are both acceptable: no text requires keeping it (decision S8)."
+                    "`{code}` is no code the spec defines (\"Codes beginning with `m.` are reserved for codes defined in the Matrix specification. Custom codes must use the Java package naming convention.\"), and it is not the history-not-shared code: reading it as that code (a loose match) breaks B4. Keeping the entry verbatim (the reference) and dropping it as a code not understood are both safe (decision S8)."
                 ),
-                &[BugClass::Malleability, BugClass::SpecAmbiguity],
+                &[BugClass::Malleability],
             ),
+            Verdict::Invalid,
             json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
             parsed(
                 vec![],
                 vec![withheld_summary("/withheld/0", &w, code, None)],
                 vec![],
             ),
-            vec![parsed(vec![], vec![], vec![])],
         );
+        c.also_acceptable.push(parsed(vec![], vec![], vec![]));
     }
     f.file.groups.push(g.finish());
     let mut g = GroupBuilder::new(

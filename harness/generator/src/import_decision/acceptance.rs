@@ -18,8 +18,8 @@ pub(super) fn acceptance() -> GeneratedFile {
     a.case(
         spec(
             "invite-not-yet-accepted",
-            &["R35"],
-            "The bundle arrives while Bob is only invited: store, do not download until he accepts.",
+            &["R35", "R34"],
+            "The bundle arrives while Bob is only invited: he has not accepted an invite, so R34's immediate download does not apply; store, do not download until he accepts (R35).",
             &[BugClass::DenialOfService],
         ),
         Verdict::Invalid,

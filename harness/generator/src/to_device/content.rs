@@ -90,9 +90,9 @@ pub(super) fn content() -> GeneratedFile {
     ];
     for (name, comment, value) in bad_rooms {
         // A string that is not a room ID breaks the grammar (R46) as well as R23.
-        let rules: &[&str] = match &value {
-            Some(Value::String(_)) => &["R23", "R46"],
-            _ => &["R23"],
+        let (rules, rule): (&[&str], &str) = match &value {
+            Some(Value::String(_)) => (&["R46", "R23"], "R46"),
+            _ => (&["R23"], "R23"),
         };
         let c = match value {
             Some(x) => with(&content, "/room_id", x),
@@ -101,7 +101,7 @@ pub(super) fn content() -> GeneratedFile {
         room.invalid(
             spec(name, rules, comment, &[BugClass::SchemaViolation]),
             input(ROOM_KEY_BUNDLE, c),
-            rejected("R23", "/content/room_id"),
+            rejected(rule, "/content/room_id"),
         );
     }
 
