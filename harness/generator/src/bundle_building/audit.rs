@@ -560,7 +560,12 @@ fn audit_item_format(g: &mut GroupBuilder, a: &AuditStore) {
             "B1"
         };
         g.push(
-            spec(name, &[rule], comment, &[BugClass::SchemaViolation, BugClass::Interop]),
+            spec(
+                name,
+                &[rule],
+                comment,
+                &[BugClass::SchemaViolation, BugClass::Interop],
+            ),
             Verdict::Invalid,
             input,
             violation(rule),
