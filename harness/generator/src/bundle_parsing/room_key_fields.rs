@@ -126,7 +126,7 @@ pub(super) fn room_key_fields() -> GeneratedFile {
         &mut g,
         "claimed-keys-without-ed25519",
         "R15",
-        "sender_claimed_keys is an empty object. The HistoricRoomKey schema makes the member required but gives it only `additionalProperties: string` (\"A map from algorithm name (`ed25519`) to the Ed25519 signing key\"), with no required `ed25519`, so the entry is not invalid. The reference skips it (a key it cannot attribute to a claimed device, R44); importing it, as matrix-sdk-crypto does, and refusing the bundle are also acceptable (decision S8).",
+        "sender_claimed_keys is an empty object. The HistoricRoomKey schema makes the member required but gives it only `additionalProperties: string` (\"A map from algorithm name (`ed25519`) to the Ed25519 signing key\"), with no required `ed25519`, so the entry is not invalid. The reference skips it (a key it cannot attribute to a claimed device, R44); importing it, as matrix-sdk-crypto does, and refusing the bundle are also acceptable (decision S13).",
         &[BugClass::SpecAmbiguity, BugClass::Spoofing],
         e,
     );

@@ -52,7 +52,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
         spec(
             "custom-namespaced",
             &["R16"],
-            "A custom namespaced code is allowed (\"Custom codes must use the Java package naming convention\"), so the entry is valid (R16). No text requires a receiver to keep a withheld entry whose code it does not understand (R45 is the suite's own): the reference keeps it verbatim, dropping it is also acceptable (decision S8).",
+            "A custom namespaced code is allowed (\"Custom codes must use the Java package naming convention\"), so the entry is valid (R16). No text requires a receiver to keep a withheld entry whose code it does not understand (R45 is the suite's own): the reference keeps it verbatim, dropping it is also acceptable (decision S13).",
             &[BugClass::SpecAmbiguity],
         ),
         json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
@@ -79,7 +79,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
                 name,
                 &["B4", "R16"],
                 &format!(
-                    "`{code}` is no code the spec defines (\"Codes beginning with `m.` are reserved for codes defined in the Matrix specification. Custom codes must use the Java package naming convention.\"), and it is not the history-not-shared code: reading it as that code (a loose match) breaks B4. Keeping the entry verbatim (the reference) and dropping it as a code not understood are both safe (decision S8)."
+                    "`{code}` is no code the spec defines (\"Codes beginning with `m.` are reserved for codes defined in the Matrix specification. Custom codes must use the Java package naming convention.\"), and it is not the history-not-shared code: reading it as that code (a loose match) breaks B4. Keeping the entry verbatim (the reference) and dropping it as a code not understood are both safe (decision S13)."
                 ),
                 &[BugClass::Malleability],
             ),

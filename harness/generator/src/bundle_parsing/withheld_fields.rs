@@ -117,7 +117,7 @@ pub(super) fn withheld_fields() -> GeneratedFile {
         spec(
             "no-olm-without-ids",
             &["R16"],
-            "m.no_olm without room_id and session_id is well-formed (R16: both are \"Required if `code` is not `m.no_olm`\"). Such an entry names no session, and no text requires a receiver to keep it: the reference keeps it, dropping it is also acceptable (decision S8).",
+            "m.no_olm without room_id and session_id is well-formed (R16: both are \"Required if `code` is not `m.no_olm`\"). Such an entry names no session, and no text requires a receiver to keep it: the reference keeps it, dropping it is also acceptable (decision S13).",
             &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
         json!({"plaintext": {"room_keys": [], "withheld": [no_olm.clone()]}}),

@@ -32,7 +32,7 @@ pub(super) fn acceptance() -> GeneratedFile {
         spec(
             "left-after-accepting",
             &["R34"],
-            "Bob accepted, then left again. The reference defers (it imports only while Bob is joined); the texts set no condition on current membership (\"If Bob has recently accepted an invite to the room from Alice\"), so importing is also acceptable (decision S9).",
+            "Bob accepted, then left again. The reference defers (it imports only while Bob is joined); the texts set no condition on current membership (\"If Bob has recently accepted an invite to the room from Alice\"), so importing is also acceptable (decision S14).",
             &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
         Verdict::Acceptable,
@@ -46,7 +46,7 @@ pub(super) fn acceptance() -> GeneratedFile {
         spec(
             "banned-after-accepting",
             &["R34"],
-            "Bob accepted, then was banned. The reference defers (Bob is not joined); the texts set no condition on current membership, so importing is also acceptable (decision S9).",
+            "Bob accepted, then was banned. The reference defers (Bob is not joined); the texts set no condition on current membership, so importing is also acceptable (decision S14).",
             &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
         Verdict::Acceptable,
@@ -60,7 +60,7 @@ pub(super) fn acceptance() -> GeneratedFile {
         spec(
             "knocking-after-accepting",
             &["R34"],
-            "Bob's membership is `knock` (he left and knocked again). The reference defers (Bob is not joined); the texts set no condition on current membership, so importing is also acceptable (decision S9).",
+            "Bob's membership is `knock` (he left and knocked again). The reference defers (Bob is not joined); the texts set no condition on current membership, so importing is also acceptable (decision S14).",
             &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
         Verdict::Acceptable,
@@ -87,7 +87,7 @@ pub(super) fn acceptance() -> GeneratedFile {
         spec(
             "exactly-24h",
             &["R36"],
-            "Exactly 24 h after acceptance. \"The definition of 'recently' is left up to clients\" and \"24 hours is a recommended time limit\": the boundary itself is not specified. The reference's window is half-open (it defers), importing is also acceptable (decision S9).",
+            "Exactly 24 h after acceptance. \"The definition of 'recently' is left up to clients\" and \"24 hours is a recommended time limit\": the boundary itself is not specified. The reference's window is half-open (it defers), importing is also acceptable (decision S14).",
             &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
         Verdict::Acceptable,

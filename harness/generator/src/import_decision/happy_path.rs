@@ -114,7 +114,7 @@ pub(super) fn happy_path() -> GeneratedFile {
         spec(
             "clock-behind-acceptance",
             &["R36"],
-            "A clock that reads earlier than the recorded acceptance (skew). The texts leave \"recently\" to clients and say nothing of clock skew: the reference counts it as within the window and imports, deferring is also acceptable (decision S9).",
+            "A clock that reads earlier than the recorded acceptance (skew). The texts leave \"recently\" to clients and say nothing of clock skew: the reference counts it as within the window and imports, deferring is also acceptable (decision S14).",
             &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
         Verdict::Acceptable,

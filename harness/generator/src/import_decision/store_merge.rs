@@ -23,7 +23,7 @@ pub(super) fn store_merge() -> GeneratedFile {
         spec(
             "better-than-backup-copy",
             &["R42"],
-            "Bob has the session from backup at index 5; the bundle offers index 0. The reference takes the better copy. The store-update MUST lets a client update a session only from \"a trusted source\", and the texts do not say whether a bundle from another user is one, so keeping the stored copy is also acceptable (R47, decision S10).",
+            "Bob has the session from backup at index 5; the bundle offers index 0. The reference takes the better copy. The store-update MUST lets a client update a session only from \"a trusted source\", and the texts do not say whether a bundle from another user is one, so keeping the stored copy is also acceptable (R47, decision S15).",
             &[BugClass::SpecAmbiguity],
         ),
         Verdict::Acceptable,
@@ -103,7 +103,7 @@ pub(super) fn store_merge() -> GeneratedFile {
         spec(
             "better-than-earlier-bundle",
             &["R42", "R41"],
-            "Bob holds a copy Carol forwarded in an earlier bundle at index 5; Alice's bundle offers index 0. The reference replaces it and records Alice as the forwarder; keeping Carol's copy is also acceptable: whether a bundle is a \"trusted source\" for updating a stored session is not said (R47, decision S10).",
+            "Bob holds a copy Carol forwarded in an earlier bundle at index 5; Alice's bundle offers index 0. The reference replaces it and records Alice as the forwarder; keeping Carol's copy is also acceptable: whether a bundle is a \"trusted source\" for updating a stored session is not said (R47, decision S15).",
             &[BugClass::SpecAmbiguity],
         ),
         Verdict::Acceptable,
@@ -159,7 +159,7 @@ pub(super) fn store_merge() -> GeneratedFile {
         spec(
             "same-session-twice-in-bundle",
             &["R42"],
-            "The bundle lists one session at index 4 and at index 1, and Bob holds no copy. The reference keeps the better copy whatever the order; no text says which of two copies in one bundle to keep (the store-update MUST compares with a copy already stored), so ending with index 4 is also acceptable (decision S10).",
+            "The bundle lists one session at index 4 and at index 1, and Bob holds no copy. The reference keeps the better copy whatever the order; no text says which of two copies in one bundle to keep (the store-update MUST compares with a copy already stored), so ending with index 4 is also acceptable (decision S15).",
             &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
         Verdict::Acceptable,
@@ -171,7 +171,7 @@ pub(super) fn store_merge() -> GeneratedFile {
         spec(
             "same-session-twice-better-first",
             &["R42"],
-            "The bundle lists one session at index 1 and then at index 4 (the first case's entries swapped). The reference keeps the better copy; an importer that compares each entry only with the store as it was before the bundle ends with the copy listed last (F20). No text covers two copies of a session in one bundle, so that is also acceptable (decision S10).",
+            "The bundle lists one session at index 1 and then at index 4 (the first case's entries swapped). The reference keeps the better copy; an importer that compares each entry only with the store as it was before the bundle ends with the copy listed last (F20). No text covers two copies of a session in one bundle, so that is also acceptable (decision S15).",
             &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
         Verdict::Acceptable,

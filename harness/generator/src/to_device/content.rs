@@ -206,7 +206,7 @@ pub(super) fn content() -> GeneratedFile {
     let mut complete = GroupBuilder::new(
         CATEGORY,
         "file-complete",
-        "R23: the file is complete: `url`, `key` (`kty`, `key_ops`, `alg`, `k`, `ext`), `iv`, `hashes.sha256` and `v` are all present. A file without `url` points at nothing; for the other members the texts do not say when they are checked, so refusing at once and refusing at download are both acceptable (decision S11).",
+        "R23: the file is complete: `url`, `key` (`kty`, `key_ops`, `alg`, `k`, `ext`), `iv`, `hashes.sha256` and `v` are all present. A file without `url` points at nothing; for the other members the texts do not say when they are checked, so refusing at once and refusing at download are both acceptable (decision S16).",
         IdentifierVariant::Stable,
     );
     for member in [
@@ -243,7 +243,7 @@ pub(super) fn content() -> GeneratedFile {
             continue;
         }
         let comment = format!(
-            "The file lacks `{}`, which the EncryptedFile schema requires. The texts do not say whether the file is checked when the notification arrives or when it is downloaded (decision S11): the reference refuses the notification at once; accepting it now and refusing the file at download (file-decryption) is also acceptable.",
+            "The file lacks `{}`, which the EncryptedFile schema requires. The texts do not say whether the file is checked when the notification arrives or when it is downloaded (decision S16): the reference refuses the notification at once; accepting it now and refusing the file at download (file-decryption) is also acceptable.",
             member.replace('/', ".")
         );
         complete.acceptable(
@@ -263,7 +263,7 @@ pub(super) fn content() -> GeneratedFile {
     let mut values = GroupBuilder::new(
         CATEGORY,
         "file-values",
-        "The file's members have the wrong type or a wrong value. The spec does not say whether the file is checked when the notification arrives or when it is downloaded (file-decryption checks it there), so refusing early and accepting now are both acceptable (decision S11); only a `url` that is not a string leaves nothing to accept.",
+        "The file's members have the wrong type or a wrong value. The spec does not say whether the file is checked when the notification arrives or when it is downloaded (file-decryption checks it there), so refusing early and accepting now are both acceptable (decision S16); only a `url` that is not a string leaves nothing to accept.",
         IdentifierVariant::Stable,
     );
     let bad_types: [(&str, &str, &str, Value, &str); 4] = [
@@ -306,7 +306,7 @@ pub(super) fn content() -> GeneratedFile {
             continue;
         }
         let comment = format!(
-            "{comment} The texts do not say whether the file is checked when the notification arrives or when it is downloaded (decision S11): the reference refuses the notification at once; accepting it now and refusing the file at download is also acceptable."
+            "{comment} The texts do not say whether the file is checked when the notification arrives or when it is downloaded (decision S16): the reference refuses the notification at once; accepting it now and refusing the file at download is also acceptable."
         );
         values.acceptable(
             spec(

@@ -42,7 +42,7 @@ impl Implementation for Lenient {
 }
 
 /// An incomplete `file` is no longer a case that catches it: accepting the notification and
-/// refusing the file at download is acceptable (catalogue decision S11).
+/// refusing the file at download is acceptable (catalogue decision S16).
 #[test]
 fn a_lenient_receiver_is_caught() {
     let (_, failed, _) = run_all(&files(), &Lenient);
