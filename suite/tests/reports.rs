@@ -10,6 +10,7 @@ use msc4268_corpus::fixture::{Case, load_dir};
 use msc4268_generator::mutants::{Bug, Mutant};
 use msc4268_harness::external::{ExternalOutcome, ExternalResult, ExternalResults};
 use msc4268_harness::output::{self, ImplementationRun, RunSet};
+use msc4268_harness::profile::Profile;
 use msc4268_harness::runner::{Status, run_case_expecting};
 use msc4268_model::reference::Reference;
 use msc4268_protocol::cases::Category;
@@ -68,6 +69,7 @@ fn run_set() -> RunSet {
             run(&Reference, &cases, None),
             run(&Mutant::new(Bug::SkipsHashCheck), &cases, Some(&list)),
         ],
+        profile: Profile::Required,
     }
 }
 
@@ -182,7 +184,7 @@ fn scenario_results_join_the_reports() {
     set.runs.push(ImplementationRun {
         info: loaded.implementation.clone(),
         expected_failures_file: None,
-        cases: loaded.case_reports(),
+        cases: loaded.case_reports(&set.catalogue),
         wall_time_s: loaded.wall_time_s,
         notes: Vec::new(),
     });
@@ -199,6 +201,8 @@ fn scenario_results_join_the_reports() {
     assert_eq!(scenarios["by_category"]["scenario"]["skipped"], 1);
     assert_eq!(scenarios["by_rule"]["R38"]["state"], "fail");
     assert_eq!(scenarios["by_rule"]["R8"]["state"], "skip");
+    assert_eq!(scenarios["by_tier"]["required"]["counts"]["failed"], 1);
+    assert_eq!(scenarios["cases"][1]["level"], "MUST", "R38 decides");
     let md = std::fs::read_to_string(dir.join("summary.md")).expect("md");
     assert!(md.contains("| scenario |"), "{md}");
     assert!(
@@ -245,9 +249,22 @@ fn report_files_follow_their_formats() {
     let n = cases().len() * 2;
     assert_eq!(junit.matches("<testcase ").count(), n);
     assert!(junit.contains(&format!("tests=\"{n}\"")));
+    let counted = set.runs[1]
+        .cases
+        .iter()
+        .filter(|c| set.profile.fails(c))
+        .count();
+    assert!(counted > 0);
+    assert_eq!(junit.matches("<failure ").count(), counted);
     assert_eq!(
-        junit.matches("<failure ").count(),
-        set.runs[1].summary().failed
+        junit
+            .matches("<property name=\"tier\" value=\"required\"/>")
+            .count(),
+        2 * set.runs[0]
+            .cases
+            .iter()
+            .filter(|c| c.level == msc4268_corpus::rules::Level::Must)
+            .count()
     );
 
     // Markdown: summary rows and the failing cases.

@@ -40,6 +40,10 @@ fn corpus_against_matrix_sdk_crypto() {
                 "{}: listed as an expected failure but it no longer fails",
                 r.id
             )),
+            Status::ExpectedFailureMismatch { .. } => problems.push(format!(
+                "listed as an expected failure, but it failed another way:\n{}",
+                r.explain()
+            )),
             Status::Skipped { reason } if reason.trim().is_empty() => {
                 problems.push(format!("{}: skipped without a reason", r.id))
             }

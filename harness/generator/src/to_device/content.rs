@@ -54,7 +54,7 @@ pub(super) fn content() -> GeneratedFile {
         ),
         accepted("!his tory:hs1.test", "stable", &file),
     );
-    let bad_rooms: [(&str, &str, Option<Value>); 8] = [
+    let bad_rooms: [(&str, &str, Option<Value>); 9] = [
         (
             "room-id-missing",
             "`room_id` is missing: the receiver cannot tell which room the keys are for, nor match the invite (R33).",
@@ -86,6 +86,11 @@ pub(super) fn content() -> GeneratedFile {
             "room-id-no-sigil",
             "`room_id` lacks the `!` sigil.",
             Some(json!("history:hs1.test")),
+        ),
+        (
+            "room-id-nul",
+            "`room_id` contains U+0000 (`\\u0000` in the JSON text): a room ID's localpart MUST NOT contain NUL (appendix, Room IDs; R46), and a C-string consumer would read `!his` as the room.",
+            Some(json!("!his\u{0}tory:hs1.test")),
         ),
     ];
     for (name, comment, value) in bad_rooms {
