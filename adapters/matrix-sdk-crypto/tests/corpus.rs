@@ -1,6 +1,8 @@
 //! The whole corpus against matrix-sdk-crypto: the adapter never errors (a panic inside the crate
 //! is a listed finding), every failure is a listed expected failure (and every listed one still
-//! fails), every skip says why.
+//! fails), every skip says why, and the skipped cases are exactly the ones pinned, with their
+//! reasons, in `adapters/matrix-sdk-crypto/skipped-cases.json`: a new skip fails this test until
+//! it is listed (`MSC4268_BLESS_SKIPS=1` rewrites the file from the run, to be reviewed).
 
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
@@ -9,9 +11,12 @@ use std::path::Path;
 use msc4268_adapter_matrix_sdk_crypto::{MatrixSdkCrypto, PANIC_PREFIX};
 use msc4268_corpus::expected_failures::ExpectedFailures;
 use msc4268_corpus::fixture;
+use msc4268_harness::pinned_skips;
 use msc4268_harness::runner::{Status, run_corpus};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+/// The skipped cases of this run, with their reasons (see `msc4268_harness::pinned_skips`).
+const PINNED_SKIPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/skipped-cases.json");
 
 #[test]
 fn corpus_against_matrix_sdk_crypto() {
@@ -49,6 +54,10 @@ fn corpus_against_matrix_sdk_crypto() {
             }
             Status::Skipped { .. } | Status::Passed => {}
         }
+    }
+    match pinned_skips::check_or_bless(Path::new(PINNED_SKIPS), "matrix-sdk-crypto", &reports) {
+        Ok(outcome) => eprintln!("pinned skips: {outcome:?}"),
+        Err(e) => problems.push(e.to_string()),
     }
     let known = cases.iter().map(|c| c.def.id.as_str()).collect();
     for case in listed.unknown_cases(&known) {

@@ -103,6 +103,72 @@ fn expected_failures_outside_the_cases_run_are_one_line() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[test]
+fn a_fixtures_directory_with_a_subset_gives_one_line_about_the_other_entries() {
+    // A fixtures directory with one file of one category, and an expected-failures list naming
+    // one case of that file and two cases elsewhere in the corpus.
+    let dir = std::env::temp_dir().join(format!("msc4268-cli-subset-{}", std::process::id()));
+    let fixtures = dir.join("fixtures");
+    let ef = dir.join("expected");
+    std::fs::create_dir_all(fixtures.join("file-decryption")).unwrap();
+    std::fs::create_dir_all(&ef).unwrap();
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+    let file = std::fs::read_dir(format!("{root}/file-decryption"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .unwrap();
+    let name = file.file_name().unwrap().to_owned();
+    std::fs::copy(&file, fixtures.join("file-decryption").join(&name)).unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let inside = json["groups"][0]["cases"][0]["id"].as_str().unwrap();
+    std::fs::write(
+        ef.join("reference.json"),
+        format!(
+            r#"{{"implementation": "reference", "expected_failures": [
+            {{"case": "{inside}", "reason": "r", "upstream": "not yet reported"}},
+            {{"case": "import-decision/x/outside-one", "reason": "r", "upstream": "not yet reported"}},
+            {{"case": "bundle-parsing/x/outside-two", "reason": "r", "upstream": "not yet reported"}}]}}"#
+        ),
+    )
+    .unwrap();
+    let args = [
+        "check",
+        "--fixtures",
+        fixtures.to_str().unwrap(),
+        "--expected-failures",
+        ef.to_str().unwrap(),
+        "--profile",
+        "strict",
+    ];
+    let o = msc4268(&args);
+    let out = stdout(&o);
+    let summary: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("entries name cases that are not among"))
+        .collect();
+    assert_eq!(summary.len(), 1, "one summary line:\n{out}");
+    assert!(
+        summary[0].contains("2 of 3 entries") && summary[0].contains("--verbose lists them"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("outside-one") && !out.contains("outside-two"),
+        "entries named one by one without --verbose:\n{out}"
+    );
+    // The listed case inside the directory passes on the reference: an unexpected pass, which
+    // fails the run under the strict profile whatever the case's level.
+    assert!(!o.status.success(), "{out}");
+
+    let mut verbose = args.to_vec();
+    verbose.push("--verbose");
+    let out = stdout(&msc4268(&verbose));
+    assert!(out.contains("  import-decision/x/outside-one"), "{out}");
+    assert!(out.contains("  bundle-parsing/x/outside-two"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// `--profile` picks which failures fail the run. The reference passes every case, so listing
 /// one case as an expected failure makes it an `unexpected_pass`, a failure of that case's tier:
 /// a MUST case fails every profile, a SHOULD case `recommended` and `strict`, a `suite` case only

@@ -115,16 +115,6 @@ pub fn is_room_id(s: &str) -> bool {
         .is_some_and(|rest| !rest.is_empty() && s.len() <= 255 && !rest.contains('\0'))
 }
 
-/// Whether `s` looks like a Matrix user ID (`@localpart:server`).
-pub fn is_user_id(s: &str) -> bool {
-    s.starts_with('@')
-        && s.len() <= 255
-        && s[1..]
-            .split_once(':')
-            .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty())
-        && !s.chars().any(char::is_whitespace)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

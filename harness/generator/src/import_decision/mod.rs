@@ -34,6 +34,7 @@ mod envelope;
 mod happy_path;
 mod inviter;
 mod media;
+mod ratchet_distance;
 mod room_filter;
 mod sender_trust;
 mod store_merge;
@@ -285,6 +286,7 @@ pub fn files() -> Vec<GeneratedFile> {
         media::media(),
         room_filter::room_filter(),
         store_merge::store_merge(),
+        ratchet_distance::ratchet_distance(),
         unstable::unstable(),
     ]
 }
