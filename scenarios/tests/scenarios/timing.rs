@@ -90,7 +90,9 @@ async fn bundle_after_window_ignored(env: &mut Env) -> Result<()> {
     no_bundle_from(&bob, &charlie, &room).await?;
     bob.joins(&room).await?;
 
-    let marker_room = charlie.creates_encrypted_room(HistoryVisibility::Shared).await?;
+    let marker_room = charlie
+        .creates_encrypted_room(HistoryVisibility::Shared)
+        .await?;
     let marker = charlie.says(&marker_room, "marker").await?;
     charlie
         .sets_history_visibility(&marker_room, HistoryVisibility::Joined)

@@ -119,7 +119,9 @@ async fn other_room_keys_in_bundle_skipped(env: &mut Env) -> Result<()> {
     // B's keys meaningful. The forwarder is checked last, so that a careless client (which
     // imports every key unchecked, without a forwarder) fails at the absence check.
     let r = bob.eventually_reads(&room, &secret).await?;
-    expect(r.is_text("secret"), || format!("Bob reads the secret as {r:?}"))?;
+    expect(r.is_text("secret"), || {
+        format!("Bob reads the secret as {r:?}")
+    })?;
     holds_no_session_for(&bob, &other).await?;
     expect(r.is_forwarded_text("secret", charlie.user_id()), || {
         format!("Bob reads the secret as {r:?}")
