@@ -77,7 +77,8 @@ async fn bundle_after_join_imported(env: &mut Env) -> Result<()> {
 /// 4. Charlie sends Bob a crafted bundle for room A with its real keys; Bob receives it.
 /// 5. Marker: Charlie then sends a crafted bundle for room B, inside B's window. Bob's
 ///    late-bundle task handles bundles one at a time in the order they arrive, so once Bob
-///    reads "marker", forwarded by Charlie, room A's bundle has been handled too.
+///    reads "marker" (forwarded by Charlie: checked after step 6), room A's bundle has been
+///    handled too.
 /// 6. Bob's late-bundle task refused room A's bundle: "secret" stays undecryptable and his
 ///    store holds no copy of its session.
 /// 7. Control: the record is rewritten to 23 h ago and Bob's client restarts on the same store;
@@ -105,15 +106,21 @@ async fn bundle_after_window_ignored(env: &mut Env) -> Result<()> {
     bob.backdates_invite_acceptance(&room, 25 * HOUR).await?;
     sends_crafted_bundle(&charlie, &bob, &room, &room).await?;
     sends_crafted_bundle(&charlie, &bob, &marker_room, &marker_room).await?;
-    let r = bob.eventually_reads(&marker_room, &marker).await?;
-    expect(r.is_forwarded_text("marker", charlie.user_id()), || {
-        format!("Bob reads the marker room's history as {r:?}")
+    let m = bob.eventually_reads(&marker_room, &marker).await?;
+    expect(m.is_text("marker"), || {
+        format!("Bob reads the marker room's history as {m:?}")
     })?;
     let r = bob.reads(&room, &secret).await?;
     expect(undecryptable(&r, None), || {
         format!("after the window Bob reads {r:?}")
     })?;
     holds_no_copy_of(&bob, &room, &secret_session).await?;
+    // The marker reading, taken before the absence checks, came through the bundle path (its
+    // forwarder is Charlie). Checked after them, so that a careless client, whose unchecked
+    // import leaves no forwarder, fails at the absence check rather than here.
+    expect(m.is_forwarded_text("marker", charlie.user_id()), || {
+        format!("Bob reads the marker room's history as {m:?}")
+    })?;
 
     bob.backdates_invite_acceptance(&room, 23 * HOUR).await?;
     let bob = bob.restarts().await?;
