@@ -13,6 +13,7 @@
 //!   (`file:line`), and the scenarios that check it.
 //! * `msc4268 fuzz-corpus --out DIR` writes seed corpora for the fuzz targets from the fixtures.
 
+mod crypto_adapters;
 mod rule_info;
 
 use std::path::{Path, PathBuf};
@@ -53,9 +54,10 @@ enum Command {
     /// Run the fixture corpus against an implementation and print per-category and per-rule tables.
     Check {
         /// The implementation under test (repeatable, for a matrix). Built in: `reference` (the
-        /// embedded reference model) and, in builds with the `matrix-sdk-crypto` feature (the
-        /// default), `matrix-sdk-crypto` (0.18.0); any other implementation as
-        /// `cmd:'<command line>'`, an adapter speaking the adapter protocol.
+        /// embedded reference model); `matrix-sdk-crypto@0.18.0` (alias `matrix-sdk-crypto`) and
+        /// `matrix-sdk-crypto@0.19.1`, the adapter programs of `adapters/` (built separately; the
+        /// error says how); any other implementation as `cmd:'<command line>'`, an adapter
+        /// speaking the adapter protocol.
         #[arg(long = "impl", default_value = "reference")]
         implementations: Vec<String>,
         /// Write report.json, junit.xml, summary.md and index.html into this directory.
@@ -158,17 +160,19 @@ fn implementation(name: &str, adapter: &AdapterOptions) -> Result<Box<dyn Implem
                 .map_err(|e| e.to_string())?;
             Ok(Box::new(imp))
         }
-        #[cfg(feature = "matrix-sdk-crypto")]
-        "matrix-sdk-crypto" => msc4268_adapter_matrix_sdk_crypto::MatrixSdkCrypto::new()
-            .map(|i| Box::new(i) as Box<dyn Implementation>)
-            .map_err(|e| format!("matrix-sdk-crypto: {e}")),
+        other if crypto_adapters::resolve(other).is_some() => {
+            let crypto = crypto_adapters::resolve(other)
+                .ok_or_else(|| format!("unknown implementation `{other}`"))?;
+            let program = crypto_adapters::locate(crypto)?;
+            println!("adapter program: {}", program.display());
+            let command = crypto_adapters::command_line(&program);
+            let imp = CommandImplementation::start(&command, adapter.clone())
+                .map_err(|e| e.to_string())?;
+            Ok(Box::new(imp))
+        }
         other => Err(format!(
-            "unknown implementation `{other}`; available: reference, cmd:'<command line>'{}",
-            if cfg!(feature = "matrix-sdk-crypto") {
-                ", matrix-sdk-crypto"
-            } else {
-                " (matrix-sdk-crypto: build with the `matrix-sdk-crypto` feature)"
-            }
+            "unknown implementation `{other}`; available: reference, cmd:'<command line>', matrix-sdk-crypto (= matrix-sdk-crypto@0.18.0), {}",
+            crypto_adapters::versions()
         )),
     }
 }
@@ -368,7 +372,7 @@ fn expected_for(dir: &Path, name: &str) -> Result<Option<ExpectedFailures>, Stri
     let safe: String = name
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@') {
                 c
             } else {
                 '_'
@@ -413,7 +417,12 @@ fn check_one(
 ) -> Result<ImplementationRun, String> {
     let started = Instant::now();
     let imp = implementation(name, &args.adapter)?;
-    let info = imp.info();
+    let mut info = imp.info();
+    // The matrix-sdk-crypto programs all declare `matrix-sdk-crypto`; each version is reported,
+    // and its expected failures chosen, under its own name (`matrix-sdk-crypto@0.19.1`).
+    if let Some(adapter) = crypto_adapters::resolve(name) {
+        info.name = adapter.name.to_owned();
+    }
     let expected = expected_for(args.expected_dir, &info.name)?;
     println!(
         "implementation: {} {} ({})",
