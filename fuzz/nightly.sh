@@ -21,8 +21,12 @@
 #   --out DIR    where logs, artifacts and the summary go (default fuzz/nightly-out/<timestamp>)
 #   --corpus DIR the live corpus, kept between runs (default fuzz/nightly-corpus); it is seeded from
 #                the checked-in corpus (fuzz/corpus) and from the fixtures (msc4268 fuzz-corpus)
+#   --mutants    run the mutation testing of the reference model against the corpus instead
+#                (fuzz/mutants.sh, every mutant; the remaining arguments go to it)
 #
-# Exit status: 0 if no target crashed, 1 if any target left a new crash artifact, 2 on a setup error.
+# Exit status: 0 if every target fuzzed and none crashed, 1 if any target left a new crash artifact,
+# 2 on a setup error, 3 if a target did not start or executed no input (read from libFuzzer's
+# output by fuzz/count-runs.sh; such a target is `NOT RUN` in the summary, never a clean row).
 set -euo pipefail
 cd "$(dirname "$0")"
 FUZZ_DIR=$(pwd)
@@ -46,7 +50,8 @@ while [ $# -gt 0 ]; do
     --out) OUT=$2; shift 2 ;;
     --corpus) CORPUS_ROOT=$2; CORPUS_SET=1; shift 2 ;;
     --differential) DIFFERENTIAL=1; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    --mutants) shift; exec "$FUZZ_DIR/mutants.sh" "$@" ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) TARGETS+=("$1"); shift ;;
   esac
@@ -121,6 +126,7 @@ dict_for() {
 SUMMARY="$OUT/summary.txt"
 printf '%-18s %10s %12s %8s %8s %7s %8s %s\n' target execs exec/s exec/s/job cov ft corpus "new crashes" >"$SUMMARY"
 NEW_CRASHES=0
+NOT_RUN=()
 for t in "${TARGETS[@]}"; do
   live="$CORPUS_ROOT/$t"; art="$OUT/artifacts/$t"; log="$OUT/$t.log"
   mkdir -p "$live" "$art"
@@ -129,13 +135,32 @@ for t in "${TARGETS[@]}"; do
     [ -d "$src" ] && cp -n "$src"/* "$live"/ 2>/dev/null || true
   done
   echo "== $t: ${BUDGET}s, $JOBS jobs, corpus $(ls "$live" | wc -l) files"
+  if [ ! -x "$BIN_DIR/$t" ]; then
+    echo "   $t: NOT RUN: $BIN_DIR/$t was not built (is it a target of $PROJECT_DIR?)" | tee -a "$OUT/not-run.txt"
+    NOT_RUN+=("$t")
+    printf '%-18s %s\n' "$t" "NOT RUN: not built" >>"$SUMMARY"
+    continue
+  fi
+  # The exit status is not the verdict: with -ignore_crashes the fork mode exits with the status
+  # of its last job. Crashes are read from the artifacts, and whether it fuzzed at all from the
+  # log (fuzz/count-runs.sh).
+  rc=0
   # shellcheck disable=SC2046
   "$BIN_DIR/$t" -fork="$JOBS" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
     -max_total_time="$BUDGET" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix="$art/" $(dict_for "$t") "$live" >"$log" 2>&1 || true
+    -artifact_prefix="$art/" $(dict_for "$t") "$live" >"$log" 2>&1 || rc=$?
+  if ! execs=$("$FUZZ_DIR/count-runs.sh" "$log" 2>"$OUT/$t.not-run.txt"); then
+    echo "   $t: NOT RUN (exit status $rc):" | tee -a "$OUT/not-run.txt"
+    sed 's/^/   /' "$OUT/$t.not-run.txt" | tee -a "$OUT/not-run.txt"
+    NOT_RUN+=("$t")
+    crashes=$(find "$art" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
+    NEW_CRASHES=$((NEW_CRASHES + crashes))
+    printf '%-18s %s\n' "$t" "NOT RUN: did not start or executed no input (exit status $rc, $crashes crash artifact(s), $t.log)" >>"$SUMMARY"
+    continue
+  fi
+  rm -f "$OUT/$t.not-run.txt"
   # Fork mode reports '#N: cov: C ft: F corp: K exec/s: E oom/timeout/crash: a/b/c time: Ts ...'.
   last=$(grep -E '^#[0-9]+: cov: ' "$log" | tail -1 || true)
-  execs=$(sed -nE 's/^#([0-9]+):.*/\1/p' <<<"$last"); execs=${execs:-0}
   cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$last")
   ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$last")
   eps=$(sed -nE 's/.* exec\/s: ([0-9]+).*/\1/p' <<<"$last"); eps=${eps:-0}
@@ -160,7 +185,13 @@ echo
 cat "$SUMMARY"
 echo
 echo "logs, artifacts and summary: $OUT"
+if [ ${#NOT_RUN[@]} -gt 0 ]; then
+  echo "NOT RUN: ${NOT_RUN[*]}: did not start or executed no input (see their logs and $OUT/not-run.txt)"
+fi
 if [ "$NEW_CRASHES" -gt 0 ]; then
   echo "$NEW_CRASHES new crash artifact(s): minimise with 'cargo fuzz tmin --sanitizer none TARGET FILE' and follow fuzz/README.md"
   exit 1
+fi
+if [ ${#NOT_RUN[@]} -gt 0 ]; then
+  exit 3
 fi

@@ -156,10 +156,10 @@ def is_mxc(url):
 
 
 def is_server_name(s):
-    """Spec appendix "Server name": IPv4 or DNS name, or [IPv6], then an optional :port (1-5 digits)."""
+    """Spec appendix "Server name": IPv4 or DNS name (1-255), or [IPv6] (2-45), then an optional :port (1-5 digits)."""
     if s.startswith("["):
         inside, sep, after = s[1:].partition("]")
-        host_ok = (bool(sep) and 0 < len(inside) <= 45
+        host_ok = (bool(sep) and 2 <= len(inside) <= 45
                    and all(c in "0123456789abcdefABCDEF:." for c in inside))
         if after and not after.startswith(":"):
             return False

@@ -1,11 +1,12 @@
 //! Properties of the fixture corpus as a whole: it is what the generator makes, it follows its
-//! schema, it is large enough, and every fixture-observable rule has valid and invalid cases.
+//! schema, it is large enough, and every fixture-observable rule has valid and invalid cases (a MAY
+//! rule: acceptable ones).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use msc4268_corpus::fixture::{Case, Verdict, load_dir};
-use msc4268_corpus::rules::{Observable, catalogue};
+use msc4268_corpus::rules::{Level, Observable, catalogue};
 use msc4268_generator as generate;
 
 fn fixtures_dir() -> PathBuf {
@@ -46,13 +47,43 @@ fn every_fixture_observable_rule_has_valid_and_invalid_cases() {
     let mut missing = Vec::new();
     for rule in cat.rules.iter().filter(|r| r.fixture_observable()) {
         let verdicts = seen.get(rule.id.as_str()).cloned().unwrap_or_default();
-        for need in [Verdict::Valid, Verdict::Invalid] {
+        // A MAY rule makes no input invalid: what it allows is `acceptable` either way.
+        let needs: &[Verdict] = if rule.level == Level::May {
+            &[Verdict::Acceptable]
+        } else {
+            &[Verdict::Valid, Verdict::Invalid]
+        };
+        for &need in needs {
             if !verdicts.contains(&need) {
                 missing.push(format!("{} has no {need:?} case", rule.id));
             }
         }
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// Every case carries the level of its deciding rule (its first rule) as the catalogue gives it:
+/// the level is generated, so a catalogue change that is not followed by `fixtures generate`
+/// fails here, case by case.
+#[test]
+fn every_case_has_the_level_of_its_deciding_rule() {
+    let cat = catalogue().expect("rules.json parses");
+    let mut errors = Vec::new();
+    for c in corpus() {
+        match cat.deciding_level(&c.def.rules) {
+            Ok(level) if level == c.def.level => {}
+            Ok(level) => errors.push(format!(
+                "{} ({}#{}): level {} but its deciding rule {} is {level}",
+                c.def.id, c.file, c.pointer, c.def.level, c.def.rules[0]
+            )),
+            Err(e) => errors.push(format!("{}: {e}", c.def.id)),
+        }
+    }
+    assert!(
+        errors.is_empty(),
+        "run `cargo run -p msc4268-cli -- fixtures generate`:\n{}",
+        errors.join("\n")
+    );
 }
 
 #[test]
@@ -109,7 +140,7 @@ fn fixture_files_follow_the_json_schema() {
     .expect("schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
     let mut errors = Vec::new();
-    for g in generate::all() {
+    for g in generate::all().expect("the generator makes the fixtures") {
         let text = std::fs::read_to_string(dir.join(&g.path)).expect("fixture file");
         let value: serde_json::Value = serde_json::from_str(&text).expect("fixture is JSON");
         for e in validator.iter_errors(&value) {

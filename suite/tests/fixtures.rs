@@ -1,16 +1,17 @@
 //! Every fixture case as its own named test, run against the reference model.
 //!
 //! Test names are case ids (`bundle-parsing/structure/not-json`) and the test kind is the
-//! category, so `cargo test --test fixtures -- bundle-parsing/` and nextest filters and
+//! case's tier (required, recommended, suite), so `cargo test --test fixtures -- bundle-parsing/` and nextest filters and
 //! `--partition` work. A failure prints the case id, rule ids, file, expected and actual outcome.
-//! The reference model must support every case: a skipped case fails its test here.
+//! The reference model must support every case and pass every tier (profile `strict`): a skipped
+//! or failed case of any level fails its test here.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use libtest_mimic::Arguments;
 use msc4268_corpus::fixture::load_dir;
-use msc4268_harness::libtest::{Skips, trials_for};
+use msc4268_harness::libtest::{Profile, Skips, trials_for};
 use msc4268_model::reference::Reference;
 
 fn main() {
@@ -23,6 +24,12 @@ fn main() {
             std::process::exit(101);
         }
     };
-    let trials = trials_for(Arc::new(Reference), cases, None, Skips::Fail);
+    let trials = trials_for(
+        Arc::new(Reference),
+        cases,
+        None,
+        Skips::Fail,
+        Profile::Strict,
+    );
     libtest_mimic::run(&args, trials).exit();
 }

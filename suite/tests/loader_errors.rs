@@ -13,7 +13,7 @@ const GOOD: &str = r#"{
     "id": "g", "description": "d", "identifiers": "stable",
     "context": {},
     "cases": [{
-      "id": "bundle-parsing/g/empty", "rules": ["B1"], "comment": "c", "flags": [], "result": "valid",
+      "id": "bundle-parsing/g/empty", "rules": ["B1"], "level": "MUST", "comment": "c", "flags": [], "result": "valid",
       "input": {"plaintext": {"room_keys": [], "withheld": []}},
       "expected": {"outcome": "parsed", "room_keys": [], "withheld": [], "skipped": []}
     }]
@@ -48,6 +48,20 @@ fn unknown_verdict_names_its_path() {
     let e = error_of(&GOOD.replace("\"valid\"", "\"maybe\""));
     assert!(
         e.contains("at /groups/0/cases/0/result: unknown variant `maybe`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unknown_or_missing_level_names_its_path() {
+    let e = error_of(&GOOD.replace("\"level\": \"MUST\"", "\"level\": \"must\""));
+    assert!(
+        e.contains("at /groups/0/cases/0/level: unknown variant `must`"),
+        "{e}"
+    );
+    let e = error_of(&GOOD.replace("\"level\": \"MUST\", ", ""));
+    assert!(
+        e.contains("at /groups/0/cases/0: missing field `level`"),
         "{e}"
     );
 }

@@ -2,8 +2,11 @@
 //! speaking the adapter protocol (the binary `msc4268-adapter-matrix-sdk-crypto-0-18`, which
 //! `cargo test --workspace` builds for the adapter's own protocol test): the adapter never errors
 //! (a panic inside the crate is a listed finding), every failure is a listed expected failure
-//! (and every listed one still fails), every skip says why. Both routes are held to the same
-//! list, so they give the same results.
+//! (and every listed one still fails, the listed way), every skip says why, and the skipped cases
+//! are exactly the ones pinned, with their reasons, in `adapters/matrix-sdk-crypto/skipped-cases.json`:
+//! a new skip fails this test until it is listed (`MSC4268_BLESS_SKIPS=1` rewrites the file from
+//! the run, to be reviewed). Both routes are held to the same list and the same pinned skips, so
+//! they give the same results.
 
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
@@ -14,10 +17,16 @@ use msc4268_adapter::{AdapterOptions, CommandImplementation};
 use msc4268_adapter_matrix_sdk_crypto::{MatrixSdkCrypto, PANIC_PREFIX};
 use msc4268_corpus::expected_failures::ExpectedFailures;
 use msc4268_corpus::fixture;
+use msc4268_harness::pinned_skips;
 use msc4268_harness::runner::{CaseReport, Status, run_corpus};
 use msc4268_protocol::implementation::Implementation;
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+/// The skipped cases of 0.18.0, with their reasons (see `msc4268_harness::pinned_skips`).
+const PINNED_SKIPS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../adapters/matrix-sdk-crypto/skipped-cases.json"
+);
 /// The adapter program for 0.18.0 (`[[bin]]` of `adapters/matrix-sdk-crypto`).
 const BINARY: &str = "msc4268-adapter-matrix-sdk-crypto-0-18";
 
@@ -53,11 +62,19 @@ fn problems(reports: &[CaseReport], listed: &ExpectedFailures, known: &[String])
                 "{}: listed as an expected failure but it no longer fails",
                 r.id
             )),
+            Status::ExpectedFailureMismatch { .. } => problems.push(format!(
+                "listed as an expected failure, but it failed another way:\n{}",
+                r.explain()
+            )),
             Status::Skipped { reason } if reason.trim().is_empty() => {
                 problems.push(format!("{}: skipped without a reason", r.id))
             }
             Status::Skipped { .. } | Status::Passed => {}
         }
+    }
+    match pinned_skips::check_or_bless(Path::new(PINNED_SKIPS), "matrix-sdk-crypto", reports) {
+        Ok(outcome) => eprintln!("pinned skips: {outcome:?}"),
+        Err(e) => problems.push(e.to_string()),
     }
     let known = known.iter().map(String::as_str).collect();
     for case in listed.unknown_cases(&known) {

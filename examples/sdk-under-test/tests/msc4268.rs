@@ -2,7 +2,9 @@
 //!
 //! `cargo test -p sdk-under-test --test msc4268` runs it; `-- bundle-parsing/` filters by case id.
 //! Skipped cases (operations the SDK does not offer, identifier variants it does not know) show
-//! as ignored, with the reason.
+//! as ignored, with the reason. So do failures of SHOULD, MAY and `suite` cases: `trials` uses the
+//! profile `required` (each test's kind shows its tier); `trials_with_profile(client,
+//! Profile::Recommended)` would make the recommendations fail the run too.
 //!
 //! The corpus comes embedded in the `msc4268-corpus` crate the harness depends on: no path to a
 //! vendored copy. An SDK that vendors a newer copy (or a git submodule of the suite) calls

@@ -16,16 +16,23 @@
 //!
 //! [`CommandImplementation`] implements the harness's [`Implementation`] trait by talking to such a
 //! process, so everything the runner and reports do works unchanged. It survives a misbehaving
-//! adapter: a crash, a hang (a per-case timeout), or output that is not the protocol each make the
-//! case *errored* with the detail (exit status, last lines of standard error, the offending line),
-//! and the process is killed and started afresh for the next case. In strict mode every message in
-//! both directions is validated against the schemas.
+//! adapter: a crash, a hang (a per-case timeout, which also bounds how long the adapter may take
+//! to read a request), or output that is not the protocol (a line that is not JSON or not UTF-8,
+//! or longer than [`MAX_LINE`]) each make the case *errored* with the detail (exit status, the
+//! last lines of standard error, the offending line), and the process is killed and started
+//! afresh for the next case. The adapter runs in its own process group and the whole group is
+//! killed, so an adapter started through `sh -c`, `npm start`, `uv run` or `cargo run` leaves
+//! nothing behind. After [`AdapterOptions::max_consecutive_failures`] consecutive timeouts or
+//! failed restarts the adapter is given up and the remaining cases are errored at once. Restarts,
+//! protocol problems and how the adapter stopped come back as notes from
+//! [`Implementation::finish`]. In strict mode every message in both directions is validated
+//! against the schemas.
 
 mod process;
 mod schema;
 
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use msc4268_protocol::cases::*;
 use msc4268_protocol::identifiers::IdentifierVariant;
@@ -34,16 +41,23 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-pub use process::StderrTail;
+pub use process::{MAX_LINE, STDERR_KEEP, StderrTail};
 pub use schema::{REQUEST_SCHEMA, RESPONSE_SCHEMA, SchemaSet};
 
-use process::{Process, ReadError};
+use process::{Process, ReadError, stderr_suffix};
 
 /// The protocol version this harness speaks.
 pub const PROTOCOL_VERSION: u64 = 1;
 
 /// How long a process that closed its output gets to exit on its own before it is killed.
 const EXIT_GRACE: Duration = Duration::from_secs(2);
+
+/// How long the adapter gets to exit after `stop`.
+const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// How many protocol problems and restarts the notes of [`Implementation::finish`] name one by
+/// one (the rest are counted).
+const NOTES_LISTED: usize = 20;
 
 /// How to run an adapter.
 #[derive(Debug, Clone)]
@@ -54,6 +68,10 @@ pub struct AdapterOptions {
     pub start_timeout: Duration,
     /// Validate every message, in both directions, against the protocol's JSON Schemas.
     pub strict: bool,
+    /// After this many consecutive timeouts or failed restarts (with no answered case in
+    /// between) the adapter is given up: the remaining cases are errored without running. At
+    /// least 1.
+    pub max_consecutive_failures: u32,
 }
 
 impl Default for AdapterOptions {
@@ -62,6 +80,7 @@ impl Default for AdapterOptions {
             case_timeout: Duration::from_secs(10),
             start_timeout: Duration::from_secs(30),
             strict: false,
+            max_consecutive_failures: 3,
         }
     }
 }
@@ -93,21 +112,6 @@ pub enum AdapterError {
     /// The protocol schemas do not compile (a bug in this crate).
     #[error("protocol schemas: {0}")]
     Schema(String),
-}
-
-fn stderr_suffix(stderr: &str) -> String {
-    if stderr.is_empty() {
-        String::new()
-    } else {
-        format!("\n  adapter stderr (last lines):\n{}", indent(stderr))
-    }
-}
-
-fn indent(s: &str) -> String {
-    s.lines()
-        .map(|l| format!("    {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// What an adapter says about itself in its `start` reply.
@@ -170,7 +174,17 @@ struct Inner {
     seq: u64,
     case_id: String,
     restarts: u32,
+    /// The case ids each restart was made for.
+    restarted_for: Vec<String>,
     problems: Vec<String>,
+    /// Timeouts and failed restarts since the last answered case.
+    consecutive_failures: u32,
+    /// Why the adapter was given up, once it was.
+    given_up: Option<String>,
+    /// Cases errored without running because the adapter was given up.
+    not_run: usize,
+    /// `finish` ran (its notes are made once).
+    finished: bool,
 }
 
 /// An implementation behind the adapter protocol: a child process started from a command line.
@@ -214,7 +228,12 @@ impl CommandImplementation {
                 seq: 0,
                 case_id: String::new(),
                 restarts: 0,
+                restarted_for: Vec::new(),
                 problems: Vec::new(),
+                consecutive_failures: 0,
+                given_up: None,
+                not_run: 0,
+                finished: false,
             }),
         })
     }
@@ -239,11 +258,18 @@ impl CommandImplementation {
         self.lock().problems.clone()
     }
 
-    /// Sends `stop` and waits for the process to exit (killing it after a grace period). Returns a
-    /// description of the problem if it did not exit cleanly.
+    /// Sends `stop` and waits for the process to exit (killing it after a grace period), then
+    /// kills anything left in its process group. Returns a description of the problem if it did
+    /// not exit cleanly.
     pub fn stop(&self) -> Option<String> {
         let process = self.lock().process.take();
-        process.and_then(|p| p.stop(Duration::from_secs(5)))
+        process.and_then(|p| p.stop(STOP_GRACE))
+    }
+
+    /// Why the adapter was given up (after too many consecutive timeouts or failed restarts), if
+    /// it was.
+    pub fn given_up(&self) -> Option<String> {
+        self.lock().given_up.clone()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -260,21 +286,28 @@ impl CommandImplementation {
             )));
         }
         let mut inner = self.lock();
+        if let Some(why) = &inner.given_up {
+            let why = format!("not run: {why}");
+            inner.not_run += 1;
+            return Err(OpError::Errored(why));
+        }
         if inner.process.is_none() {
             match handshake(&self.command, &self.argv, &self.options, &self.schemas) {
                 Ok((p, declared)) if declared == self.declared => {
                     inner.process = Some(p);
                     inner.restarts += 1;
+                    let case = inner.case_id.clone();
+                    inner.restarted_for.push(case);
                 }
                 Ok((p, _)) => {
                     let _ = p.stop(Duration::from_secs(1));
-                    return Err(self.problem(
-                        &mut inner,
-                        "the restarted adapter declared something else than at first start".into(),
-                    ));
+                    let detail =
+                        "the restarted adapter declared something else than at first start";
+                    return Err(OpError::Errored(self.strike(&mut inner, detail.into())));
                 }
                 Err(e) => {
-                    return Err(self.problem(&mut inner, format!("cannot restart: {e}")));
+                    let detail = format!("cannot restart: {e}");
+                    return Err(OpError::Errored(self.strike(&mut inner, detail)));
                 }
             }
         }
@@ -294,29 +327,35 @@ impl CommandImplementation {
                 "strict mode: the harness's own request breaks the protocol schema (a harness bug): {e}"
             )));
         }
+        let timeout = self.options.case_timeout;
+        let deadline = Instant::now() + timeout;
         let Some(process) = inner.process.as_mut() else {
             return Err(OpError::Errored("adapter process missing".into()));
         };
-        if let Err(e) = process.send(&request) {
-            let detail = self.kill(
-                &mut inner,
-                &format!("cannot write the request: {e}"),
-                EXIT_GRACE,
-            );
-            return Err(self.problem(&mut inner, detail));
+        if let Err(e) = process.send(&request, timeout) {
+            if e.is_timeout() {
+                let detail = self.kill(
+                    &mut inner,
+                    &format!("{e}; the adapter was killed and will be restarted"),
+                    Duration::ZERO,
+                );
+                return Err(OpError::TimedOut(self.strike(&mut inner, detail)));
+            }
+            let detail = self.kill(&mut inner, &e.to_string(), EXIT_GRACE);
+            return Err(OpError::Errored(self.problem(&mut inner, detail)));
         }
-        let line = match process.read_line(self.options.case_timeout) {
+        let line = match process.read_line(deadline.saturating_duration_since(Instant::now())) {
             Ok(line) => line,
             Err(ReadError::Timeout) => {
                 let detail = self.kill(
                     &mut inner,
                     &format!(
                         "no reply within {:.1} s; the adapter was killed and will be restarted",
-                        self.options.case_timeout.as_secs_f64()
+                        timeout.as_secs_f64()
                     ),
                     Duration::ZERO,
                 );
-                return Err(self.problem(&mut inner, detail));
+                return Err(OpError::TimedOut(self.strike(&mut inner, detail)));
             }
             Err(e) => {
                 let grace = if matches!(e, ReadError::Eof) {
@@ -325,7 +364,7 @@ impl CommandImplementation {
                     Duration::ZERO
                 };
                 let detail = self.kill(&mut inner, &e.to_string(), grace);
-                return Err(self.problem(&mut inner, detail));
+                return Err(OpError::Errored(self.problem(&mut inner, detail)));
             }
         };
         let value: Value = match serde_json::from_str(&line) {
@@ -339,30 +378,30 @@ impl CommandImplementation {
                     ),
                     Duration::ZERO,
                 );
-                return Err(self.problem(&mut inner, detail));
+                return Err(OpError::Errored(self.problem(&mut inner, detail)));
             }
         };
+        // The adapter answered: the run of timeouts and failed restarts is over.
+        inner.consecutive_failures = 0;
         if self.options.strict {
             let s = &self.schemas;
             if let Err(e) = s.check_run_reply(&value) {
-                return Err(self.problem(
-                    &mut inner,
-                    format!("strict mode: the reply breaks the protocol schema: {e}"),
-                ));
+                let detail = format!("strict mode: the reply breaks the protocol schema: {e}");
+                return Err(OpError::Errored(self.problem(&mut inner, detail)));
             }
             if let Some(outcome) = value.get("outcome")
                 && let Err(e) = s.check_outcome(category, outcome)
             {
-                return Err(self.problem(
-                    &mut inner,
-                    format!("strict mode: the outcome breaks the {category} outcome schema: {e}"),
-                ));
+                let detail =
+                    format!("strict mode: the outcome breaks the {category} outcome schema: {e}");
+                return Err(OpError::Errored(self.problem(&mut inner, detail)));
             }
         }
         let reply: RunReply = match typed(value) {
             Ok(r) => r,
             Err(e) => {
-                return Err(self.problem(&mut inner, format!("the reply is not a run reply: {e}")));
+                let detail = format!("the reply is not a run reply: {e}");
+                return Err(OpError::Errored(self.problem(&mut inner, detail)));
             }
         };
         if reply.seq != seq {
@@ -374,7 +413,7 @@ impl CommandImplementation {
                 ),
                 Duration::ZERO,
             );
-            return Err(self.problem(&mut inner, detail));
+            return Err(OpError::Errored(self.problem(&mut inner, detail)));
         }
         match (reply.outcome, reply.skipped, reply.errored) {
             (Some(outcome), None, None) => Ok(outcome),
@@ -386,19 +425,45 @@ impl CommandImplementation {
                 Some(c) => format!("adapter errored: {}\n  context: {c}", e.message),
                 None => format!("adapter errored: {}", e.message),
             })),
-            _ => Err(self.problem(
-                &mut inner,
-                "a run reply must carry exactly one of outcome, skipped, errored".into(),
-            )),
+            _ => {
+                let detail = "a run reply must carry exactly one of outcome, skipped, errored";
+                Err(OpError::Errored(self.problem(&mut inner, detail.into())))
+            }
         }
     }
 
-    /// Records a problem and turns it into an errored case.
-    fn problem(&self, inner: &mut Inner, detail: String) -> OpError {
+    /// Records a problem and returns the message of the errored case.
+    fn problem(&self, inner: &mut Inner, detail: String) -> String {
         inner
             .problems
             .push(format!("{}: {}", inner.case_id, first_line(&detail)));
-        OpError::Errored(format!("adapter `{}`: {detail}", self.declared.name))
+        format!("adapter `{}`: {detail}", self.declared.name)
+    }
+
+    /// Records a timeout or failed restart (a problem that counts towards giving the adapter up),
+    /// gives the adapter up if it was the last one allowed, and returns the message of the
+    /// errored case.
+    fn strike(&self, inner: &mut Inner, detail: String) -> String {
+        inner.consecutive_failures += 1;
+        let n = inner.consecutive_failures;
+        let mut message = self.problem(inner, detail);
+        if n >= self.options.max_consecutive_failures.max(1) {
+            let why = format!(
+                "adapter `{}` was given up after {n} consecutive timeouts or failed (re)starts \
+                 (the last in case {}: {}); the remaining cases of this implementation are \
+                 errored without running",
+                self.declared.name,
+                inner.case_id,
+                first_line(&message)
+            );
+            message.push_str(&format!("\n  {why}"));
+            inner.given_up = Some(why);
+            // Nothing may run any more: end whatever is left of the process.
+            if let Some(p) = inner.process.take() {
+                let _ = p.kill(Duration::ZERO);
+            }
+        }
+        message
     }
 
     /// Kills the process (if any) and describes how it ended, with its last stderr lines.
@@ -416,19 +481,83 @@ impl CommandImplementation {
 
     fn op<T: DeserializeOwned>(&self, category: Category, input: Value) -> OpResult<T> {
         let outcome = self.call(category, input)?;
-        typed(outcome.clone()).map_err(|e| {
+        // Read from a borrow: the outcome (up to MAX_LINE bytes) is not copied.
+        typed(&outcome).map_err(|e| {
             // serde loses the path inside tagged outcomes; the schema names it.
             let why = match self.schemas.check_outcome(category, &outcome) {
                 Err(schema) => format!("{e}; schema: {schema}"),
                 Ok(()) => e,
             };
             let mut inner = self.lock();
-            self.problem(
+            OpError::Errored(self.problem(
                 &mut inner,
                 format!("the {category} outcome does not have the expected shape: {why}"),
-            )
+            ))
         })
     }
+
+    /// Stops the adapter and describes the run for the report: every restart, every protocol
+    /// problem (the first [`NOTES_LISTED`] named, the rest counted), whether the adapter was
+    /// given up, and how it stopped. Empty after the first call.
+    pub fn notes(&self) -> Vec<String> {
+        let mut inner = self.lock();
+        if inner.finished {
+            return Vec::new();
+        }
+        inner.finished = true;
+        // `None`: no process was running to be stopped.
+        let stopped = inner.process.take().map(|p| p.stop(STOP_GRACE));
+        let name = &self.declared.name;
+        let mut notes = Vec::new();
+        if inner.restarts > 0 {
+            notes.push(format!(
+                "adapter `{name}` was restarted {} time(s), for the cases: {}",
+                inner.restarts,
+                listed(&inner.restarted_for)
+            ));
+        }
+        let problems = &inner.problems;
+        for p in problems.iter().take(NOTES_LISTED) {
+            notes.push(format!("adapter `{name}` protocol problem in {p}"));
+        }
+        if problems.len() > NOTES_LISTED {
+            notes.push(format!(
+                "adapter `{name}`: {} more protocol problems (each in its case's detail)",
+                problems.len() - NOTES_LISTED
+            ));
+        }
+        if let Some(why) = &inner.given_up {
+            notes.push(format!(
+                "{why}: {} case(s) errored without running",
+                inner.not_run
+            ));
+        }
+        notes.push(match stopped {
+            None if inner.given_up.is_some() => {
+                format!("adapter `{name}`: no `stop` sent (it had been given up and killed)")
+            }
+            None => format!(
+                "adapter `{name}`: no `stop` sent (it had been killed after the last case it ran)"
+            ),
+            Some(None) => format!("adapter `{name}`: `stop` answered by a clean exit"),
+            Some(Some(problem)) => format!("adapter `{name}`: {}", problem.replace('\n', " ")),
+        });
+        notes
+    }
+}
+
+/// Case ids, the first [`NOTES_LISTED`] named and the rest counted.
+fn listed(ids: &[String]) -> String {
+    let mut s = ids
+        .iter()
+        .take(NOTES_LISTED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if ids.len() > NOTES_LISTED {
+        s.push_str(&format!(" and {} more", ids.len() - NOTES_LISTED));
+    }
+    s
 }
 
 impl Drop for CommandImplementation {
@@ -455,7 +584,9 @@ fn preview(line: &str) -> String {
 }
 
 /// Deserialises with the JSON pointer of the first mismatch in the message.
-fn typed<T: DeserializeOwned>(value: Value) -> Result<T, String> {
+fn typed<'de, T: Deserialize<'de>>(
+    value: impl serde::Deserializer<'de, Error = serde_json::Error>,
+) -> Result<T, String> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
@@ -478,20 +609,45 @@ fn handshake(
         command: command.to_owned(),
         source,
     })?;
-    let fail = |process: Process, message: String| {
-        let (status, stderr) = process.kill(EXIT_GRACE);
+    // A process that closed its output gets time to exit with its own status; one that is still
+    // running (it hangs, or answered wrongly) is killed at once.
+    let fail_after = |process: Process, message: String, grace: Duration| {
+        let (status, stderr) = process.kill(grace);
         AdapterError::Handshake {
             command: command.to_owned(),
             message: format!("{message} ({status})"),
             stderr,
         }
     };
+    let fail = |process: Process, message: String| fail_after(process, message, Duration::ZERO);
     let request = json!({"cmd": "start", "version": PROTOCOL_VERSION});
-    if let Err(e) = process.send(&request) {
-        return Err(fail(process, format!("cannot write `start`: {e}")));
+    let deadline = Instant::now() + options.start_timeout;
+    if let Err(e) = process.send(&request, options.start_timeout) {
+        let grace = if e.is_timeout() {
+            Duration::ZERO
+        } else {
+            EXIT_GRACE
+        };
+        return Err(fail_after(process, format!("`start`: {e}"), grace));
     }
-    let line = match process.read_line(options.start_timeout) {
+    let line = match process.read_line(deadline.saturating_duration_since(Instant::now())) {
         Ok(l) => l,
+        Err(ReadError::Timeout) => {
+            return Err(fail(
+                process,
+                format!(
+                    "no start reply within {:.1} s",
+                    options.start_timeout.as_secs_f64()
+                ),
+            ));
+        }
+        Err(e @ ReadError::Eof) => {
+            return Err(fail_after(
+                process,
+                format!("no start reply: {e}"),
+                EXIT_GRACE,
+            ));
+        }
         Err(e) => return Err(fail(process, format!("no start reply: {e}"))),
     };
     let value: Value = match serde_json::from_str(&line) {
@@ -549,6 +705,10 @@ impl Implementation for CommandImplementation {
 
     fn begin_case(&self, case_id: &str) {
         self.lock().case_id = case_id.to_owned();
+    }
+
+    fn finish(&self) -> Vec<String> {
+        self.notes()
     }
 
     fn parse_bundle(&self, input: &BundleParsingInput) -> OpResult<BundleParseOutcome> {

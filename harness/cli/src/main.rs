@@ -3,7 +3,9 @@
 //! * `msc4268 check` runs the fixture corpus against one or more implementations (the embedded
 //!   reference model by default; `--impl cmd:'<command line>'` for an adapter process speaking the
 //!   adapter protocol), prints a table per category and per rule, and with `--output DIR` writes
-//!   JSON, JUnit XML, Markdown and HTML reports. `--scenarios` also runs the Docker scenarios
+//!   JSON, JUnit XML, Markdown and HTML reports. Every table and report shows the cases of MUST
+//!   rules (required), of SHOULD and MAY rules (recommended) and of the suite's own hardening
+//!   (suite) apart; `--profile required|recommended|strict` picks which of them fail the run. `--scenarios` also runs the Docker scenarios
 //!   (real clients against Synapse) and reports them as the implementation `scenarios`;
 //!   `--scenario-results FILE` adds the results of an earlier scenario run instead.
 //! * `msc4268 fixtures generate` writes the generated fixtures; `msc4268 fixtures check` fails when
@@ -27,6 +29,7 @@ use msc4268_corpus::{fixture, rules};
 use msc4268_generator as generate;
 use msc4268_harness::external::{self, ExternalResults};
 use msc4268_harness::output::{ImplementationRun, RunSet};
+use msc4268_harness::profile::Profile;
 use msc4268_harness::runner::{Status, run_corpus};
 use msc4268_harness::{output, report};
 use msc4268_model::reference::Reference;
@@ -56,8 +59,11 @@ enum Command {
         /// The implementation under test (repeatable, for a matrix). Built in: `reference` (the
         /// embedded reference model); `matrix-sdk-crypto@0.18.0` (alias `matrix-sdk-crypto`) and
         /// `matrix-sdk-crypto@0.19.1`, the adapter programs of `adapters/` (built separately; the
-        /// error says how); any other implementation as `cmd:'<command line>'`, an adapter
-        /// speaking the adapter protocol.
+        /// error says how); any other implementation as `NAME=cmd:'<command line>'`, an adapter
+        /// speaking the adapter protocol. The name given here (the built-in name, or NAME)
+        /// chooses the expected-failures list `<name>.json` (a matrix-sdk-crypto version by its
+        /// canonical name: `matrix-sdk-crypto` for 0.18.0, `matrix-sdk-crypto@0.19.1`); `cmd:`
+        /// without NAME uses the name the adapter declares.
         #[arg(long = "impl", default_value = "reference")]
         implementations: Vec<String>,
         /// Write report.json, junit.xml, summary.md and index.html into this directory.
@@ -66,9 +72,14 @@ enum Command {
         /// Directory of expected-failures files (`<implementation name>.json`).
         #[arg(long, default_value = DEFAULT_EXPECTED)]
         expected_failures: PathBuf,
-        /// Per-case timeout for adapter processes, in seconds.
+        /// Per-case timeout for adapter processes, in seconds (it also bounds how long an adapter
+        /// may take to read a request).
         #[arg(long, default_value_t = 10.0)]
         timeout: f64,
+        /// Give an adapter up after this many consecutive timeouts or failed restarts: its
+        /// remaining cases are errored at once, without running.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+        max_consecutive_failures: u32,
         /// Validate every adapter protocol message against the JSON Schemas in `protocol/`.
         #[arg(long)]
         strict: bool,
@@ -81,6 +92,11 @@ enum Command {
         /// Print every case, not only failures.
         #[arg(long, short)]
         verbose: bool,
+        /// Which failures make the exit status non-zero: `required` (cases of MUST rules),
+        /// `recommended` (also SHOULD and MAY), `strict` (also the suite's own hardening).
+        /// Reports show all three either way.
+        #[arg(long, default_value = "required", value_parser = parse_profile)]
+        profile: Profile,
         /// Also run the Docker scenarios (real matrix-sdk clients against Synapse; needs Docker
         /// and this checkout's sources: runs `cargo test --workspace --test scenarios`)
         /// and add their results to the same tables and reports, as the implementation
@@ -151,29 +167,80 @@ fn parse_category(s: &str) -> Result<Category, String> {
         })
 }
 
-fn implementation(name: &str, adapter: &AdapterOptions) -> Result<Box<dyn Implementation>, String> {
-    match name {
+fn parse_profile(s: &str) -> Result<Profile, String> {
+    s.parse::<Profile>().map_err(|e| e.to_string())
+}
+
+/// An `--impl` value: the implementation's name as the user gave it (it chooses the
+/// expected-failures list), and how to run it.
+#[derive(Debug, PartialEq, Eq)]
+struct ImplSpec<'a> {
+    /// The built-in name, or NAME of `NAME=cmd:...`; `None` for `cmd:` without a name.
+    name: Option<&'a str>,
+    /// The command line of a `cmd:` adapter; `None` for a built-in.
+    command: Option<&'a str>,
+}
+
+impl<'a> ImplSpec<'a> {
+    fn parse(spec: &'a str) -> Result<Self, String> {
+        if let Some(command) = spec.strip_prefix("cmd:") {
+            return Ok(Self {
+                name: None,
+                command: Some(command),
+            });
+        }
+        if let Some((name, command)) = spec.split_once("=cmd:") {
+            if !is_list_name(name) {
+                return Err(format!(
+                    "`{name}` in `--impl {spec}` is not an implementation name (letters, digits, `.`, `_`, `-`, `@`)"
+                ));
+            }
+            return Ok(Self {
+                name: Some(name),
+                command: Some(command),
+            });
+        }
+        Ok(Self {
+            name: Some(spec),
+            command: None,
+        })
+    }
+}
+
+/// Whether `name` can name an expected-failures file as it is.
+fn is_list_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'))
+}
+
+fn implementation(
+    spec: &ImplSpec<'_>,
+    adapter: &AdapterOptions,
+) -> Result<Box<dyn Implementation>, String> {
+    if let Some(command) = spec.command {
+        let imp =
+            CommandImplementation::start(command, adapter.clone()).map_err(|e| e.to_string())?;
+        return Ok(Box::new(imp));
+    }
+    match spec.name.unwrap_or_default() {
         "reference" => Ok(Box::new(Reference)),
-        other if other.starts_with("cmd:") => {
-            let command = &other["cmd:".len()..];
-            let imp = CommandImplementation::start(command, adapter.clone())
-                .map_err(|e| e.to_string())?;
-            Ok(Box::new(imp))
-        }
-        other if crypto_adapters::resolve(other).is_some() => {
-            let crypto = crypto_adapters::resolve(other)
-                .ok_or_else(|| format!("unknown implementation `{other}`"))?;
-            let program = crypto_adapters::locate(crypto)?;
-            println!("adapter program: {}", program.display());
-            let command = crypto_adapters::command_line(&program);
-            let imp = CommandImplementation::start(&command, adapter.clone())
-                .map_err(|e| e.to_string())?;
-            Ok(Box::new(imp))
-        }
-        other => Err(format!(
-            "unknown implementation `{other}`; available: reference, cmd:'<command line>', matrix-sdk-crypto (= matrix-sdk-crypto@0.18.0), {}",
-            crypto_adapters::versions()
-        )),
+        other => match crypto_adapters::resolve(other) {
+            Some(crypto) => {
+                let program = crypto_adapters::locate(crypto)?;
+                println!("adapter program: {}", program.display());
+                let command = crypto_adapters::command_line(&program);
+                let imp = CommandImplementation::start(&command, adapter.clone())
+                    .map_err(|e| e.to_string())?;
+                Ok(Box::new(imp))
+            }
+            None => Err(format!(
+                "unknown implementation `{other}`; available: reference, [NAME=]cmd:'<command line>', matrix-sdk-crypto (= matrix-sdk-crypto@0.18.0), {}",
+                crypto_adapters::versions()
+            )),
+        },
     }
 }
 
@@ -194,10 +261,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             output,
             expected_failures,
             timeout,
+            max_consecutive_failures,
             strict,
             fixtures,
             categories,
             verbose,
+            profile,
             scenarios,
             scenario_filter,
             scenario_results,
@@ -210,6 +279,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let adapter = AdapterOptions {
                 case_timeout: Duration::from_secs_f64(timeout),
                 strict,
+                max_consecutive_failures,
                 ..AdapterOptions::default()
             };
             check(
@@ -220,6 +290,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     output: output.as_deref(),
                     categories: &categories,
                     verbose,
+                    profile,
                     scenarios: if scenarios {
                         Some(ScenarioSource::Run {
                             filter: scenario_filter,
@@ -248,10 +319,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         } => {
             let drift = generate::check(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             if drift.is_empty() {
-                println!(
-                    "fixtures are up to date ({} generated files)",
-                    generate::all().len()
-                );
+                let files = generate::all().map_err(|e| e.to_string())?;
+                println!("fixtures are up to date ({} generated files)", files.len());
                 Ok(ExitCode::SUCCESS)
             } else {
                 for d in &drift {
@@ -308,6 +377,7 @@ struct CheckArgs<'a> {
     output: Option<&'a Path>,
     categories: &'a [Category],
     verbose: bool,
+    profile: Profile,
     scenarios: Option<ScenarioSource>,
 }
 
@@ -333,7 +403,13 @@ fn check(args: &CheckArgs<'_>, dir: &Path) -> Result<ExitCode, String> {
         runs.push(run);
     }
     if let Some(source) = &args.scenarios {
-        runs.push(scenario_run(source, args.output, args.verbose)?);
+        runs.push(scenario_run(
+            source,
+            args.output,
+            args.verbose,
+            args.profile,
+            &catalogue,
+        )?);
     }
     let set = RunSet {
         fixtures: dir
@@ -343,14 +419,31 @@ fn check(args: &CheckArgs<'_>, dir: &Path) -> Result<ExitCode, String> {
             .to_string(),
         runs,
         catalogue,
+        profile: args.profile,
     };
     if set.runs.len() > 1 {
-        println!("== matrix");
+        println!("== matrix (profile {})", set.profile);
         for run in &set.runs {
             let c = run.summary();
+            let tiers: Vec<String> = run
+                .by_tier()
+                .into_iter()
+                .rev()
+                .map(|(tier, t)| format!("{tier} {}/{} ✗{}", t.passed, t.ran(), t.failed))
+                .collect();
             println!(
-                "{:<30} {} passed, {} failed, {} expected failures, {} skipped",
-                run.info.name, c.passed, c.failed, c.expected_failures, c.skipped
+                "{:<30} {} passed, {} failed, {} expected failures, {} skipped; {}; {}",
+                run.info.name,
+                c.passed,
+                c.failed,
+                c.expected_failures,
+                c.skipped,
+                tiers.join(", "),
+                if run.failed(set.profile) {
+                    "FAILED"
+                } else {
+                    "passed"
+                }
             );
         }
     }
@@ -416,27 +509,54 @@ fn check_one(
     cases: &[fixture::Case],
 ) -> Result<ImplementationRun, String> {
     let started = Instant::now();
-    let imp = implementation(name, &args.adapter)?;
+    let spec = ImplSpec::parse(name)?;
+    let imp = implementation(&spec, &args.adapter)?;
     let mut info = imp.info();
-    // The matrix-sdk-crypto programs all declare `matrix-sdk-crypto`; each version is reported,
-    // and its expected failures chosen, under its own name (`matrix-sdk-crypto@0.19.1`).
-    if let Some(adapter) = crypto_adapters::resolve(name) {
-        info.name = adapter.name.to_owned();
-    }
-    let expected = expected_for(args.expected_dir, &info.name)?;
+    let mut notes = Vec::new();
+    // The list is chosen by the name the user gave; only a `cmd:` adapter without NAME falls
+    // back to the name it declares.
+    let list_name = match spec.name {
+        Some(given) => {
+            // A matrix-sdk-crypto version goes by its canonical name (`matrix-sdk-crypto` for
+            // 0.18.0 whether given as `matrix-sdk-crypto` or `@0.18.0`); its programs all declare
+            // `matrix-sdk-crypto`, so each version is reported under its own name without a note.
+            let crypto = crypto_adapters::resolve(given);
+            let given = crypto.map_or(given, |a| a.name);
+            if crypto.is_some() && spec.command.is_none() {
+                info.name = given.to_owned();
+            }
+            if given != info.name {
+                notes.push(format!(
+                    "the adapter declares the name `{}`; it is reported, and its expected failures chosen, as `{given}` (given on the command line)",
+                    info.name
+                ));
+                info.name = given.to_owned();
+            }
+            given.to_owned()
+        }
+        None => info.name.clone(),
+    };
+    let expected = expected_for(args.expected_dir, &list_name)?;
     println!(
         "implementation: {} {} ({})",
         info.name, info.version, info.language
     );
+    for n in &notes {
+        println!("note: {n}");
+    }
     println!("fixtures: {} cases from {}", cases.len(), dir.display());
-    let mut notes = Vec::new();
     if let Some(list) = &expected {
         let file = list
             .file
             .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
-        println!("expected failures: {} listed in {file}", list.len());
+        let chosen = if spec.name.is_none() {
+            " (chosen by the name the adapter declares; `--impl NAME=cmd:...` chooses the list)"
+        } else {
+            ""
+        };
+        println!("expected failures: {} listed in {file}{chosen}", list.len());
         let known: std::collections::BTreeSet<&str> =
             cases.iter().map(|c| c.def.id.as_str()).collect();
         let outside = list.unknown_cases(&known);
@@ -472,12 +592,22 @@ fn check_one(
         |c| bar.set_message(c.def.id.clone()),
         |r| {
             if r.status.is_failure() || args.verbose {
-                bar.suspend(|| println!("{}", r.explain()));
+                bar.suspend(|| {
+                    println!("{}", r.explain());
+                    if args.profile.tolerates(r) {
+                        println!("  note: {}\n", args.profile.tolerated_note(r));
+                    }
+                });
             }
             bar.inc(1);
         },
     );
     bar.finish_and_clear();
+    // Stops an adapter; its restarts, protocol problems and how it stopped go into the notes.
+    for note in imp.finish() {
+        println!("note: {note}");
+        notes.push(note);
+    }
     drop(imp);
     println!(
         "{}",
@@ -487,14 +617,21 @@ fn check_one(
         "{}",
         report::table("rule", &report::by_rule(&reports), true)
     );
+    println!("{}", report::tier_table(&reports, args.profile));
     let totals = report::totals(&reports);
     let errored = reports
         .iter()
         .filter(|r| matches!(r.status, Status::Errored { .. }))
         .count();
+    let counted = reports.iter().filter(|r| args.profile.fails(r)).count();
     println!(
-        "{}: {} passed, {} failed ({errored} errored), {} expected failures, {} skipped",
-        info.name, totals.passed, totals.failed, totals.expected_failures, totals.skipped
+        "{}: {} passed, {} failed ({errored} errored), {} expected failures, {} skipped; {counted} failures count under profile {}",
+        info.name,
+        totals.passed,
+        totals.failed,
+        totals.expected_failures,
+        totals.skipped,
+        args.profile
     );
     if totals.ran() == 0 {
         let note = format!(
@@ -529,6 +666,8 @@ fn scenario_run(
     source: &ScenarioSource,
     output: Option<&Path>,
     verbose: bool,
+    profile: Profile,
+    catalogue: &rules::Catalogue,
 ) -> Result<ImplementationRun, String> {
     let started = Instant::now();
     let (results, notes) = match source {
@@ -584,7 +723,7 @@ fn scenario_run(
     };
     let info = results.implementation.clone();
     println!("implementation: {} {}", info.name, info.version);
-    let reports = results.case_reports();
+    let reports = results.case_reports(catalogue);
     for r in &reports {
         if r.status.is_failure() || verbose {
             println!("{}", r.explain());
@@ -594,6 +733,7 @@ fn scenario_run(
         "{}",
         report::table("rule", &report::by_rule(&reports), true)
     );
+    println!("{}", report::tier_table(&reports, profile));
     let totals = report::totals(&reports);
     println!(
         "{}: {} passed, {} failed, {} skipped (of {} scenarios)",
@@ -615,4 +755,46 @@ fn scenario_run(
         wall_time_s: wall,
         notes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impl_specs_name_the_list() {
+        let p = |s| ImplSpec::parse(s).map_err(|e| e.to_string());
+        assert_eq!(
+            p("reference"),
+            Ok(ImplSpec {
+                name: Some("reference"),
+                command: None
+            })
+        );
+        assert_eq!(
+            p("cmd:python3 a.py --x=cmd:y"),
+            Ok(ImplSpec {
+                name: None,
+                command: Some("python3 a.py --x=cmd:y")
+            })
+        );
+        assert_eq!(
+            p("my-sdk=cmd:python3 a.py"),
+            Ok(ImplSpec {
+                name: Some("my-sdk"),
+                command: Some("python3 a.py")
+            })
+        );
+        // A version names its own list (`matrix-sdk-crypto@0.19.1.json`).
+        assert_eq!(
+            p("matrix-sdk-crypto@0.19.1=cmd:./adapter"),
+            Ok(ImplSpec {
+                name: Some("matrix-sdk-crypto@0.19.1"),
+                command: Some("./adapter")
+            })
+        );
+        assert!(p("../x=cmd:python3 a.py").is_err());
+        assert!(p("=cmd:python3 a.py").is_err());
+        assert!(p("a/b=cmd:python3 a.py").is_err());
+    }
 }

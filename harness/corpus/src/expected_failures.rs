@@ -17,10 +17,15 @@
 //! ```
 //!
 //! `upstream` is a link, or `"not yet reported"` while the deviation has no upstream report.
+//! `fails_as` says how the case fails: `"wrong-outcome"` (the default: an outcome that does not
+//! match), `"errored"` (a crash, a panic, an error or a protocol problem instead of an outcome) or
+//! `"timeout"` (no answer in time).
 //!
-//! A listed case that fails (or errors) is reported as `expected_failure` and does not fail the
-//! run; a listed case that passes is reported as `unexpected_pass` and does fail it, so a list
-//! never silently outlives the bug it records. Listing a case never changes what it checks.
+//! A listed case that fails the listed way is reported as `expected_failure` and does not fail
+//! the run; a listed case that passes is reported as `unexpected_pass`, and one that fails
+//! another way or is skipped as `expected_failure_mismatch`, and both fail the run, so a list
+//! never silently outlives the bug it records nor hides a crash behind a wrong outcome. Listing
+//! a case never changes what it checks.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -46,6 +51,45 @@ pub struct ExpectedFailure {
     /// Link to the upstream issue, pull request or source line that shows the deviation, or
     /// [`NOT_YET_REPORTED`] while there is none (reports show it as such).
     pub upstream: String,
+    /// How the case fails (a wrong outcome unless the entry says otherwise).
+    #[serde(default, skip_serializing_if = "FailsAs::is_wrong_outcome")]
+    pub fails_as: FailsAs,
+}
+
+/// How a listed case is expected to fail.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailsAs {
+    /// The implementation gives an outcome, and it does not match the expected one.
+    #[default]
+    WrongOutcome,
+    /// The implementation gives no outcome: it crashes, panics, reports an error, or breaks the
+    /// adapter protocol.
+    Errored,
+    /// The implementation gives no answer within the per-case timeout.
+    Timeout,
+}
+
+impl FailsAs {
+    /// The name used in files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailsAs::WrongOutcome => "wrong-outcome",
+            FailsAs::Errored => "errored",
+            FailsAs::Timeout => "timeout",
+        }
+    }
+
+    /// Whether this is the default, [`FailsAs::WrongOutcome`].
+    pub fn is_wrong_outcome(&self) -> bool {
+        *self == FailsAs::WrongOutcome
+    }
+}
+
+impl std::fmt::Display for FailsAs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// An expected-failures file as stored.
@@ -178,7 +222,28 @@ mod tests {
         .unwrap();
         assert_eq!(l.len(), 1);
         assert_eq!(l.get("a/b/c").unwrap().reason, "because");
+        assert_eq!(l.get("a/b/c").unwrap().fails_as, FailsAs::WrongOutcome);
         assert!(l.get("a/b/d").is_none());
+    }
+
+    #[test]
+    fn fails_as_is_read_and_checked() {
+        let l = parse(
+            r#"{"implementation": "x", "expected_failures": [
+                {"case": "a/b/c", "reason": "r", "upstream": "not yet reported", "fails_as": "errored"},
+                {"case": "a/b/d", "reason": "r", "upstream": "not yet reported", "fails_as": "timeout"},
+                {"case": "a/b/e", "reason": "r", "upstream": "not yet reported", "fails_as": "wrong-outcome"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(l.get("a/b/c").unwrap().fails_as, FailsAs::Errored);
+        assert_eq!(l.get("a/b/d").unwrap().fails_as, FailsAs::Timeout);
+        assert_eq!(l.get("a/b/e").unwrap().fails_as, FailsAs::WrongOutcome);
+        let e = parse(
+            r#"{"implementation": "x", "expected_failures": [
+                {"case": "a/b/c", "reason": "r", "upstream": "not yet reported", "fails_as": "crash"}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.path, "/expected_failures/0/fails_as");
     }
 
     #[test]

@@ -58,6 +58,73 @@ impl Level {
     }
 }
 
+impl Level {
+    /// The [`Tier`] a case of this level is counted in: `MUST` is required, `SHOULD` and `MAY`
+    /// are recommended, `suite` is suite hardening.
+    pub fn tier(self) -> Tier {
+        match self {
+            Level::Must => Tier::Required,
+            Level::Should | Level::May => Tier::Recommended,
+            Level::Suite => Tier::Suite,
+        }
+    }
+}
+
+/// The three columns of every report: the results of the cases the texts require (`MUST`), of
+/// those they recommend (`SHOULD`, and `MAY`: a MAY case checks that a reading the texts allow is
+/// handled, which is advice in the same sense), and of the suite's own hardening choices
+/// (`suite`). A case's tier is the tier of its [`CaseDef::level`](crate::fixture::CaseDef::level).
+///
+/// The derived order is by strength: `Suite` < `Recommended` < `Required`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    /// Cases of `suite` rules: the suite's hardening choices.
+    Suite,
+    /// Cases of `SHOULD` and `MAY` rules.
+    Recommended,
+    /// Cases of `MUST` rules.
+    Required,
+}
+
+impl Tier {
+    /// Every tier, strongest first (the order of report columns).
+    pub const ALL: [Tier; 3] = [Tier::Required, Tier::Recommended, Tier::Suite];
+
+    /// `required`, `recommended` or `suite`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Required => "required",
+            Tier::Recommended => "recommended",
+            Tier::Suite => "suite",
+        }
+    }
+
+    /// The levels counted in this tier: `MUST`, `SHOULD, MAY`, `suite`.
+    pub fn levels(self) -> &'static str {
+        match self {
+            Tier::Required => "MUST",
+            Tier::Recommended => "SHOULD, MAY",
+            Tier::Suite => "suite",
+        }
+    }
+
+    /// A column heading: `required (MUST)`, `recommended (SHOULD, MAY)`, `suite hardening`.
+    pub fn heading(self) -> &'static str {
+        match self {
+            Tier::Required => "required (MUST)",
+            Tier::Recommended => "recommended (SHOULD, MAY)",
+            Tier::Suite => "suite hardening",
+        }
+    }
+}
+
+impl std::fmt::Display for Tier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl std::fmt::Display for Level {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -212,7 +279,36 @@ impl Decision {
     }
 }
 
+/// Why a case's level cannot be derived from the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LevelError {
+    /// The case names no rule.
+    #[error("the case names no rule, so no rule decides its verdict")]
+    NoRule,
+    /// The deciding rule is not in the catalogue.
+    #[error("rule {0} decides the verdict but is not in fixtures/rules.json")]
+    UnknownRule(String),
+}
+
 impl Catalogue {
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The level of a case that names `rules` (main rule first): the level of its **deciding
+    /// rule**, the first of `rules`. The deciding rule is the one whose requirement the case's
+    /// verdict rests on: the rule a failing implementation breaks (`valid` and `invalid` cases),
+    /// or the rule whose latitude makes the case `acceptable`. Rules named after it are
+    /// exercised on the way (a bundle must parse before its sender is checked) but do not
+    /// decide, so they do not raise or lower the level.
+    pub fn deciding_level<S: AsRef<str>>(&self, rules: &[S]) -> Result<Level, LevelError> {
+        let first = rules.first().ok_or(LevelError::NoRule)?.as_ref();
+        self.rule(first)
+            .map(|r| r.level)
+            .ok_or_else(|| LevelError::UnknownRule(first.to_owned()))
+    }
+
     /// The fixture-coverage table of `docs/rules.md` (each fixture category with the rules
     /// observable in it) and the list of rules observable only in scenarios or user interfaces.
     pub fn coverage_markdown(&self) -> String {
@@ -319,6 +415,74 @@ pub fn keyword_level(source: &str, text: &str) -> Option<Level> {
         .max()
 }
 
+/// The key words of a quote from the file `source` that are **not** RFC 2119 key words because
+/// of their case: "must", "should", "shall", "required", "recommended" in lower case, or
+/// capitalised only as the first word of a sentence ("Must be `v2`."). A YAML schema's `required`
+/// is a key word in any case ([`keyword_level`]) and is not listed. The catalogue decides how it
+/// reads each of these (see [`Decision::names_rule`]).
+pub fn lowercase_keywords<'a>(source: &str, text: &'a str) -> Vec<&'a str> {
+    let schema = source.ends_with(".yaml");
+    text.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|word| {
+            let lower = word.to_ascii_lowercase();
+            let keyword = matches!(
+                lower.as_str(),
+                "must" | "should" | "shall" | "required" | "recommended"
+            );
+            let upper = word.chars().all(|c| c.is_ascii_uppercase());
+            keyword && !upper && !(schema && lower == "required")
+        })
+        .collect()
+}
+
+impl Decision {
+    /// Whether the decision's issue or decision text names rule `id`, by itself (`R41`) or inside
+    /// a range of one family (`O1–O7`, `A1-A5`).
+    pub fn names_rule(&self, id: &str) -> bool {
+        let text = format!("{} {}", self.issue, self.decision);
+        rule_mentions(&text).iter().any(|m| m == id)
+    }
+}
+
+/// Every rule id a text names, ranges (`O1–O7`) expanded.
+fn rule_mentions(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let number_at = |i: usize| -> Option<(u32, usize)> {
+        let digits: String = chars[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        digits.parse().ok().map(|n| (n, i + digits.len()))
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let starts_word = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
+        if starts_word
+            && matches!(c, 'R' | 'A' | 'B' | 'O' | 'X')
+            && let Some((first, end)) = number_at(i + 1)
+            && chars.get(end).is_none_or(|c| !c.is_ascii_alphanumeric())
+        {
+            let mut last = first;
+            let mut next = end;
+            if matches!(chars.get(end), Some('–' | '-'))
+                && chars.get(end + 1) == Some(&c)
+                && let Some((to, after)) = number_at(end + 2)
+                && to >= first
+            {
+                last = to;
+                next = after;
+            }
+            out.extend((first..=last).map(|n| format!("{c}{n}")));
+            i = next;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -328,7 +492,7 @@ mod tests {
     /// Every rule id the suite uses: digest §4 plus the B, A, O and X families.
     fn expected_ids() -> BTreeSet<String> {
         let mut ids = BTreeSet::new();
-        for n in (1..=8).chain(10..=26).chain(30..=45) {
+        for n in (1..=8).chain(10..=26).chain(30..=45).chain(50..=50) {
             ids.insert(format!("R{n}"));
         }
         for (family, count) in [("B", 4), ("A", 12), ("O", 8), ("X", 2)] {
@@ -556,6 +720,58 @@ mod tests {
             );
         }
         Ok(())
+    }
+
+    /// A lower-case "must" or "should" (or a sentence-case "Must") in a quote is not a key word,
+    /// so how the suite reads it is decided explicitly: every rule quoting one cites, in
+    /// `discrepancies`, a decision whose issue or decision names the rule.
+    #[test]
+    fn lowercase_keywords_are_decided() -> Result<(), serde_json::Error> {
+        let cat = catalogue()?;
+        let mut undecided = Vec::new();
+        for rule in &cat.rules {
+            let words: Vec<&str> = rule
+                .quotes
+                .iter()
+                .flat_map(|q| lowercase_keywords(&q.source, &q.text))
+                .collect();
+            if words.is_empty() {
+                continue;
+            }
+            let decided = cat
+                .decisions
+                .iter()
+                .filter(|d| rule.discrepancies.contains(&d.id))
+                .any(|d| d.names_rule(&rule.id));
+            if !decided {
+                undecided.push(format!("{} quotes {words:?}", rule.id));
+            }
+        }
+        assert!(
+            undecided.is_empty(),
+            "rules resting on lower-case key words without a decision that names them:\n{}",
+            undecided.join("\n")
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn lowercase_keywords_and_rule_mentions() {
+        assert_eq!(
+            lowercase_keywords("x.md", "clients must treat; it MUST; Must be `v2`; SHOULD"),
+            vec!["must", "Must"]
+        );
+        assert_eq!(
+            lowercase_keywords("x.md", "a recommended limit"),
+            vec!["recommended"]
+        );
+        assert!(lowercase_keywords("x.yaml", "required: - url").is_empty());
+        assert_eq!(
+            rule_mentions("checks (O1–O7), R41 and A1-A3; not RR2 or R4x"),
+            vec![
+                "O1", "O2", "O3", "O4", "O5", "O6", "O7", "R41", "A1", "A2", "A3"
+            ]
+        );
     }
 
     #[test]

@@ -70,7 +70,9 @@ fn normalise(r: OpResult<ImportOutcome>) -> Result<Normal, String> {
         // ... any other error means the adapter could not replay the scenario through the crate
         // (e.g. a stored copy the crate cannot import, or a download the fixture format writes
         // as a carrier that is not base64): nothing was decided.
-        Err(OpError::Errored(e)) => Err(format!("the adapter cannot replay it: {e}")),
+        Err(OpError::Errored(e) | OpError::TimedOut(e)) => {
+            Err(format!("the adapter cannot replay it: {e}"))
+        }
     }
 }
 

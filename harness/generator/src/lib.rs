@@ -21,11 +21,13 @@ mod vectors;
 pub mod mutants;
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use msc4268_corpus::fixture::{BugClass, CaseDef, FixtureFile, GroupDef, SCHEMA_FILE, Verdict};
+use msc4268_corpus::rules::{Catalogue, Level, LevelError};
 use msc4268_protocol::cases::Category;
 use msc4268_protocol::identifiers::IdentifierVariant;
 
@@ -38,8 +40,49 @@ pub struct GeneratedFile {
     pub file: FixtureFile,
 }
 
-/// Every fixture file the generator makes, in a stable order.
-pub fn all() -> Vec<GeneratedFile> {
+/// Why the generator cannot produce the fixtures.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// The embedded rule catalogue does not parse.
+    #[error("fixtures/rules.json: {0}")]
+    Catalogue(#[from] serde_json::Error),
+    /// A case's level cannot be derived from the catalogue.
+    #[error("{path}: case {case}: {source}")]
+    Level {
+        /// The fixture file.
+        path: String,
+        /// The case id.
+        case: String,
+        /// What is wrong.
+        source: LevelError,
+    },
+    /// Reading or writing a fixture file failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Every fixture file the generator makes, in a stable order, each case with the level the
+/// catalogue gives its deciding rule.
+pub fn all() -> Result<Vec<GeneratedFile>, GenerateError> {
+    let mut files = unchecked_files();
+    let catalogue = msc4268_corpus::rules::catalogue()?;
+    for g in &mut files {
+        for c in g.file.groups.iter_mut().flat_map(|gr| &mut gr.cases) {
+            c.level =
+                catalogue
+                    .deciding_level(&c.rules)
+                    .map_err(|source| GenerateError::Level {
+                        path: g.path.clone(),
+                        case: c.id.clone(),
+                        source,
+                    })?;
+        }
+    }
+    Ok(files)
+}
+
+/// Every fixture file, before [`all`] sets the levels from the catalogue.
+fn unchecked_files() -> Vec<GeneratedFile> {
     let mut out = Vec::new();
     out.extend(bundle_parsing::files());
     out.extend(file_decryption::files());
@@ -127,7 +170,27 @@ pub fn group(id: &str, description: &str, identifiers: IdentifierVariant) -> Gro
     }
 }
 
-/// A case. `input` must be a JSON object.
+/// The embedded rule catalogue, parsed once; `None` if it does not parse (then [`all`] reports
+/// the parse error).
+fn catalogue() -> Option<&'static Catalogue> {
+    static CATALOGUE: OnceLock<Option<Catalogue>> = OnceLock::new();
+    CATALOGUE
+        .get_or_init(|| msc4268_corpus::rules::catalogue().ok())
+        .as_ref()
+}
+
+/// The level of a case naming `rules`: the catalogue's level of its deciding rule (the first,
+/// [`Catalogue::deciding_level`]). Where the catalogue has no such rule the case is marked
+/// `MUST` here, and [`all`], which sets every case's level from the catalogue again, refuses to
+/// return it ([`GenerateError::Level`]): no fixture is written with a level the catalogue does
+/// not give.
+fn deciding_level(rules: &[String]) -> Level {
+    catalogue()
+        .and_then(|c| c.deciding_level(rules).ok())
+        .unwrap_or(Level::Must)
+}
+
+/// A case. `input` must be a JSON object. Its `level` is the catalogue's level of its first rule.
 pub fn case(
     id: String,
     rules: &[&str],
@@ -137,14 +200,16 @@ pub fn case(
     input: Value,
     expected: Value,
 ) -> CaseDef {
+    let rules: Vec<String> = rules
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| !rules[..*i].contains(r))
+        .map(|(_, r)| (*r).to_owned())
+        .collect();
     CaseDef {
         id,
-        rules: rules
-            .iter()
-            .enumerate()
-            .filter(|(i, r)| !rules[..*i].contains(r))
-            .map(|(_, r)| (*r).to_owned())
-            .collect(),
+        level: deciding_level(&rules),
+        rules,
         comment: comment.into(),
         flags: flags.to_vec(),
         result,
@@ -180,6 +245,7 @@ const FIELD_ORDER: &[&str] = &[
     "groups",
     "id",
     "rules",
+    "level",
     "comment",
     "flags",
     "result",
@@ -243,9 +309,9 @@ fn write_pretty(v: &Value, indent: usize, out: &mut String, structural: bool) {
 }
 
 /// Writes every generated file under `dir`, returning the paths written.
-pub fn write_all(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+pub fn write_all(dir: &Path) -> Result<Vec<PathBuf>, GenerateError> {
     let mut written = Vec::new();
-    for g in all() {
+    for g in all()? {
         let path = dir.join(&g.path);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
@@ -290,10 +356,10 @@ impl std::fmt::Display for Drift {
 
 /// Compares the checked-in files under `dir` with what the generator makes. Hand-written files
 /// (under `dir/handwritten/`) are not the generator's and are ignored.
-pub fn check(dir: &Path) -> std::io::Result<Vec<Drift>> {
+pub fn check(dir: &Path) -> Result<Vec<Drift>, GenerateError> {
     let mut drift = Vec::new();
     let mut expected = std::collections::BTreeSet::new();
-    for g in all() {
+    for g in all()? {
         expected.insert(g.path.clone());
         let text = render(&g.file);
         match std::fs::read_to_string(dir.join(&g.path)) {

@@ -44,7 +44,8 @@ pub enum Bug {
     IvLowBitsNonZero,
     /// Puts every session of the room into `room_keys`, shareable or not (R12).
     SharesUnsharedSessions,
-    /// Lists a shared session in `withheld` as well as in `room_keys`.
+    /// Lists a shared session in `withheld` as well as in `room_keys` (R14: a session MUST NOT
+    /// appear in both).
     ListsSessionTwice,
     /// Ignores the acceptance window: downloads however long ago the invite was accepted (R36).
     IgnoresAcceptanceWindow,
@@ -65,6 +66,11 @@ pub struct Mutant {
     pub name: &'static str,
     /// What it does wrong.
     pub description: &'static str,
+    /// The rule its bug breaks (an id of `fixtures/rules.json`). The self-test asserts that a
+    /// case of this rule catches the mutant, under the profile that rule's level calls for
+    /// (`required` for MUST, `recommended` for SHOULD and MAY, `strict` for `suite`), and that
+    /// a weaker profile does not flag it.
+    pub breaks: &'static str,
     /// The first encryption, for [`Bug::ReusesKeyAndIv`].
     first_key: Mutex<Option<([u8; 32], [u8; 16])>>,
 }
@@ -72,11 +78,12 @@ pub struct Mutant {
 impl Mutant {
     /// The mutant with `bug`.
     pub fn new(bug: Bug) -> Self {
-        let (name, description) = describe(bug);
+        let (name, description, breaks) = describe(bug);
         Self {
             bug,
             name,
             description,
+            breaks,
             first_key: Mutex::new(None),
         }
     }
@@ -128,64 +135,79 @@ pub fn all() -> Vec<Mutant> {
     .collect()
 }
 
-fn describe(bug: Bug) -> (&'static str, &'static str) {
+/// A bug's name, what it does wrong, and the rule it breaks.
+fn describe(bug: Bug) -> (&'static str, &'static str, &'static str) {
     use Bug::*;
     match bug {
         AcceptsNonInviter => (
             "accepts-non-inviter",
             "downloads a bundle from any sender, not only from the inviter",
+            "R33",
         ),
         ImportsOtherRoomKeys => (
             "imports-other-room-keys",
             "imports room_keys entries for another room than the bundle's",
+            "R40",
         ),
         SkipsHashCheck => (
             "skips-hash-check",
             "decrypts a file without checking hashes.sha256",
+            "R38",
         ),
         AcceptsMissingSenderDeviceKeys => (
             "accepts-missing-sender-device-keys",
             "accepts an Olm plaintext without sender_device_keys",
+            "R30",
         ),
         LenientSharedFlag => (
             "lenient-shared-flag",
             "reads \"true\" and 1 as a set shared_history flag",
+            "R3",
         ),
         DowngradesSessions => (
             "downgrades-sessions",
             "replaces stored sessions with the bundle's copy, even at a higher first known index or over an authenticated copy",
+            "R42",
         ),
         ReusesKeyAndIv => (
             "reuses-key-and-iv",
             "encrypts every file with the same key and IV",
+            "A10",
         ),
         IvLowBitsNonZero => (
             "iv-low-bits-non-zero",
             "draws all 128 bits of the IV at random",
+            "A11",
         ),
         SharesUnsharedSessions => (
             "shares-unshared-sessions",
             "puts every session of the room into room_keys, shared_history or not",
+            "R12",
         ),
         ListsSessionTwice => (
             "lists-session-twice",
             "lists a shared session in withheld as well as in room_keys",
+            "R14",
         ),
         IgnoresAcceptanceWindow => (
             "ignores-acceptance-window",
             "downloads however long ago the invite was accepted",
+            "R36",
         ),
         TrustsUnsignedDevice => (
             "trusts-unsigned-device",
             "uses bundles from devices not cross-signed by their owner",
+            "X1",
         ),
         AcceptsUnencrypted => (
             "accepts-unencrypted",
             "acts on a bundle event sent in the clear",
+            "R32",
         ),
         IgnoresMembership => (
             "ignores-membership",
             "downloads the bundle although the recipient is no longer joined",
+            "R34",
         ),
     }
 }

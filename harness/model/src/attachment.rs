@@ -153,23 +153,6 @@ pub fn decrypt_slice(
     Ok(plaintext)
 }
 
-/// [`decrypt_slice`] for a download the caller owns: the plaintext replaces the ciphertext in
-/// the same buffer (no second copy), after the hash matched.
-pub fn decrypt_vec(
-    file: &EncryptedFile,
-    mut ciphertext: Vec<u8>,
-    max_size: u64,
-) -> Result<Vec<u8>, DecryptError> {
-    if ciphertext.len() as u64 > max_size {
-        return Err(DecryptError::TooLarge { max_size });
-    }
-    if !digests_equal(&sha256(&ciphertext), &file.sha256) {
-        return Err(DecryptError::HashMismatch);
-    }
-    apply_keystream(&file.key, &file.iv, &mut ciphertext);
-    Ok(ciphertext)
-}
-
 /// Checks the `EncryptedFile` JSON `file` as a receiver ([`encrypted_file::parse`]), then checks
 /// and decrypts `ciphertext` ([`decrypt`]). Violations point into `file`.
 pub fn decrypt_json(
@@ -358,10 +341,6 @@ mod tests {
             Err(DecryptError::TooLarge { .. })
         ));
         assert!(decrypt_slice(&file, &ciphertext, ciphertext.len() as u64).is_ok());
-        assert_eq!(
-            decrypt_vec(&file, ciphertext.clone(), DEFAULT_MAX_SIZE).unwrap(),
-            plaintext
-        );
         let mut tampered = ciphertext.clone();
         tampered[123] ^= 1;
         assert!(matches!(
@@ -369,7 +348,7 @@ mod tests {
             Err(DecryptError::HashMismatch)
         ));
         assert!(matches!(
-            decrypt_vec(&file, tampered, DEFAULT_MAX_SIZE),
+            decrypt(&file, tampered.as_slice(), DEFAULT_MAX_SIZE),
             Err(DecryptError::HashMismatch)
         ));
     }

@@ -103,17 +103,13 @@ pub fn required_object<'a>(
     as_object(v, &pointer(path, key), rule)
 }
 
-/// Whether `s` looks like a Matrix room ID (`!opaque:server` or, from room v12, `!opaque`).
+/// Whether `s` looks like a Matrix room ID (`!opaque:server` or, from room v12, `!opaque`). NUL
+/// is refused anywhere: the appendix's localpart "MUST only contain valid non-surrogate Unicode
+/// code points, including control characters, except `:` and `NUL` (U+0000)".
 pub fn is_room_id(s: &str) -> bool {
-    s.len() > 1 && s.starts_with('!') && s.len() <= 255 && !s.chars().any(char::is_whitespace)
-}
-
-/// Whether `s` looks like a Matrix user ID (`@localpart:server`).
-pub fn is_user_id(s: &str) -> bool {
-    s.starts_with('@')
+    s.len() > 1
+        && s.starts_with('!')
         && s.len() <= 255
-        && s[1..]
-            .split_once(':')
-            .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty())
         && !s.chars().any(char::is_whitespace)
+        && !s.contains('\0')
 }

@@ -14,6 +14,7 @@
 
 pub mod attachment;
 pub mod b64;
+pub mod ed25519_edge;
 pub mod error;
 pub mod identifiers;
 pub mod json;

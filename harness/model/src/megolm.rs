@@ -179,6 +179,9 @@ fn rehash(ratchet: &mut [[u8; 32]; 4], from: usize, to: usize) {
 
 /// Advances a Megolm ratchet from index `from` to index `to` (`to >= from`), as the Megolm spec
 /// describes: part `j` is rehashed once for every change of byte `j` of the counter.
+///
+/// The counter never wraps here (`to >= from`, checked by [`ExportedSessionKey::advanced_to`]), so
+/// unlike libolm there is no 256-step case for a byte that comes round to its old value.
 fn advance_to(ratchet: &mut [[u8; 32]; 4], from: u32, to: u32) {
     let mut counter = from;
     for j in 0..4 {
@@ -186,11 +189,7 @@ fn advance_to(ratchet: &mut [[u8; 32]; 4], from: u32, to: u32) {
         let mask = u32::MAX.checked_shl(shift as u32).unwrap_or(0);
         let mut steps = ((to >> shift).wrapping_sub(counter >> shift)) & 0xff;
         if steps == 0 {
-            if to < counter {
-                steps = 0x100;
-            } else {
-                continue;
-            }
+            continue;
         }
         while steps > 1 {
             rehash(ratchet, j, j);

@@ -137,6 +137,15 @@ pub fn sign_json(
 }
 
 /// Verifies the signature `signatures[user_id][key_id]` of `value` with `public_key` (32 bytes).
+///
+/// The Ed25519 check is ed25519-dalek's `verify`: RFC 8032's cofactorless equation
+/// `[S]B = R + [k]A`, with S required to be below L and the recomputed R compared with the
+/// signature's R as bytes. So the reference refuses S ≥ L and a non-canonical R, and accepts a
+/// small-order public key (whose "signature" verifies for every message), a small-order R and a
+/// non-canonical public-key encoding that decodes. vodozemac (matrix-sdk-crypto) uses
+/// `verify_strict`, which also refuses small-order keys and R. The Matrix texts fix neither
+/// ("`ed25519` as implemented by NACL"), so the fixtures mark every input on which the two differ
+/// `acceptable` (rule R50, decision S12; constructions in [`crate::ed25519_edge`]).
 pub fn verify_json(
     value: &Map<String, Value>,
     user_id: &str,
@@ -165,9 +174,9 @@ pub fn verify_json(
             let key = VerifyingKey::from_bytes(public_key).map_err(|_| SignatureError::BadKey {
                 key_id: key_id.to_owned(),
             })?;
-            let v = key
-                .verify(message.as_bytes(), &Signature::from_bytes(&sig))
-                .is_ok();
+            // Cofactorless, not strict: see the function's documentation (R50, S12).
+            let v =
+                Verifier::verify(&key, message.as_bytes(), &Signature::from_bytes(&sig)).is_ok();
             verified::remember(memo_key, v);
             v
         }
@@ -256,6 +265,45 @@ mod tests {
             verify_json(&obj, "@a:x", "ed25519:DEV", &public),
             Err(SignatureError::Invalid { .. })
         ));
+    }
+
+    /// The reference's Ed25519 strictness (rule R50, decision S12) through `verify_json`: it
+    /// accepts a small-order key (canonical or not) with a signature valid for every message and
+    /// a small-order R, and refuses S + L, a non-canonical R and S ≥ 2^253.
+    #[test]
+    fn verification_is_cofactorless_and_refuses_non_canonical_s_and_r() {
+        use crate::ed25519_edge::{
+            IDENTITY, IDENTITY_NON_CANONICAL, for_identity_key, json_message, json_signature,
+            put_signature, s_plus_l, s_top_bits_set, with_identity_r,
+        };
+        let base = json!({"user_id": "@e:x", "device_id": "E"})
+            .as_object()
+            .unwrap()
+            .clone();
+        let check = |public: [u8; 32], sig: [u8; 64]| {
+            let mut obj = base.clone();
+            put_signature(&mut obj, "@e:x", "ed25519:E", sig);
+            verify_json(&obj, "@e:x", "ed25519:E", &public)
+        };
+        let forged = for_identity_key("signing-test");
+        check(IDENTITY, forged).unwrap();
+        check(IDENTITY_NON_CANONICAL, forged).unwrap();
+        let key = SigningKey::from_bytes(&[11; 32]);
+        let public = key.verifying_key().to_bytes();
+        let msg = json_message(&base).unwrap();
+        check(public, with_identity_r(&key, IDENTITY, &msg)).unwrap();
+        let good = json_signature(&base, &key).unwrap();
+        check(public, good).unwrap();
+        for bad in [
+            with_identity_r(&key, IDENTITY_NON_CANONICAL, &msg),
+            s_plus_l(good),
+            s_top_bits_set(good),
+        ] {
+            assert!(matches!(
+                check(public, bad),
+                Err(SignatureError::Invalid { .. })
+            ));
+        }
     }
 
     /// The memo of verification results never changes an answer: the same signature verifies

@@ -167,6 +167,11 @@ fn run_reply(seq: u64, result: OpResult<Value>) -> Value {
         Ok(outcome) => json!({"seq": seq, "outcome": outcome}),
         Err(OpError::Unsupported(reason)) => json!({"seq": seq, "skipped": {"reason": reason}}),
         Err(OpError::Errored(message)) => json!({"seq": seq, "errored": {"message": message}}),
+        // The protocol has no timeout reply (the host times a case out itself): an operation
+        // that gave up on time inside the implementation is an error of that case.
+        Err(OpError::TimedOut(detail)) => {
+            json!({"seq": seq, "errored": {"message": format!("timed out: {detail}")}})
+        }
     }
 }
 

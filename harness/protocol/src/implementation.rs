@@ -35,6 +35,11 @@ pub enum OpError {
     /// The implementation failed unexpectedly (reported as errored, which counts as a failure).
     #[error("errored: {0}")]
     Errored(String),
+    /// The implementation gave no answer in time (reported as errored, which counts as a
+    /// failure; an expected-failures entry tells it apart from other errors with
+    /// `"fails_as": "timeout"`).
+    #[error("timed out: {0}")]
+    TimedOut(String),
 }
 
 /// Result of one operation.
@@ -61,6 +66,13 @@ pub trait Implementation: Send + Sync {
     /// case in its own logs or messages (the process adapter sends it along). Does nothing by
     /// default.
     fn begin_case(&self, _case_id: &str) {}
+
+    /// Called once after the last case: ends the implementation (an adapter process is sent
+    /// `stop`) and returns notes for the report, one line each (restarts, protocol problems, how
+    /// it stopped). Returns nothing by default.
+    fn finish(&self) -> Vec<String> {
+        Vec::new()
+    }
 
     /// `bundle-parsing`: read a decrypted bundle.
     fn parse_bundle(&self, _input: &BundleParsingInput) -> OpResult<BundleParseOutcome> {

@@ -17,6 +17,7 @@ use serde_json::{Map, Value, json};
 use crate::runner::{CaseReport, ReportCategory, Status};
 use msc4268_corpus::fixture::Verdict;
 use msc4268_corpus::json_path::{JsonFileError, deserialize_file};
+use msc4268_corpus::rules::{Catalogue, Level};
 use msc4268_protocol::cases::Category;
 use msc4268_protocol::identifiers::IdentifierVariant;
 use msc4268_protocol::implementation::ImplementationInfo;
@@ -90,8 +91,11 @@ impl ExternalResult {
 
     /// The check as a case report: passed, failed (the failure message as the actual outcome)
     /// or skipped (with the reason). Its expected outcome is `{<category>: summary, "outcome":
-    /// "every step holds"}`.
-    pub fn case_report(&self) -> CaseReport {
+    /// "every step holds"}`. Its level is the catalogue's level of its first rule, as for a
+    /// fixture case; a check whose first rule the catalogue does not know (the scenario registry
+    /// test keeps that from happening) is counted as `MUST`, so that its failure is never hidden
+    /// by a profile.
+    pub fn case_report(&self, catalogue: &Catalogue) -> CaseReport {
         let mut expected = Map::new();
         expected.insert(self.category.clone(), Value::String(self.summary.clone()));
         expected.insert("outcome".into(), json!("every step holds"));
@@ -102,6 +106,7 @@ impl ExternalResult {
             category: ReportCategory::External(self.category.clone()),
             identifiers: IdentifierVariant::Stable,
             rules: self.rules.clone(),
+            level: catalogue.deciding_level(&self.rules).unwrap_or(Level::Must),
             flags: Vec::new(),
             result: Verdict::Valid,
             expected: Value::Object(expected),
@@ -197,11 +202,11 @@ impl ExternalResults {
         std::fs::write(file, text + "\n")
     }
 
-    /// One case report per result, in order.
-    pub fn case_reports(&self) -> Vec<CaseReport> {
+    /// One case report per result, in order, with levels from `catalogue`.
+    pub fn case_reports(&self, catalogue: &Catalogue) -> Vec<CaseReport> {
         self.results
             .iter()
-            .map(ExternalResult::case_report)
+            .map(|r| r.case_report(catalogue))
             .collect()
     }
 }
@@ -249,7 +254,8 @@ mod tests {
         let text = serde_json::to_string(&r).unwrap();
         let back = ExternalResults::parse(&text, Path::new("s.json")).unwrap();
         assert_eq!(back, r);
-        let reports = back.case_reports();
+        let catalogue = msc4268_corpus::rules::catalogue().unwrap();
+        let reports = back.case_reports(&catalogue);
         assert_eq!(reports.len(), 2);
         assert_eq!(
             reports[0].id,
@@ -269,6 +275,10 @@ mod tests {
             reports[0].expected["scenario"],
             "A bundle from a user who did not invite Bob is ignored."
         );
+        assert_eq!(reports[0].level, catalogue.rule("R33").unwrap().level);
+        let mut unknown = back.results[0].clone();
+        unknown.rules = vec!["R999".into()];
+        assert_eq!(unknown.case_report(&catalogue).level, Level::Must);
         assert!(reports[1].status.is_failure());
         assert!(reports[1].explain().contains("Bob reads the secret"));
     }

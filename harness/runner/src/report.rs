@@ -1,8 +1,11 @@
-//! Summaries of a run: per category and per rule, passed / failed / skipped.
+//! Summaries of a run: per category, per rule and per tier (required / recommended / suite),
+//! passed / failed / skipped.
 
 use std::collections::BTreeMap;
 
+use crate::profile::Profile;
 use crate::runner::{CaseReport, Status};
+use msc4268_corpus::rules::Tier;
 
 /// Counts of one row.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -24,13 +27,14 @@ impl Counts {
     }
 
     /// Counts one status: `failed` counts everything that fails the run (failed, errored,
-    /// unexpected pass).
+    /// unexpected pass, expected-failure mismatch).
     pub fn add(&mut self, s: &Status) {
         match s {
             Status::Passed => self.passed += 1,
-            Status::Failed { .. } | Status::Errored { .. } | Status::UnexpectedPass { .. } => {
-                self.failed += 1
-            }
+            Status::Failed { .. }
+            | Status::Errored { .. }
+            | Status::UnexpectedPass { .. }
+            | Status::ExpectedFailureMismatch { .. } => self.failed += 1,
             Status::Skipped { .. } => self.skipped += 1,
             Status::ExpectedFailure { .. } => self.expected_failures += 1,
         }
@@ -79,6 +83,56 @@ pub fn by_rule(reports: &[CaseReport]) -> BTreeMap<String, Counts> {
         }
     }
     m
+}
+
+/// Counts per tier, every tier present (required, recommended, suite; strongest first). `failed`
+/// counts every failure of the tier, whether or not a profile counts it.
+pub fn by_tier(reports: &[CaseReport]) -> BTreeMap<Tier, Counts> {
+    let mut m: BTreeMap<Tier, Counts> = Tier::ALL.map(|t| (t, Counts::default())).into();
+    for r in reports {
+        m.entry(r.tier()).or_default().add(&r.status);
+    }
+    m
+}
+
+/// Counts per rule id and tier: the cases naming the rule, split by their tier (a rule's cases
+/// are mostly of its own level, but a case whose deciding rule is another one counts in that
+/// rule's tier).
+pub fn by_rule_and_tier(reports: &[CaseReport]) -> BTreeMap<String, BTreeMap<Tier, Counts>> {
+    let mut m = BTreeMap::<String, BTreeMap<Tier, Counts>>::new();
+    for r in reports {
+        for rule in &r.rules {
+            m.entry(rule.clone())
+                .or_default()
+                .entry(r.tier())
+                .or_default()
+                .add(&r.status);
+        }
+    }
+    m
+}
+
+/// The per-tier table of a run: one row per tier (required, recommended, suite) with its
+/// counts, and whether `profile` fails the run on that tier's failures.
+pub fn tier_table(reports: &[CaseReport], profile: Profile) -> String {
+    let mut out = format!(
+        "{:<26}  {:>6}  {:>6}  {:>7}  {:>5}  profile {profile}\n",
+        "level", "passed", "failed", "skipped", "xfail"
+    );
+    out.push_str(&format!("{}\n", "-".repeat(26 + 32 + 20)));
+    for (tier, c) in by_tier(reports).into_iter().rev() {
+        let label = tier.heading();
+        let verdict = match (c.failed > 0, profile.counts(tier)) {
+            (false, _) => "ok",
+            (true, true) => "FAILS the run",
+            (true, false) => "failures not counted",
+        };
+        out.push_str(&format!(
+            "{label:<26}  {:>6}  {:>6}  {:>7}  {:>5}  {verdict}\n",
+            c.passed, c.failed, c.skipped, c.expected_failures
+        ));
+    }
+    out
 }
 
 /// Sort key for rule ids: prefix, then number (`R2` before `R10`).

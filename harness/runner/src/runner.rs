@@ -1,11 +1,12 @@
 //! Runs fixture cases against an implementation and judges the outcomes.
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::compare::outcome_matches;
-use msc4268_corpus::expected_failures::{ExpectedFailure, ExpectedFailures};
+use msc4268_corpus::expected_failures::{ExpectedFailure, ExpectedFailures, FailsAs};
 use msc4268_corpus::fixture::{BugClass, Case, CaseInput, Outcome, Verdict};
+use msc4268_corpus::rules::{Level, Tier};
 use msc4268_model::reference;
 use msc4268_protocol::cases::*;
 use msc4268_protocol::identifiers::IdentifierVariant;
@@ -32,14 +33,14 @@ pub enum Status {
         /// What went wrong.
         detail: String,
     },
-    /// Failed or errored, and listed in the implementation's expected failures (does not fail
-    /// the run).
+    /// Failed the way its entry in the implementation's expected failures says (`fails_as`):
+    /// does not fail the run.
     ExpectedFailure {
         /// The listed reason.
         reason: String,
         /// The listed upstream link.
         upstream: String,
-        /// What happened: the failed outcome, or `{"errored": detail}`.
+        /// What happened: the failed outcome, `{"errored": detail}` or `{"timeout": detail}`.
         actual: Value,
     },
     /// Listed as an expected failure, but passed (fails the run: the list is out of date).
@@ -49,6 +50,122 @@ pub enum Status {
         /// The listed upstream link.
         upstream: String,
     },
+    /// Listed as an expected failure, but it failed another way than listed (a crash where a
+    /// wrong outcome is listed, ...) or was skipped: fails the run, so a listed case never hides
+    /// a new crash, and a case that no longer runs is noticed.
+    ExpectedFailureMismatch {
+        /// The listed reason.
+        reason: String,
+        /// The listed upstream link.
+        upstream: String,
+        /// How the list says it fails.
+        fails_as: FailsAs,
+        /// How it went instead.
+        happened: Happened,
+        /// What happened: the failed outcome, `{"errored": detail}`, `{"timeout": detail}` or
+        /// `{"skipped": reason}`.
+        actual: Value,
+    },
+}
+
+/// How a case that did not pass went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Happened {
+    /// An outcome that does not match.
+    WrongOutcome,
+    /// No outcome: an error, crash, panic or adapter protocol problem.
+    Errored,
+    /// No answer in time.
+    Timeout,
+    /// Not run.
+    Skipped,
+}
+
+impl Happened {
+    /// The name used in reports (the `fails_as` names, and `skipped`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Happened::WrongOutcome => "wrong-outcome",
+            Happened::Errored => "errored",
+            Happened::Timeout => "timeout",
+            Happened::Skipped => "skipped",
+        }
+    }
+
+    fn is(self, fails_as: FailsAs) -> bool {
+        matches!(
+            (self, fails_as),
+            (Happened::WrongOutcome, FailsAs::WrongOutcome)
+                | (Happened::Errored, FailsAs::Errored)
+                | (Happened::Timeout, FailsAs::Timeout)
+        )
+    }
+}
+
+impl std::fmt::Display for Happened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a case went before its expected-failures entry (if any) is applied.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Judged {
+    /// The outcome matched.
+    Passed,
+    /// The outcome did not match (the actual outcome).
+    Failed(Value),
+    /// Not run (why).
+    Skipped(String),
+    /// No outcome (what went wrong).
+    Errored(String),
+    /// No answer in time (what happened).
+    TimedOut(String),
+}
+
+impl Judged {
+    /// The status of the case, applying its expected-failures entry if it has one: a failure
+    /// the listed way becomes [`Status::ExpectedFailure`], a pass [`Status::UnexpectedPass`], any
+    /// other failure or a skip [`Status::ExpectedFailureMismatch`]. Without an entry, a timeout
+    /// is [`Status::Errored`].
+    pub fn status(self, entry: Option<&ExpectedFailure>) -> Status {
+        let Some(e) = entry else {
+            return match self {
+                Judged::Passed => Status::Passed,
+                Judged::Failed(actual) => Status::Failed { actual },
+                Judged::Skipped(reason) => Status::Skipped { reason },
+                Judged::Errored(detail) | Judged::TimedOut(detail) => Status::Errored { detail },
+            };
+        };
+        let (happened, actual) = match self {
+            Judged::Passed => {
+                return Status::UnexpectedPass {
+                    reason: e.reason.clone(),
+                    upstream: e.upstream.clone(),
+                };
+            }
+            Judged::Failed(actual) => (Happened::WrongOutcome, actual),
+            Judged::Skipped(reason) => (Happened::Skipped, json!({ "skipped": reason })),
+            Judged::Errored(detail) => (Happened::Errored, json!({ "errored": detail })),
+            Judged::TimedOut(detail) => (Happened::Timeout, json!({ "timeout": detail })),
+        };
+        if happened.is(e.fails_as) {
+            Status::ExpectedFailure {
+                reason: e.reason.clone(),
+                upstream: e.upstream.clone(),
+                actual,
+            }
+        } else {
+            Status::ExpectedFailureMismatch {
+                reason: e.reason.clone(),
+                upstream: e.upstream.clone(),
+                fails_as: e.fails_as,
+                happened,
+                actual,
+            }
+        }
+    }
 }
 
 impl Status {
@@ -61,6 +178,7 @@ impl Status {
             Status::Errored { .. } => "errored",
             Status::ExpectedFailure { .. } => "expected_failure",
             Status::UnexpectedPass { .. } => "unexpected_pass",
+            Status::ExpectedFailureMismatch { .. } => "expected_failure_mismatch",
         }
     }
 
@@ -68,31 +186,11 @@ impl Status {
     pub fn is_failure(&self) -> bool {
         matches!(
             self,
-            Status::Failed { .. } | Status::Errored { .. } | Status::UnexpectedPass { .. }
+            Status::Failed { .. }
+                | Status::Errored { .. }
+                | Status::UnexpectedPass { .. }
+                | Status::ExpectedFailureMismatch { .. }
         )
-    }
-
-    /// Applies an expected-failure entry (if any) to a judged status: a failure or error becomes
-    /// [`Status::ExpectedFailure`], a pass becomes [`Status::UnexpectedPass`]; a skip stays a skip.
-    pub fn with_expectation(self, entry: Option<&ExpectedFailure>) -> Status {
-        let Some(e) = entry else { return self };
-        match self {
-            Status::Passed => Status::UnexpectedPass {
-                reason: e.reason.clone(),
-                upstream: e.upstream.clone(),
-            },
-            Status::Failed { actual } => Status::ExpectedFailure {
-                reason: e.reason.clone(),
-                upstream: e.upstream.clone(),
-                actual,
-            },
-            Status::Errored { detail } => Status::ExpectedFailure {
-                reason: e.reason.clone(),
-                upstream: e.upstream.clone(),
-                actual: serde_json::json!({ "errored": detail }),
-            },
-            other => other,
-        }
     }
 }
 
@@ -138,8 +236,10 @@ pub struct CaseReport {
     pub category: ReportCategory,
     /// Identifier variant of its group.
     pub identifiers: IdentifierVariant,
-    /// Rule ids it exercises.
+    /// Rule ids it exercises, the deciding rule first.
     pub rules: Vec<String>,
+    /// The level of its deciding rule (a fixture case's `level`).
+    pub level: Level,
     /// Flags.
     pub flags: Vec<BugClass>,
     /// valid / invalid / acceptable.
@@ -152,6 +252,11 @@ pub struct CaseReport {
 }
 
 impl CaseReport {
+    /// The tier the case is counted in: required, recommended or suite.
+    pub fn tier(&self) -> Tier {
+        self.level.tier()
+    }
+
     /// The file of the case relative to the repository: `fixtures/<file>` for a fixture case,
     /// `file` itself for an external check.
     pub fn repository_file(&self) -> String {
@@ -164,10 +269,12 @@ impl CaseReport {
     /// A multi-line explanation of a failure: case id, rules, file, expected vs actual.
     pub fn explain(&self) -> String {
         let mut s = format!(
-            "case {} ({})\n  rules: {}\n  file: {}#{}\n  result: {:?}\n  expected: {}\n",
+            "case {} ({})\n  rules: {}\n  level: {} ({})\n  file: {}#{}\n  result: {:?}\n  expected: {}\n",
             self.id,
             self.category,
             self.rules.join(", "),
+            self.level,
+            self.tier(),
             self.file,
             self.pointer,
             self.result,
@@ -187,6 +294,19 @@ impl CaseReport {
             )),
             Status::UnexpectedPass { reason, upstream } => s.push_str(&format!(
                 "  passed, but listed as an expected failure: {reason} ({upstream})\n  remove it from the list if the bug is fixed\n"
+            )),
+            Status::ExpectedFailureMismatch {
+                reason,
+                upstream,
+                fails_as,
+                happened,
+                actual,
+            } => s.push_str(&format!(
+                "  {happened}: {actual}\n  listed as an expected failure with fails_as {fails_as}, but it {}: {reason} ({upstream})\n  fix the implementation or the entry\n",
+                match happened {
+                    Happened::Skipped => "was skipped".to_owned(),
+                    other => format!("went {other}"),
+                }
             )),
         }
         s
@@ -228,8 +348,7 @@ pub fn run_case_expecting(
     expected_failures: Option<&ExpectedFailures>,
 ) -> CaseReport {
     imp.begin_case(&case.def.id);
-    let status =
-        judge(imp, case).with_expectation(expected_failures.and_then(|l| l.get(&case.def.id)));
+    let status = judge(imp, case).status(expected_failures.and_then(|l| l.get(&case.def.id)));
     CaseReport {
         id: case.def.id.clone(),
         file: case.file.clone(),
@@ -237,6 +356,7 @@ pub fn run_case_expecting(
         category: ReportCategory::Fixture(case.category),
         identifiers: case.identifiers,
         rules: case.def.rules.clone(),
+        level: case.def.level,
         flags: case.def.flags.clone(),
         result: case.def.result,
         expected: case.expected.to_json(),
@@ -244,30 +364,28 @@ pub fn run_case_expecting(
     }
 }
 
-fn judge(imp: &dyn Implementation, case: &Case) -> Status {
+/// Runs one case and says how it went, before any expected-failures entry is applied.
+pub fn judge(imp: &dyn Implementation, case: &Case) -> Judged {
     let info = imp.info();
     if !info.identifiers.contains(&case.identifiers) {
-        return Status::Skipped {
-            reason: format!(
-                "{} does not implement the {:?} identifiers",
-                info.name, case.identifiers
-            ),
-        };
+        return Judged::Skipped(format!(
+            "{} does not implement the {:?} identifiers",
+            info.name, case.identifiers
+        ));
     }
     let actual = match execute(imp, &case.input) {
         Ok(o) => o,
-        Err(OpError::Unsupported(reason)) => return Status::Skipped { reason },
-        Err(OpError::Errored(detail)) => return Status::Errored { detail },
+        Err(OpError::Unsupported(reason)) => return Judged::Skipped(reason),
+        Err(OpError::Errored(detail)) => return Judged::Errored(detail),
+        Err(OpError::TimedOut(detail)) => return Judged::TimedOut(detail),
     };
     let ok = std::iter::once(&case.expected)
         .chain(case.also_acceptable.iter())
         .any(|e| outcome_matches(e, &actual));
     if ok {
-        Status::Passed
+        Judged::Passed
     } else {
-        Status::Failed {
-            actual: actual.to_json(),
-        }
+        Judged::Failed(actual.to_json())
     }
 }
 
@@ -319,5 +437,122 @@ fn require_audits(imp: &dyn Implementation) -> Result<(), OpError> {
         Err(OpError::Unsupported(
             "audit cases check the suite's own auditor, not an implementation; they run under the reference model".into(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(fails_as: FailsAs) -> ExpectedFailure {
+        ExpectedFailure {
+            case: "a/b/c".into(),
+            reason: "known".into(),
+            upstream: "not yet reported".into(),
+            fails_as,
+        }
+    }
+
+    fn all() -> [Judged; 5] {
+        [
+            Judged::Passed,
+            Judged::Failed(json!({"outcome": "parsed"})),
+            Judged::Skipped("not offered".into()),
+            Judged::Errored("panicked".into()),
+            Judged::TimedOut("no reply".into()),
+        ]
+    }
+
+    #[test]
+    fn without_an_entry_a_timeout_is_an_error() {
+        let labels: Vec<&str> = all().into_iter().map(|j| j.status(None).label()).collect();
+        assert_eq!(
+            labels,
+            ["passed", "failed", "skipped", "errored", "errored"]
+        );
+    }
+
+    #[test]
+    fn an_entry_matches_only_the_listed_way_of_failing() {
+        let cases = [
+            (
+                FailsAs::WrongOutcome,
+                [
+                    "unexpected_pass",
+                    "expected_failure",
+                    "expected_failure_mismatch",
+                    "expected_failure_mismatch",
+                    "expected_failure_mismatch",
+                ],
+            ),
+            (
+                FailsAs::Errored,
+                [
+                    "unexpected_pass",
+                    "expected_failure_mismatch",
+                    "expected_failure_mismatch",
+                    "expected_failure",
+                    "expected_failure_mismatch",
+                ],
+            ),
+            (
+                FailsAs::Timeout,
+                [
+                    "unexpected_pass",
+                    "expected_failure_mismatch",
+                    "expected_failure_mismatch",
+                    "expected_failure_mismatch",
+                    "expected_failure",
+                ],
+            ),
+        ];
+        for (fails_as, want) in cases {
+            let e = entry(fails_as);
+            let got: Vec<&str> = all()
+                .into_iter()
+                .map(|j| j.status(Some(&e)).label())
+                .collect();
+            assert_eq!(got, want, "fails_as {fails_as}");
+            for j in all() {
+                let s = j.status(Some(&e));
+                // Only the listed way of failing keeps the run green.
+                assert_eq!(
+                    s.is_failure(),
+                    !matches!(s, Status::ExpectedFailure { .. }),
+                    "{s:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_mismatch_says_what_was_listed_and_what_happened() {
+        let s = Judged::Skipped("not offered".into()).status(Some(&entry(FailsAs::WrongOutcome)));
+        assert_eq!(
+            s,
+            Status::ExpectedFailureMismatch {
+                reason: "known".into(),
+                upstream: "not yet reported".into(),
+                fails_as: FailsAs::WrongOutcome,
+                happened: Happened::Skipped,
+                actual: json!({"skipped": "not offered"}),
+            }
+        );
+        let s = Judged::TimedOut("no reply".into()).status(Some(&entry(FailsAs::Timeout)));
+        assert_eq!(
+            s,
+            Status::ExpectedFailure {
+                reason: "known".into(),
+                upstream: "not yet reported".into(),
+                actual: json!({"timeout": "no reply"}),
+            }
+        );
+        let v = serde_json::to_value(
+            Judged::Errored("boom".into()).status(Some(&entry(FailsAs::WrongOutcome))),
+        )
+        .unwrap_or_default();
+        assert_eq!(v["status"], "expected_failure_mismatch");
+        assert_eq!(v["fails_as"], "wrong-outcome");
+        assert_eq!(v["happened"], "errored");
     }
 }

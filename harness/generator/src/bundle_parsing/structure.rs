@@ -184,5 +184,110 @@ pub(super) fn structure() -> GeneratedFile {
     );
     c.also_acceptable.push(rejected("B1"));
     f.file.groups.push(g.finish());
+    f.file.groups.push(json_text_edges(&k0));
     f
+}
+
+/// The bundle's JSON text at the edges of what parsers accept: escapes, numbers, nesting, lone
+/// surrogates.
+fn json_text_edges(k0: &Key) -> msc4268_corpus::fixture::GroupDef {
+    let mut g = GroupBuilder::new(
+        CAT,
+        "json-text",
+        "The bundle's JSON text at the edges of what parsers accept: `\\u` escapes in names and values, numbers beyond 64-bit and double range, deep nesting and lone surrogates in members the receiver does not use. RFC 8259 lets parsers limit number range and nesting depth and leaves lone surrogates unpredictable; no Matrix text says more.",
+        IdentifierVariant::Stable,
+    );
+    let entry = k0.json().to_string();
+    let with_unknown = |member: &str| {
+        format!("{{\"room_keys\":[{entry}],\"withheld\":[],\"org.example.extra\":{member}}}")
+    };
+    let one_key = || parsed(vec![k0.summary("/room_keys/0")], vec![], vec![]);
+
+    // Escaped names and values are the same strings once parsed.
+    let escaped_entry = entry.replace("m.megolm.v1.aes-sha2", "m.megolm.v1.aes\\u002dsha2");
+    g.push(
+        spec(
+            "escaped-names-and-values",
+            &["B1", "B3", "R15"],
+            "`room\\u005fkeys` and `m.megolm.v1.aes\\u002dsha2` are written with `\\u` escapes: after parsing they are `room_keys` and `m.megolm.v1.aes-sha2`, so the bundle reads as usual. A receiver that matches names or the algorithm on the raw bytes misses the key.",
+            &[BugClass::EdgeCase, BugClass::Interop],
+        ),
+        Verdict::Valid,
+        json!({"plaintext_text": format!("{{\"room\\u005fkeys\":[{escaped_entry}],\"withheld\":[]}}")}),
+        one_key(),
+    );
+
+    let acceptable =
+        |g: &mut GroupBuilder, name: &str, comment: &str, text: String, parses: bool| {
+            let (expected, also) = if parses {
+                (one_key(), rejected("B1"))
+            } else {
+                (rejected("B1"), one_key())
+            };
+            let c = g.push(
+                spec(
+                    name,
+                    &["B1"],
+                    comment,
+                    &[BugClass::SpecAmbiguity, BugClass::EdgeCase],
+                ),
+                Verdict::Acceptable,
+                json!({"plaintext_text": text}),
+                expected,
+            );
+            c.also_acceptable.push(also);
+        };
+    acceptable(
+        &mut g,
+        "integer-beyond-64-bit",
+        "An unknown member holds 18446744073709551616000 (beyond 2^64). The reference reads it as a double and ignores the member; a parser that refuses integers it cannot hold exactly may refuse the bundle. Nothing the receiver uses depends on it.",
+        with_unknown("18446744073709551616000"),
+        true,
+    );
+    acceptable(
+        &mut g,
+        "number-beyond-double",
+        "An unknown member holds 1e400, beyond the range of a double. serde_json (the reference) refuses the text; a parser that reads it as infinity, or skips unknown members unparsed, keeps the bundle.",
+        with_unknown("1e400"),
+        false,
+    );
+    let deep = format!("{}{}", "[".repeat(129), "]".repeat(129));
+    acceptable(
+        &mut g,
+        "nesting-past-128",
+        "An unknown member nests 129 arrays deep (130 levels with the bundle object). serde_json (the reference) stops at 128 levels and refuses the text; a parser with a higher limit keeps the bundle. A limit protects the receiver's stack; either answer is safe.",
+        with_unknown(&deep),
+        false,
+    );
+    acceptable(
+        &mut g,
+        "lone-surrogate-in-unknown-member",
+        "An unknown member's string is `\\ud800`, a lone high surrogate that no UTF-8 text can carry. serde_json (the reference) refuses the text; a parser that replaces it with U+FFFD, or never decodes unknown members, keeps the bundle.",
+        with_unknown("\"\\ud800\""),
+        false,
+    );
+
+    // A lone surrogate inside the room ID of a key: never imported under any room.
+    let good = Key::new("json-text-good", 0);
+    let bad = Key::new("json-text-surrogate", 0)
+        .json()
+        .to_string()
+        .replace(ROOM, "!hist\\ud800ory:hs1.test");
+    let c = g.push(
+        spec(
+            "lone-surrogate-in-room-id",
+            &["R15", "B1"],
+            "The second key's `room_id` is `!hist\\ud800ory:hs1.test`: a lone surrogate, which a room ID may not contain (\"valid non-surrogate Unicode code points\"). The entry must not be imported under any room (a parser that substitutes U+FFFD would report `!hist\u{fffd}ory:hs1.test`): the reference's parser refuses the whole text; skipping the entry alone is also acceptable.",
+            &[BugClass::SchemaViolation, BugClass::EdgeCase],
+        ),
+        Verdict::Invalid,
+        json!({"plaintext_text": format!("{{\"room_keys\":[{},{bad}],\"withheld\":[]}}", good.json())}),
+        rejected("B1"),
+    );
+    c.also_acceptable.push(parsed(
+        vec![good.summary("/room_keys/0")],
+        vec![],
+        vec![("/room_keys/1", "R15")],
+    ));
+    g.finish()
 }

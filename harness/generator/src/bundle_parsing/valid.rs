@@ -50,6 +50,29 @@ pub(super) fn valid() -> GeneratedFile {
             vec![],
         ),
     );
+    let end: Vec<Key> = [0xFFFF_FFFEu32, u32::MAX]
+        .iter()
+        .enumerate()
+        .map(|(i, ix)| Key::new(&format!("end-{i}"), *ix))
+        .collect();
+    g.push(
+        spec(
+            "keys-near-ratchet-end",
+            &["R15"],
+            "Keys exported at the last two indexes the 32-bit Megolm counter has, 0xFFFFFFFE and 0xFFFFFFFF (every byte of the counter at 0xff): well-formed, each reported with its index; a parser that stores the index in a signed 32-bit integer or adds 1 to it without care sees a negative or wrapped index.",
+            &[BugClass::EdgeCase],
+        ),
+        Verdict::Valid,
+        json!({"plaintext": {"room_keys": end.iter().map(Key::json).collect::<Vec<_>>(), "withheld": []}}),
+        parsed(
+            end.iter()
+                .enumerate()
+                .map(|(i, k)| k.summary(&format!("/room_keys/{i}")))
+                .collect(),
+            vec![],
+            vec![],
+        ),
+    );
     g.push(
         spec(
             "empty-arrays",

@@ -111,6 +111,23 @@ pub(super) fn withheld_fields() -> GeneratedFile {
             vec![],
         ),
     );
+    let mut with_ids = withheld("no-olm-ids", "m.no_olm");
+    with_ids.as_object_mut().map(|m| m.remove("reason"));
+    g.push(
+        spec(
+            "no-olm-with-ids",
+            &["R16"],
+            "m.no_olm with room_id and session_id: the ids are required for every other code and merely optional for m.no_olm, so the entry is well-formed and kept with its ids.",
+            &[BugClass::EdgeCase],
+        ),
+        Verdict::Valid,
+        json!({"plaintext": {"room_keys": [], "withheld": [with_ids.clone()]}}),
+        parsed(
+            vec![],
+            vec![withheld_summary("/withheld/0", &with_ids, "m.no_olm", None)],
+            vec![],
+        ),
+    );
     let mut other = withheld("other-codes", "m.unverified");
     other.as_object_mut().map(|m| m.remove("reason"));
     g.push(
@@ -133,6 +150,58 @@ pub(super) fn withheld_fields() -> GeneratedFile {
             vec![],
         ),
     );
+    f.file.groups.push(g.finish());
+    let mut g = GroupBuilder::new(
+        CAT,
+        "other-algorithm",
+        "A withheld entry whose `algorithm` is not m.megolm.v1.aes-sha2: the schema's enum lists only Megolm v1, but nothing is imported from a withheld entry and no text says what a receiver does with one of another algorithm, so keeping it, skipping it or refusing the bundle are all acceptable.",
+        IdentifierVariant::Stable,
+    );
+    for (name, alg) in [
+        ("megolm-v2", "m.megolm.v2.aes-sha2"),
+        ("olm", "m.olm.v1.curve25519-aes-sha2"),
+    ] {
+        let good = withheld(&format!("other-algorithm-{name}-good"), HISTORY_NOT_SHARED);
+        let mut e = withheld(&format!("other-algorithm-{name}"), HISTORY_NOT_SHARED);
+        e["algorithm"] = json!(alg);
+        let good_summary = withheld_summary(
+            "/withheld/0",
+            &good,
+            HISTORY_NOT_SHARED,
+            Some(IdentifierVariant::Stable),
+        );
+        let c = g.push(
+            spec(
+                name,
+                &["R16"],
+                &format!(
+                    "A withheld entry for `{alg}` beside a good one. The reference keeps it (a withheld entry imports nothing, so keeping it cannot plant a key); skipping it on its own (the schema's enum) or refusing the bundle is also acceptable."
+                ),
+                &[BugClass::SpecAmbiguity, BugClass::SchemaViolation],
+            ),
+            Verdict::Acceptable,
+            json!({"plaintext": {"room_keys": [], "withheld": [good.clone(), e.clone()]}}),
+            parsed(
+                vec![],
+                vec![
+                    good_summary.clone(),
+                    withheld_summary(
+                        "/withheld/1",
+                        &e,
+                        HISTORY_NOT_SHARED,
+                        Some(IdentifierVariant::Stable),
+                    ),
+                ],
+                vec![],
+            ),
+        );
+        c.also_acceptable.push(parsed(
+            vec![],
+            vec![good_summary],
+            vec![("/withheld/1", "R16")],
+        ));
+        c.also_acceptable.push(rejected("R16"));
+    }
     f.file.groups.push(g.finish());
     f
 }

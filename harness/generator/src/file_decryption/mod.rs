@@ -18,7 +18,9 @@ use msc4268_protocol::identifiers::IdentifierVariant;
 mod base64;
 mod counter;
 mod hash;
+mod hash_compare;
 mod jwk;
+mod server_name;
 mod url;
 mod valid;
 
@@ -34,6 +36,8 @@ pub fn files() -> Vec<GeneratedFile> {
         jwk::jwk(),
         base64::base64(),
         url::url(),
+        server_name::server_name(),
+        hash_compare::hash_compare(),
     ]
 }
 

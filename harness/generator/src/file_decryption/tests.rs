@@ -31,7 +31,8 @@ pub(crate) fn run_all(
                 Status::Failed { .. }
                 | Status::Errored { .. }
                 | Status::ExpectedFailure { .. }
-                | Status::UnexpectedPass { .. } => failed.push(r.explain()),
+                | Status::UnexpectedPass { .. }
+                | Status::ExpectedFailureMismatch { .. } => failed.push(r.explain()),
             }
         }
     }

@@ -30,7 +30,7 @@ pub(super) fn url() -> GeneratedFile {
         )),
         decrypted(&v.plaintext),
     );
-    let bad: [(&str, &str, Option<Value>); 11] = [
+    let bad: [(&str, &str, Option<Value>); 13] = [
         ("url-missing", "The file has no `url`.", None),
         ("url-number", "`url` is a number.", Some(json!(42))),
         (
@@ -76,6 +76,16 @@ pub(super) fn url() -> GeneratedFile {
             "The media ID contains `/` and `..`: media IDs are limited to `A-Z a-z 0-9 _ -`, so the URL cannot smuggle a path.",
             Some(json!("mxc://hs1.test/../../evil")),
         ),
+        (
+            "mxc-with-query",
+            "`mxc://hs1.test/BundleMedia01?ts=1`: the grammar `mxc://<server-name>/<media-id>` has no query, and `?` and `=` are not media-ID characters (`A-Z a-z 0-9 _ -`).",
+            Some(json!("mxc://hs1.test/BundleMedia01?ts=1")),
+        ),
+        (
+            "mxc-with-fragment",
+            "`mxc://hs1.test/BundleMedia01#part`: the grammar `mxc://<server-name>/<media-id>` has no fragment, and `#` is not a media-ID character.",
+            Some(json!("mxc://hs1.test/BundleMedia01#part")),
+        ),
     ];
     for (name, comment, value) in bad {
         let f = match value {
@@ -88,6 +98,17 @@ pub(super) fn url() -> GeneratedFile {
             rejected("A12", "/url"),
         );
     }
+    g.acceptable(
+        spec(
+            "mxc-scheme-upper-case",
+            &["A12"],
+            "`MXC://hs1.test/BundleMedia01`: URI schemes are case-insensitive in general (RFC 3986), but the spec writes `mxc://` and says nothing of other cases. The reference refuses it; a client that reads the scheme case-insensitively downloads the same media and decrypts it, which is also acceptable.",
+            &[BugClass::SpecAmbiguity, BugClass::LenientEncoding],
+        ),
+        v.input(with(&file, "/url", json!("MXC://hs1.test/BundleMedia01"))),
+        rejected("A12", "/url"),
+        vec![decrypted(&v.plaintext)],
+    );
     new_file(
         CATEGORY,
         module_path!(),

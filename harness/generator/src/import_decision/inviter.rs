@@ -66,6 +66,27 @@ pub(super) fn inviter() -> GeneratedFile {
         not_imported("deferred", "R33"),
     );
     let mut s = baseline(bundle(&[&k], &[]));
+    let nfc = "@zo\u{eb}:hs1.test";
+    let nfd = "@zoe\u{308}:hs1.test";
+    let nfd_cs = CrossSigning::new(nfd, "v1");
+    s.invite = Some(
+        json!({"inviter": nfc, "accepted_at_ms": NOW - HOUR, "accepted_on_this_device": true}),
+    );
+    s.sender = Device::new(nfd, ALICE_DEVICE);
+    s.identity = Some(nfd_cs.clone());
+    s.device_signed_by = Some(nfd_cs);
+    a.case(
+        spec(
+            "sender-differs-from-inviter-in-normalisation",
+            &["R33"],
+            "The invite came from `@zo\\u00eb:hs1.test` (NFC, U+00EB); the bundle comes from `@zoe\\u0308:hs1.test` (NFD, `e` + U+0308), which renders the same. User IDs compare code point for code point, with no Unicode normalisation (the grammar allows no non-ASCII at all), so the look-alike's bundle is not downloaded.",
+            &[BugClass::AuthBypass, BugClass::Spoofing, BugClass::EdgeCase],
+        ),
+        Verdict::Invalid,
+        &s,
+        not_imported("deferred", "R33"),
+    );
+    let mut s = baseline(bundle(&[&k], &[]));
     s.invite = None;
     a.case(
         spec(

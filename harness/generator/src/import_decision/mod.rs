@@ -34,6 +34,7 @@ mod envelope;
 mod happy_path;
 mod inviter;
 mod media;
+mod ratchet_distance;
 mod room_filter;
 mod sender_trust;
 mod store_merge;
@@ -116,6 +117,11 @@ struct ImportSetup {
     media: Media,
     store: Vec<Value>,
     plaintext_edit: Option<fn(&mut Value)>,
+    /// The sender's device keys as sent, instead of the sender's own signed by `device_signed_by`.
+    device_keys: Option<Value>,
+    /// The sender's `(master_key, self_signing_key)` objects as the recipient has them, instead
+    /// of `identity`'s.
+    identity_keys: Option<(Value, Value)>,
 }
 
 #[derive(Clone)]
@@ -148,6 +154,8 @@ fn baseline(bundle: Value) -> ImportSetup {
         media: Media::Encrypted,
         store: Vec::new(),
         plaintext_edit: None,
+        device_keys: None,
+        identity_keys: None,
     }
 }
 
@@ -185,7 +193,7 @@ impl ImportSetup {
             "recipient": BOB,
             "recipient_keys": {"ed25519": bob.ed25519()},
             "keys": {"ed25519": self.sender.ed25519()},
-            "sender_device_keys": self.sender.device_keys(self.device_signed_by.as_ref()),
+            "sender_device_keys": self.device_keys.clone().unwrap_or_else(|| self.sender.device_keys(self.device_signed_by.as_ref())),
         });
         if let Some(edit) = self.plaintext_edit {
             edit(&mut pt);
@@ -208,7 +216,9 @@ impl ImportSetup {
         if let Some(w) = self.window {
             input["acceptance_window_ms"] = json!(w);
         }
-        if let Some(cs) = &self.identity {
+        if let Some((master_key, self_signing_key)) = &self.identity_keys {
+            input["sender_identity"] = json!({"master_key": master_key, "self_signing_key": self_signing_key, "state": self.identity_state});
+        } else if let Some(cs) = &self.identity {
             input["sender_identity"] = json!({"master_key": cs.master_key_json(), "self_signing_key": cs.self_signing_key_json(), "state": self.identity_state});
         }
         if !self.store.is_empty() {
@@ -276,6 +286,7 @@ pub fn files() -> Vec<GeneratedFile> {
         media::media(),
         room_filter::room_filter(),
         store_merge::store_merge(),
+        ratchet_distance::ratchet_distance(),
         unstable::unstable(),
     ]
 }

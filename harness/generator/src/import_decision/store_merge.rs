@@ -203,5 +203,68 @@ pub(super) fn store_merge() -> GeneratedFile {
         imported(vec![k.imported(ALICE)], vec![], vec![], vec![]),
     );
     f.file.groups.push(g.finish());
+    let mut g = new_group(
+        "ratchet-end",
+        "R42 at the end of the 32-bit Megolm counter: copies at 0xFFFFFFFE and 0xFFFFFFFF compare like any others.",
+        IdentifierVariant::Stable,
+    );
+    let mut a = Add { g: &mut g };
+    let second_last = key("ratchet-end", 0xFFFF_FFFE);
+    let last = key("ratchet-end", u32::MAX);
+    let mut s = baseline(bundle(&[&second_last], &[]));
+    s.store = vec![last.stored("backup")];
+    a.case(
+        spec(
+            "better-at-counter-end",
+            &["R42"],
+            "Bob holds the session from backup at index 0xFFFFFFFF; the bundle's copy at 0xFFFFFFFE is one step earlier and replaces it. An implementation that keeps the index in a signed 32-bit integer, or compares with wrapping arithmetic, gets the order wrong.",
+            &[BugClass::EdgeCase],
+        ),
+        Verdict::Valid,
+        &s,
+        imported(vec![second_last.imported(ALICE)], vec![], vec![], vec![]),
+    );
+    let mut s = baseline(bundle(&[&last], &[]));
+    s.store = vec![second_last.stored("room_key")];
+    a.case(
+        spec(
+            "worse-at-counter-end",
+            &["R42"],
+            "Bob holds the session at index 0xFFFFFFFE from its creator's m.room_key; the bundle's copy at 0xFFFFFFFF is worse and must not replace it.",
+            &[BugClass::Downgrade, BugClass::EdgeCase],
+        ),
+        Verdict::Invalid,
+        &s,
+        imported(vec![], vec![], vec![last.session_id()], vec![]),
+    );
+    f.file.groups.push(g.finish());
+    let mut g = new_group(
+        "both-arrays",
+        "R43: one session listed in both `room_keys` and `withheld` of a received bundle. The sender broke R14; how a receiver handles such a malformed bundle is implementation-defined.",
+        IdentifierVariant::Stable,
+    );
+    let mut a = Add { g: &mut g };
+    let k = key("both-arrays", 0);
+    let w = withheld_entry("both-arrays", ROOM, HISTORY_NOT_SHARED);
+    let s = baseline(bundle(&[&k], &[w]));
+    let recorded = withheld_recorded("both-arrays");
+    a.case(
+        spec(
+            "session-in-both-arrays",
+            &["R43"],
+            "The bundle lists Alice's session both as a key and as withheld (`m.history_not_shared`). \"Handling such malformed bundles as a receiving client is implementation-defined\": the reference imports the key and records the withheld entry (as matrix-rust-sdk does); importing only the key, recording only the withheld entry, or refusing the bundle are acceptable too.",
+            &[BugClass::SpecAmbiguity, BugClass::EdgeCase],
+        ),
+        Verdict::Acceptable,
+        &s,
+        imported(vec![k.imported(ALICE)], vec![recorded.clone()], vec![], vec![]),
+    )
+    .also_acceptable
+    .extend([
+        imported(vec![k.imported(ALICE)], vec![], vec![], vec![]),
+        imported(vec![], vec![recorded], vec![], vec![("/room_keys/0", "R43")]),
+        not_imported("rejected", "R43"),
+    ]);
+    f.file.groups.push(g.finish());
     f
 }

@@ -34,6 +34,7 @@ const DK_SIGS: &str = "/sender_device_keys/signatures";
 
 use BugClass::*;
 
+mod ed25519;
 mod identity_binding;
 mod known_devices;
 mod sender_device_keys;
@@ -400,6 +401,7 @@ pub fn files() -> Vec<GeneratedFile> {
         sender_device_keys::sender_device_keys(),
         identity_binding::identity_binding(),
         signatures::signatures(),
+        ed25519::ed25519(),
         known_devices::known_devices(),
         unstable::unstable(),
     ]

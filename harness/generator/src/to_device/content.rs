@@ -41,7 +41,7 @@ pub(super) fn content() -> GeneratedFile {
         ),
         accepted("!history:hs1.test:8448", "stable", &file),
     );
-    let bad_rooms: [(&str, &str, Option<Value>); 9] = [
+    let bad_rooms: [(&str, &str, Option<Value>); 10] = [
         (
             "room-id-missing",
             "`room_id` is missing: the receiver cannot tell which room the keys are for, nor match the invite (R33).",
@@ -78,6 +78,11 @@ pub(super) fn content() -> GeneratedFile {
             "room-id-whitespace",
             "`room_id` contains a space.",
             Some(json!("!his tory:hs1.test")),
+        ),
+        (
+            "room-id-nul",
+            "`room_id` contains U+0000 (`\\u0000` in the JSON text): a room ID's localpart MUST NOT contain NUL (appendix, Room IDs), and a C-string consumer would read `!his` as the room.",
+            Some(json!("!his\u{0}tory:hs1.test")),
         ),
     ];
     for (name, comment, value) in bad_rooms {

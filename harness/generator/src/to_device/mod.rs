@@ -17,12 +17,17 @@ use msc4268_protocol::identifiers::{IdentifierVariant, ROOM_KEY_BUNDLE, ROOM_KEY
 
 mod content;
 mod event_type;
+mod room_id_length;
 
 const CATEGORY: Category = Category::ToDeviceContent;
 
 /// The `to-device-content` fixture files.
 pub fn files() -> Vec<GeneratedFile> {
-    vec![event_type::event_type(), content::content()]
+    vec![
+        event_type::event_type(),
+        content::content(),
+        room_id_length::room_id_length(),
+    ]
 }
 
 /// The bundle file every case points at (its ciphertext is never needed here).

@@ -243,9 +243,9 @@ pub fn decide_with(input: &ImportRequest, omit: Omit) -> ImportResult {
         Download::Failed(reason) => {
             return not_imported(Failed, Violation::new("R39", "/file/url", reason.clone()));
         }
-        Download::Served(ciphertext) => ciphertext.clone(),
+        Download::Served(ciphertext) => ciphertext,
     };
-    let plaintext = match crate::attachment::decrypt_vec(
+    let plaintext = match crate::attachment::decrypt_slice(
         &content.file,
         ciphertext,
         crate::attachment::DEFAULT_MAX_SIZE,

@@ -84,41 +84,53 @@ pub fn is_mxc(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-/// Whether `s` is a server name (spec appendix, *Server name*): `host [":" port]`, where the
-/// host is an IPv6 literal in brackets or 1–255 characters of `A-Z a-z 0-9 - .` (a DNS name or
-/// an IPv4 address) and the port is 1–5 digits.
+/// Whether `s` is a server name (spec appendix, *Server Name*): `hostname [":" port]`, where the
+/// hostname is a bracketed IPv6 literal (`is_ipv6_literal`) or a DNS name or IPv4 address
+/// (`is_dns_name`), and the port is 1–5 digits (`is_port`).
 pub fn is_server_name(s: &str) -> bool {
     let (host_ok, port) = if let Some(v6) = s.strip_prefix('[') {
         let Some((inside, after)) = v6.split_once(']') else {
             return false;
         };
-        let ok = !inside.is_empty()
-            && inside.len() <= 45
-            && inside
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
-        match after {
-            "" => (ok, None),
+        let port = match after {
+            "" => None,
             p => match p.strip_prefix(':') {
-                Some(port) => (ok, Some(port)),
+                Some(port) => Some(port),
                 None => return false,
             },
-        }
-    } else {
-        let (host, port) = match s.split_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (s, None),
         };
-        let ok = !host.is_empty()
-            && host.len() <= 255
-            && host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
-        (ok, port)
+        (is_ipv6_literal(inside), port)
+    } else {
+        match s.split_once(':') {
+            Some((host, port)) => (is_dns_name(host), Some(port)),
+            None => (is_dns_name(s), None),
+        }
     };
-    host_ok
-        && port
-            .is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()))
+    host_ok && port.is_none_or(is_port)
+}
+
+/// `IPv6address = 2*45IPv6char`, `IPv6char = DIGIT / %x41-46 / %x61-66 / ":" / "."` (the inside
+/// of the brackets).
+fn is_ipv6_literal(inside: &str) -> bool {
+    (2..=45).contains(&inside.len())
+        && inside
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+}
+
+/// `dns-name = 1*255dns-char`, `dns-char = DIGIT / ALPHA / "-" / "."` (which also holds every
+/// IPv4 address).
+fn is_dns_name(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 255
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+}
+
+/// `port = 1*5DIGIT`.
+fn is_port(p: &str) -> bool {
+    !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit())
 }
 
 /// Reads an `EncryptedFile` as a receiver must: see the module documentation.

@@ -1,11 +1,16 @@
 //! JUnit XML: one `<testsuite>` per implementation and category, one `<testcase>` per case.
 //!
 //! Failed cases and unexpected passes are `<failure>`, errored cases `<error>`; skipped cases and
-//! expected failures are `<skipped>` with the reason (an expected failure does not fail CI).
+//! expected failures are `<skipped>` with the reason (an expected failure does not fail CI). A
+//! failure in a tier the run's profile does not count (a SHOULD case under `--profile required`)
+//! is `<skipped>` too, with a message saying what failed and why it is not counted, so that a CI
+//! test reporter agrees with the exit status. Every test case carries its level and tier as
+//! `<properties>`.
 
 use std::collections::BTreeMap;
 
 use super::{RunSet, escape, status_detail};
+use crate::profile::Profile;
 use crate::runner::{CaseReport, Status};
 
 /// The JUnit XML text of a run.
@@ -25,17 +30,22 @@ pub fn junit(set: &RunSet) -> String {
         };
         total_time += run.wall_time_s;
         for (cat, cases) in by_cat {
+            let counted = |c: &&&CaseReport| set.profile.counts(c.tier());
             let f = cases
                 .iter()
+                .filter(counted)
                 .filter(|c| {
                     matches!(
                         c.status,
-                        Status::Failed { .. } | Status::UnexpectedPass { .. }
+                        Status::Failed { .. }
+                            | Status::UnexpectedPass { .. }
+                            | Status::ExpectedFailureMismatch { .. }
                     )
                 })
                 .count();
             let e = cases
                 .iter()
+                .filter(counted)
                 .filter(|c| matches!(c.status, Status::Errored { .. }))
                 .count();
             let s = cases
@@ -44,7 +54,7 @@ pub fn junit(set: &RunSet) -> String {
                     matches!(
                         c.status,
                         Status::Skipped { .. } | Status::ExpectedFailure { .. }
-                    )
+                    ) || set.profile.tolerates(c)
                 })
                 .count();
             tests += cases.len();
@@ -58,7 +68,7 @@ pub fn junit(set: &RunSet) -> String {
                 per_case * cases.len() as f64
             ));
             for c in cases {
-                suites.push_str(&testcase(&run.info.name, c, per_case));
+                suites.push_str(&testcase(&run.info.name, c, per_case, set.profile));
             }
             suites.push_str("  </testsuite>\n");
         }
@@ -68,22 +78,38 @@ pub fn junit(set: &RunSet) -> String {
     )
 }
 
-fn testcase(implementation: &str, c: &CaseReport, time: f64) -> String {
+fn testcase(implementation: &str, c: &CaseReport, time: f64, profile: Profile) -> String {
     let open = format!(
-        "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" time=\"{time:.4}\"",
+        "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" time=\"{time:.4}\">\n      <properties><property name=\"level\" value=\"{}\"/><property name=\"tier\" value=\"{}\"/></properties>\n",
         escape(&format!("{implementation}.{}", c.category.as_str())),
         escape(&c.id),
         escape(&c.repository_file()),
+        c.level,
+        c.tier(),
     );
+    let close = "    </testcase>\n";
     let body = |tag: &str, kind: &str, message: String| {
         format!(
-            "{open}>\n      <{tag} type=\"{kind}\" message=\"{}\">{}</{tag}>\n    </testcase>\n",
+            "{open}      <{tag} type=\"{kind}\" message=\"{}\">{}</{tag}>\n{close}",
             escape(&first_line(&message)),
             escape(&c.explain())
         )
     };
+    let skipped = |message: String| {
+        format!(
+            "{open}      <skipped message=\"{}\"/>\n{close}",
+            escape(&first_line(&message))
+        )
+    };
+    if profile.tolerates(c) {
+        return format!(
+            "{open}      <skipped message=\"{}\"/>\n      <system-out>{}</system-out>\n{close}",
+            escape(&first_line(&profile.tolerated_note(c))),
+            escape(&c.explain())
+        );
+    }
     match &c.status {
-        Status::Passed => format!("{open}/>\n"),
+        Status::Passed => format!("{open}{close}"),
         Status::Failed { .. } => body(
             "failure",
             "failed",
@@ -92,18 +118,17 @@ fn testcase(implementation: &str, c: &CaseReport, time: f64) -> String {
         Status::UnexpectedPass { .. } => {
             body("failure", "unexpected_pass", status_detail(&c.status))
         }
+        Status::ExpectedFailureMismatch { .. } => body(
+            "failure",
+            "expected_failure_mismatch",
+            status_detail(&c.status),
+        ),
         Status::Errored { detail } => body("error", "errored", detail.clone()),
-        Status::Skipped { reason } => format!(
-            "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>\n",
-            escape(&first_line(reason))
-        ),
-        Status::ExpectedFailure { .. } => format!(
-            "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>\n",
-            escape(&format!(
-                "expected failure: {}",
-                first_line(&status_detail(&c.status))
-            ))
-        ),
+        Status::Skipped { reason } => skipped(reason.clone()),
+        Status::ExpectedFailure { .. } => skipped(format!(
+            "expected failure: {}",
+            first_line(&status_detail(&c.status))
+        )),
     }
 }
 
@@ -125,13 +150,30 @@ mod tests {
         let x = junit(&super::super::tests::sample());
         assert!(x.starts_with("<?xml"));
         assert!(
-            x.contains("tests=\"4\" failures=\"1\" errors=\"0\" skipped=\"2\""),
+            x.contains("tests=\"6\" failures=\"1\" errors=\"0\" skipped=\"3\""),
             "{x}"
         );
         assert!(x.contains("name=\"bundle-parsing/g/bad&lt;&amp;&gt;\""));
         assert!(x.contains("expected failure: known"));
         assert!(!x.contains("bad<&>"));
-        assert_eq!(x.matches("<testcase ").count(), 4);
+        assert_eq!(x.matches("<testcase ").count(), 6);
         assert_eq!(x.matches("<failure ").count(), 1);
+        assert_eq!(
+            x.matches("<property name=\"level\" value=\"SHOULD\"/><property name=\"tier\" value=\"recommended\"/>")
+                .count(),
+            2
+        );
+        assert!(
+            x.contains("<skipped message=\"failed (recommended case, level SHOULD); not counted under profile required\"/>"),
+            "{x}"
+        );
+        // Under `recommended` the SHOULD failure is a failure.
+        let mut set = super::super::tests::sample();
+        set.profile = Profile::Recommended;
+        let x = junit(&set);
+        assert!(
+            x.contains("tests=\"6\" failures=\"2\" errors=\"0\" skipped=\"2\""),
+            "{x}"
+        );
     }
 }

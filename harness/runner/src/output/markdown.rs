@@ -3,7 +3,9 @@
 use std::collections::BTreeSet;
 
 use super::{CellState, RunSet, status_detail};
+use crate::profile::Profile;
 use crate::report;
+use msc4268_corpus::rules::Tier;
 use msc4268_protocol::cases::Category;
 
 /// At most this many failures are listed per implementation.
@@ -13,8 +15,10 @@ const MAX_LISTED: usize = 50;
 pub fn markdown(set: &RunSet) -> String {
     let mut s = String::from("# MSC4268 conformance\n\n");
     s.push_str(&format!(
-        "Fixtures: `{}`. Overall: **{}**.\n\n",
+        "Fixtures: `{}`. Profile: `{}` ({}). Overall: **{}**.\n\n",
         set.fixtures,
+        set.profile,
+        profile_meaning(set.profile),
         if set.failed() { "failed" } else { "passed" }
     ));
     s.push_str("| implementation | version | language | passed | failed | expected failures | skipped | result |\n");
@@ -30,12 +34,38 @@ pub fn markdown(set: &RunSet) -> String {
             c.failed,
             c.expected_failures,
             c.skipped,
-            if run.failed() {
+            if run.failed(set.profile) {
                 "❌ failed"
             } else {
                 "✅ passed"
             }
         ));
+    }
+    s.push_str(
+        "\n## Per level (passed / failed / expected failures / skipped)\n\n| implementation |",
+    );
+    for tier in Tier::ALL {
+        s.push_str(&format!(" {} |", tier.heading()));
+    }
+    s.push_str("\n|---|---|---|---|\n");
+    for run in &set.runs {
+        s.push_str(&format!("| {} |", cell(&run.info.name)));
+        for (tier, c) in run.by_tier().into_iter().rev() {
+            s.push_str(&format!(
+                " {} {} / {} / {} / {}{} |",
+                icon(CellState::of(c)),
+                c.passed,
+                c.failed,
+                c.expected_failures,
+                c.skipped,
+                if c.failed > 0 && !set.profile.counts(tier) {
+                    " (not counted)"
+                } else {
+                    ""
+                }
+            ));
+        }
+        s.push('\n');
     }
     s.push_str("\n## Per category (passed / failed / expected failures / skipped)\n\n| category |");
     for run in &set.runs {
@@ -97,13 +127,19 @@ pub fn markdown(set: &RunSet) -> String {
             failing.len(),
             rules.join(", ")
         ));
-        s.push_str("| case | rules | status | detail |\n|---|---|---|---|\n");
+        s.push_str("| case | rules | level | status | detail |\n|---|---|---|---|---|\n");
         for c in failing.iter().take(MAX_LISTED) {
             s.push_str(&format!(
-                "| `{}` | {} | {} | {} |\n",
+                "| `{}` | {} | {} ({}) | {} | {} |\n",
                 c.id,
                 c.rules.join(", "),
-                c.status.label(),
+                c.level,
+                c.tier(),
+                if set.profile.counts(c.tier()) {
+                    c.status.label().to_owned()
+                } else {
+                    format!("{} (not counted)", c.status.label())
+                },
                 cell(&truncate(&status_detail(&c.status), 300))
             ));
         }
@@ -115,6 +151,15 @@ pub fn markdown(set: &RunSet) -> String {
         }
     }
     s
+}
+
+/// What a profile counts, in words.
+pub(crate) fn profile_meaning(profile: Profile) -> &'static str {
+    match profile {
+        Profile::Required => "only MUST failures fail the run",
+        Profile::Recommended => "MUST, SHOULD and MAY failures fail the run",
+        Profile::Strict => "every failure fails the run, suite hardening included",
+    }
 }
 
 fn icon(state: CellState) -> &'static str {
@@ -149,11 +194,24 @@ mod tests {
     fn markdown_lists_failures_and_counts() {
         let m = markdown(&super::super::tests::sample());
         assert!(
-            m.contains("| a | 1 | rust | 1 | 1 | 0 | 0 | ❌ failed |"),
+            m.contains("| a | 1 | rust | 2 | 1 | 0 | 0 | ❌ failed |"),
             "{m}"
         );
         assert!(
-            m.contains("| b | 1 | rust | 0 | 0 | 1 | 1 | ✅ passed |"),
+            m.contains("| b | 1 | rust | 0 | 1 | 1 | 1 | ✅ passed |"),
+            "{m}"
+        );
+        assert!(m.contains("Profile: `required`"), "{m}");
+        assert!(
+            m.contains(
+                "| b | 🟠 0 / 0 / 1 / 1 | ❌ 0 / 1 / 0 / 0 (not counted) | · 0 / 0 / 0 / 0 |"
+            ),
+            "{m}"
+        );
+        assert!(
+            m.contains(
+                "| `bundle-parsing/g/advice` | R13 | SHOULD (recommended) | failed (not counted) |"
+            ),
             "{m}"
         );
         assert!(m.contains("`bundle-parsing/g/bad<&>`"));

@@ -19,15 +19,18 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::profile::Profile;
 use crate::report::{self, Counts};
 use crate::runner::{CaseReport, Status};
-use msc4268_corpus::rules::Catalogue;
+use msc4268_corpus::rules::{Catalogue, Tier};
 use msc4268_protocol::implementation::ImplementationInfo;
 
 /// Name of the JSON report format, in its `format` member.
 pub const FORMAT: &str = "msc4268-conformance-report";
 /// Version of the JSON report format; bumped on any incompatible change.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2 added the profile, the per-tier counts and each case's level; `passed` became
+/// "passed under the profile".
+pub const FORMAT_VERSION: u32 = 2;
 /// File name of the report JSON Schema, under `fixtures/schema/`.
 pub const SCHEMA_FILE: &str = "report.schema.json";
 
@@ -53,9 +56,15 @@ impl ImplementationRun {
         report::totals(&self.cases)
     }
 
-    /// Whether any case fails the run (failed, errored, unexpected pass).
-    pub fn failed(&self) -> bool {
-        self.cases.iter().any(|c| c.status.is_failure())
+    /// Counts per tier (required, recommended, suite).
+    pub fn by_tier(&self) -> BTreeMap<Tier, Counts> {
+        report::by_tier(&self.cases)
+    }
+
+    /// Whether any case fails the run under `profile` (failed, errored or unexpected pass, in a
+    /// tier the profile counts).
+    pub fn failed(&self, profile: Profile) -> bool {
+        self.cases.iter().any(|c| profile.fails(c))
     }
 }
 
@@ -68,6 +77,8 @@ pub struct RunSet {
     pub runs: Vec<ImplementationRun>,
     /// The rule catalogue (for levels and statements in the matrix).
     pub catalogue: Catalogue,
+    /// Which tiers of failures fail the run.
+    pub profile: Profile,
 }
 
 /// Why report files could not be written.
@@ -146,9 +157,9 @@ impl RunSet {
         ids
     }
 
-    /// Whether any implementation fails the run.
+    /// Whether any implementation fails the run under the run's profile.
     pub fn failed(&self) -> bool {
-        self.runs.iter().any(ImplementationRun::failed)
+        self.runs.iter().any(|r| r.failed(self.profile))
     }
 
     /// The JSON report (format [`FORMAT`] version [`FORMAT_VERSION`]).
@@ -163,19 +174,35 @@ impl RunSet {
             .runs
             .iter()
             .map(|run| {
+                let split = report::by_rule_and_tier(&run.cases);
                 let by_rule: BTreeMap<String, Value> = report::by_rule(&run.cases)
                     .into_iter()
                     .map(|(k, c)| {
-                        let v = json!({"counts": c, "state": CellState::of(c)});
+                        let tiers = split.get(&k);
+                        let v = json!({
+                            "counts": c,
+                            "state": CellState::of(c),
+                            "by_tier": tier_cells(|t| {
+                                tiers.and_then(|m| m.get(&t)).copied().unwrap_or_default()
+                            }),
+                        });
                         (k, v)
                     })
                     .collect();
+                let by_tier = run.by_tier();
                 json!({
                     "implementation": run.info,
                     "expected_failures_file": run.expected_failures_file,
                     "wall_time_s": run.wall_time_s,
-                    "passed": !run.failed(),
+                    "passed": !run.failed(self.profile),
+                    "passed_under": Value::Object(
+                        Profile::ALL
+                            .into_iter()
+                            .map(|p| (p.as_str().to_owned(), json!(!run.failed(p))))
+                            .collect(),
+                    ),
                     "summary": run.summary(),
+                    "by_tier": tier_cells(|t| by_tier.get(&t).copied().unwrap_or_default()),
                     "by_category": report::by_category(&run.cases),
                     "by_rule": by_rule,
                     "notes": run.notes,
@@ -188,11 +215,27 @@ impl RunSet {
             "format_version": FORMAT_VERSION,
             "suite_version": env!("CARGO_PKG_VERSION"),
             "fixtures": self.fixtures,
+            "profile": self.profile,
             "passed": !self.failed(),
             "rules": rules,
             "implementations": runs,
         })
     }
+}
+
+/// `{"required": …, "recommended": …, "suite": …}`, each tier's counts and cell state.
+fn tier_cells(counts: impl Fn(Tier) -> Counts) -> Value {
+    let map: serde_json::Map<String, Value> = Tier::ALL
+        .into_iter()
+        .map(|t| {
+            let c = counts(t);
+            (
+                t.as_str().to_owned(),
+                json!({"counts": c, "state": CellState::of(c)}),
+            )
+        })
+        .collect();
+    Value::Object(map)
 }
 
 /// Writes `report.json`, `junit.xml`, `summary.md` and `index.html` into `dir` (created if
@@ -237,6 +280,15 @@ pub fn status_detail(s: &Status) -> String {
         Status::UnexpectedPass { reason, upstream } => {
             format!("passed, but listed as expected failure: {reason} ({upstream})")
         }
+        Status::ExpectedFailureMismatch {
+            reason,
+            upstream,
+            fails_as,
+            happened,
+            ..
+        } => format!(
+            "listed as an expected failure ({fails_as}) but it went {happened}: {reason} ({upstream})"
+        ),
     }
 }
 
@@ -265,10 +317,15 @@ pub(crate) mod tests {
     use super::*;
     use crate::runner::ReportCategory;
     use msc4268_corpus::fixture::{BugClass, Verdict};
+    use msc4268_corpus::rules::Level;
     use msc4268_protocol::cases::Category;
     use msc4268_protocol::identifiers::IdentifierVariant;
 
     pub(crate) fn case(id: &str, rules: &[&str], status: Status) -> CaseReport {
+        case_at(id, rules, Level::Must, status)
+    }
+
+    pub(crate) fn case_at(id: &str, rules: &[&str], level: Level, status: Status) -> CaseReport {
         CaseReport {
             id: id.into(),
             file: "bundle-parsing/x.json".into(),
@@ -276,6 +333,7 @@ pub(crate) mod tests {
             category: ReportCategory::Fixture(Category::BundleParsing),
             identifiers: IdentifierVariant::Stable,
             rules: rules.iter().map(|s| s.to_string()).collect(),
+            level,
             flags: vec![BugClass::EdgeCase],
             result: Verdict::Invalid,
             expected: json!({"outcome": "rejected", "rule": rules[0]}),
@@ -307,6 +365,12 @@ pub(crate) mod tests {
                                 actual: json!({"outcome": "parsed"}),
                             },
                         ),
+                        case_at(
+                            "bundle-parsing/g/advice",
+                            &["R13"],
+                            Level::Should,
+                            Status::Passed,
+                        ),
                     ],
                     wall_time_s: 0.5,
                     notes: vec![],
@@ -331,11 +395,20 @@ pub(crate) mod tests {
                                 actual: json!({"outcome": "parsed"}),
                             },
                         ),
+                        case_at(
+                            "bundle-parsing/g/advice",
+                            &["R13"],
+                            Level::Should,
+                            Status::Failed {
+                                actual: json!({"outcome": "rejected"}),
+                            },
+                        ),
                     ],
                     wall_time_s: 0.5,
                     notes: vec!["a note".into()],
                 },
             ],
+            profile: Profile::Required,
         }
     }
 
@@ -358,8 +431,39 @@ pub(crate) mod tests {
     #[test]
     fn json_report_has_counts_and_cells() {
         let v = sample().to_json();
-        assert_eq!(v["format_version"], 1);
+        assert_eq!(v["format_version"], 2);
+        assert_eq!(v["profile"], "required");
         assert_eq!(v["passed"], false);
+        assert_eq!(v["implementations"][0]["passed"], false);
+        // b fails only a SHOULD case: it passes under `required`, not under `recommended`.
+        assert_eq!(v["implementations"][1]["passed"], true);
+        assert_eq!(
+            v["implementations"][1]["passed_under"],
+            json!({"required": true, "recommended": false, "strict": false})
+        );
+        assert_eq!(
+            v["implementations"][0]["passed_under"],
+            json!({"required": false, "recommended": false, "strict": false})
+        );
+        let b = &v["implementations"][1]["by_tier"];
+        assert_eq!(b["recommended"]["counts"]["failed"], 1);
+        assert_eq!(b["recommended"]["state"], "fail");
+        assert_eq!(b["required"]["counts"]["expected_failures"], 1);
+        assert_eq!(b["suite"]["state"], "none");
+        assert_eq!(
+            v["implementations"][1]["by_rule"]["R13"]["by_tier"]["recommended"]["state"],
+            "fail"
+        );
+        assert_eq!(
+            v["implementations"][1]["by_rule"]["R15"]["by_tier"]["recommended"]["state"],
+            "none"
+        );
+        assert_eq!(v["implementations"][1]["cases"][2]["level"], "SHOULD");
+        let mut recommended = sample();
+        recommended.profile = Profile::Recommended;
+        let v2 = recommended.to_json();
+        assert_eq!(v2["profile"], "recommended");
+        assert_eq!(v2["implementations"][1]["passed"], false);
         assert_eq!(v["implementations"][0]["summary"]["failed"], 1);
         assert_eq!(v["implementations"][0]["by_rule"]["R15"]["state"], "fail");
         assert_eq!(

@@ -49,13 +49,6 @@ pub enum SenderTrust {
     IdentityViolation,
 }
 
-impl SenderTrust {
-    /// Whether a bundle from a sender with this trust may be used (X1, X2).
-    pub fn is_trusted(self) -> bool {
-        matches!(self, SenderTrust::CrossSignedTofu | SenderTrust::Verified)
-    }
-}
-
 /// The two cross-signing keys the chain goes through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyRole {
@@ -285,10 +278,6 @@ mod tests {
             sender_trust(&signed(), Some(&id(IdentityState::PinViolation))),
             SenderTrust::IdentityViolation
         );
-        assert!(SenderTrust::CrossSignedTofu.is_trusted());
-        assert!(SenderTrust::Verified.is_trusted());
-        assert!(!SenderTrust::IdentityViolation.is_trusted());
-        assert!(!SenderTrust::NotCrossSigned.is_trusted());
     }
 
     #[test]
