@@ -78,7 +78,9 @@ impl Profile {
         let what = match &case.status {
             Status::UnexpectedPass { .. } => "passed although listed as an expected failure",
             Status::Errored { .. } => "errored",
-            Status::ExpectedFailureMismatch { .. } => "failed another way than its expected-failures entry says",
+            Status::ExpectedFailureMismatch { .. } => {
+                "failed another way than its expected-failures entry says"
+            }
             _ => "failed",
         };
         format!(
