@@ -140,7 +140,9 @@ def decode_field(s, length, urlsafe, rule, at):
 
 
 def is_room_id(s):
-    return 1 < len(s) <= 255 and s.startswith("!") and not any(c.isspace() for c in s)
+    """Spec appendix "Room IDs" (R46), as a client can tell: `!`, a non-empty rest, at most 255
+    bytes, no NUL. Spaces and control characters are allowed; room IDs are opaque to clients."""
+    return s.startswith("!") and len(s) > 1 and len(s.encode("utf-8")) <= 255 and "\0" not in s
 
 
 # ------------------------------------------------------------------------------------------------
@@ -282,7 +284,7 @@ def parse_room_key(v, path):
         raise Violation("B3", pointer(path, "algorithm"), f"unsupported algorithm `{algorithm}`")
     room_id = required_str(obj, "room_id", path, "R15")
     if not is_room_id(room_id):
-        raise Violation("R15", pointer(path, "room_id"), f"`{room_id}` is not a room ID")
+        raise Violation("R46", pointer(path, "room_id"), f"`{room_id}` is not a room ID")
     key32(obj, "sender_key", path, "R15")
     claimed_path = pointer(path, "sender_claimed_keys")
     claimed = key32(required_object(obj, "sender_claimed_keys", path, "R15"), "ed25519",
@@ -313,7 +315,7 @@ def parse_withheld(v, path):
         room_id = required_str(obj, "room_id", path, "R16")
         session_id = required_str(obj, "session_id", path, "R16")
     if room_id is not None and not is_room_id(room_id):
-        raise Violation("R16", pointer(path, "room_id"), f"`{room_id}` is not a room ID")
+        raise Violation("R46", pointer(path, "room_id"), f"`{room_id}` is not a room ID")
     out = {"source": path, "code": "m.history_not_shared" if code in HISTORY_NOT_SHARED else code}
     if room_id is not None:
         out["room_id"] = room_id

@@ -37,6 +37,7 @@ use matrix_sdk::{
     },
     store::RoomLoadSettings,
 };
+use matrix_sdk_crypto::olm::ExportedRoomKey;
 use matrix_sdk_crypto::store::types::RoomPendingKeyBundleDetails;
 use serde_json::Value;
 use tempfile::TempDir;
@@ -115,6 +116,42 @@ pub struct Actor {
     homeserver_url: String,
     session: MatrixSession,
     received: Mutex<Vec<ReceivedBundle>>,
+    markers: Mutex<Vec<Marker>>,
+    careless: bool,
+}
+
+/// The to-device event type of a scenario marker: a plain to-device message one client sends
+/// another after the event under test. To-device messages reach a device in the order they were
+/// sent, so once the receiver has the marker it has processed everything the sender sent it
+/// before; an absence checked then is one that had every chance to fail.
+pub const MARKER_EVENT_TYPE: &str = "org.msc4268.scenario.marker";
+
+/// A marker a client received: who sent it and its nonce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Marker {
+    sender: OwnedUserId,
+    nonce: String,
+}
+
+tokio::task_local! {
+    /// The name of the actor that a scenario run as a self-test makes careless (see
+    /// [`careless`]).
+    static CARELESS_ACTOR: String;
+}
+
+/// Runs `scenario` with the actor named `actor` made **careless**: on every sync it downloads
+/// every bundle it has received, from anyone, for any room, at any time, and imports all of its
+/// keys (as a key export) without any of the checks MSC4268 asks for. A scenario asserting that
+/// a bundle was *not* used must fail when run this way; the self-tests in the scenario binary
+/// (`careless/...`) show that it does.
+pub async fn careless<F: std::future::Future>(actor: &str, scenario: F) -> F::Output {
+    CARELESS_ACTOR.scope(actor.to_owned(), scenario).await
+}
+
+fn is_careless(name: &str) -> bool {
+    CARELESS_ACTOR
+        .try_with(|careless| careless == name)
+        .unwrap_or(false)
 }
 
 fn builder(homeserver_url: &str, dir: &TempDir) -> matrix_sdk::ClientBuilder {
@@ -179,6 +216,8 @@ impl Actor {
             homeserver_url: homeserver_url.to_owned(),
             session,
             received: Mutex::new(Vec::new()),
+            markers: Mutex::new(Vec::new()),
+            careless: is_careless(name),
         };
         actor.syncs().await?;
         Ok(actor)
@@ -212,6 +251,8 @@ impl Actor {
             homeserver_url: self.homeserver_url.clone(),
             session,
             received: Mutex::new(Vec::new()),
+            markers: Mutex::new(Vec::new()),
+            careless: is_careless(name),
         };
         actor.syncs().await?;
         Ok(actor)
@@ -261,7 +302,23 @@ impl Actor {
             .sync_once(SyncSettings::default().timeout(Duration::ZERO))
             .await?;
         let mut got = Vec::new();
+        let mut markers = Vec::new();
         for ev in &response.to_device {
+            if let ProcessedToDeviceEvent::PlainText(raw) | ProcessedToDeviceEvent::Invalid(raw) =
+                ev
+            {
+                let v: Value = raw.deserialize_as()?;
+                if v["type"] == MARKER_EVENT_TYPE
+                    && let (Some(sender), Some(nonce)) =
+                        (v["sender"].as_str(), v["content"]["nonce"].as_str())
+                    && let Ok(sender) = OwnedUserId::try_from(sender)
+                {
+                    markers.push(Marker {
+                        sender,
+                        nonce: nonce.to_owned(),
+                    });
+                }
+            }
             if let ProcessedToDeviceEvent::Decrypted {
                 raw,
                 encryption_info,
@@ -283,10 +340,91 @@ impl Actor {
                 }
             }
         }
+        if let Ok(mut m) = self.markers.lock() {
+            m.extend(markers);
+        }
+        if self.careless {
+            for bundle in &got {
+                self.imports_carelessly(bundle).await?;
+            }
+        }
         if let Ok(mut r) = self.received.lock() {
             r.extend(got);
         }
         Ok(())
+    }
+
+    /// The careless client's import (see [`careless`]): downloads `bundle`'s file and imports
+    /// every key in it through the client's key-export import, checking nothing.
+    async fn imports_carelessly(&self, bundle: &ReceivedBundle) -> Result<()> {
+        let (plaintext, _) = self.downloads_bundle(bundle).await?;
+        let content: Value = serde_json::from_slice(&plaintext)?;
+        let mut keys = Vec::new();
+        for entry in content["room_keys"].as_array().into_iter().flatten() {
+            let mut entry = entry.clone();
+            if let Some(e) = entry.as_object_mut() {
+                e.entry("forwarding_curve25519_key_chain")
+                    .or_insert_with(|| Value::Array(Vec::new()));
+            }
+            keys.push(serde_json::from_value::<ExportedRoomKey>(entry)?);
+        }
+        const PASSPHRASE: &str = "careless";
+        let export = matrix_sdk_crypto::encrypt_room_key_export(&keys, PASSPHRASE, 1)?;
+        let path = self.dir.path().join("careless-import.txt");
+        std::fs::write(&path, export)?;
+        self.client
+            .encryption()
+            .import_room_keys(path, PASSPHRASE)
+            .await
+            .map_err(|e| self.store_error("importing a bundle carelessly", e))?;
+        Ok(())
+    }
+
+    /// Sends `to`'s device a scenario marker (a plain to-device message, [`MARKER_EVENT_TYPE`])
+    /// and returns its nonce; see [`Actor::receives_marker_from`].
+    pub async fn sends_marker_to(&self, to: &Actor) -> Result<String> {
+        use matrix_sdk::ruma::{
+            TransactionId, api::client::to_device::send_event_to_device,
+            events::AnyToDeviceEventContent, to_device::DeviceIdOrAllDevices,
+        };
+        let nonce = TransactionId::new().to_string();
+        let content: Raw<AnyToDeviceEventContent> =
+            Raw::new(&serde_json::json!({ "nonce": nonce }))?.cast_unchecked();
+        let messages = std::collections::BTreeMap::from([(
+            to.user_id().to_owned(),
+            std::collections::BTreeMap::from([(
+                DeviceIdOrAllDevices::DeviceId(to.device_id().to_owned()),
+                content,
+            )]),
+        )]);
+        let request = send_event_to_device::v3::Request::new_raw(
+            MARKER_EVENT_TYPE.into(),
+            TransactionId::new(),
+            messages,
+        );
+        self.client.send(request).await?;
+        Ok(nonce)
+    }
+
+    /// Syncs until the marker `nonce` from `sender` has arrived: from then on, this client has
+    /// processed every to-device message `sender` sent it before the marker.
+    pub async fn receives_marker_from(&self, sender: &Actor, nonce: &str) -> Result<()> {
+        let wanted = Marker {
+            sender: sender.user_id().to_owned(),
+            nonce: nonce.to_owned(),
+        };
+        self.syncs_until(
+            &format!("receives {}'s marker {nonce}", sender.name),
+            async |a: &Self| Ok(a.markers.lock().is_ok_and(|m| m.contains(&wanted))),
+        )
+        .await
+    }
+
+    /// `sender` sends this client a marker and this client syncs until it has it (see
+    /// [`MARKER_EVENT_TYPE`]).
+    pub async fn has_processed_everything_from(&self, sender: &Actor) -> Result<()> {
+        let nonce = sender.sends_marker_to(self).await?;
+        self.receives_marker_from(sender, &nonce).await
     }
 
     /// Syncs until `what(self)` holds, at most [`WAIT`].
@@ -673,10 +811,13 @@ impl Actor {
             homeserver_url,
             session,
             received,
+            markers,
+            careless,
         } = self;
         drop(client);
-        // Let the dropped client's background tasks release the store.
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        // No pause: the new client opens the same sqlite files, and rusqlite's busy timeout
+        // (5 s by default) makes it wait while a background task of the dropped client still
+        // holds a write lock.
         let client = builder(&homeserver_url, &dir)
             .with_enable_share_history_on_invite(enabled)
             .build()
@@ -696,6 +837,8 @@ impl Actor {
             homeserver_url,
             session,
             received,
+            markers,
+            careless,
         })
     }
 }

@@ -1,8 +1,12 @@
 //! Docker plumbing: the engine check, the API-version shim testcontainers needs on older engines,
 //! the Synapse image, networks, the janitor for leftovers of killed runs, and the Ctrl-C watchdog.
 //!
-//! Everything this crate creates carries the label [`LABEL`]` = `[`LABEL_RUN`] and the creating
-//! process id in [`LABEL_PID`], so leftovers can be found and removed later.
+//! Everything this crate creates carries the label [`LABEL`]` = `[`LABEL_RUN`], the token of the
+//! run that created it ([`LABEL_TOKEN`]: a run removes its own resources by token on Ctrl-C) and a
+//! lease ([`LABEL_EXPIRES`]): the time after which the resource is certainly stale, because every
+//! scenario is cut off by [`scenario_timeout`] well before it. The janitor removes only resources
+//! whose lease has run out, so it never touches a concurrent run's resources, whichever host or
+//! pid namespace that run lives in.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -25,8 +29,17 @@ use crate::error::{Result, ScenarioError};
 pub const LABEL: &str = "org.msc4268.scenarios";
 /// Value of [`LABEL`] on containers and networks of a test run.
 pub const LABEL_RUN: &str = "run";
-/// Label key holding the id of the process that created the resource.
-pub const LABEL_PID: &str = "org.msc4268.pid";
+/// Label key holding the token of the run (test process) that created the resource.
+pub const LABEL_TOKEN: &str = "org.msc4268.run-token";
+/// Label key holding the resource's lease: Unix seconds after which it is certainly stale.
+pub const LABEL_EXPIRES: &str = "org.msc4268.expires";
+/// Environment variable overriding [`scenario_timeout`], in seconds.
+pub const TIMEOUT_ENV: &str = "MSC4268_SCENARIO_TIMEOUT";
+/// Default for [`scenario_timeout`]: the slowest scenario takes about 30 s on 2 busy cores.
+const DEFAULT_SCENARIO_TIMEOUT: Duration = Duration::from_secs(300);
+/// How long after a scenario's cut-off its resources may still legitimately exist (removal of
+/// containers and the network after the body ends).
+const LEASE_MARGIN: Duration = Duration::from_secs(120);
 /// Environment variable that turns the scenario tests into ignored tests.
 pub const SKIP_ENV: &str = "MSC4268_SKIP_DOCKER";
 
@@ -64,8 +77,11 @@ pub fn prepare() -> Result<&'static Prepared> {
     let (socket, shim_needed) = engine_socket()?;
     let _ = SOCKET.set(socket.clone());
     if let Some(max) = shim_needed {
-        let shim = start_api_shim(&socket, &max)?;
+        // The shim's socket path is fixed before its thread starts, so `DOCKER_HOST` is set
+        // while this is still the only thread.
+        let shim = shim_socket_path();
         set_docker_host(&format!("unix://{}", shim.display()));
+        start_api_shim(&shim, &socket, &max)?;
     }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -140,9 +156,8 @@ fn raw_get(socket: &Path, path: &str) -> std::io::Result<String> {
 /// testcontainers 0.28 always speaks Docker API 1.53; older engines (Debian's 20.10 speaks 1.41)
 /// refuse that. The shim is a unix-socket proxy that rewrites the version in request lines
 /// (same length, so no body or header changes) and passes everything else through.
-fn start_api_shim(upstream: &Path, engine_version: &str) -> Result<PathBuf> {
-    let path = std::env::temp_dir().join(format!("msc4268-docker-{}.sock", std::process::id()));
-    let _ = std::fs::remove_file(&path);
+fn start_api_shim(path: &Path, upstream: &Path, engine_version: &str) -> Result<()> {
+    let _ = std::fs::remove_file(path);
     let from = format!(
         " /v{}.{}/",
         API_DEFAULT_VERSION.major_version, API_DEFAULT_VERSION.minor_version
@@ -154,7 +169,7 @@ fn start_api_shim(upstream: &Path, engine_version: &str) -> Result<PathBuf> {
             "engine API {engine_version} cannot be shimmed"
         )));
     }
-    let std_listener = std::os::unix::net::UnixListener::bind(&path)?;
+    let std_listener = std::os::unix::net::UnixListener::bind(path)?;
     std_listener.set_nonblocking(true)?;
     let upstream = upstream.to_owned();
     std::thread::Builder::new()
@@ -188,7 +203,12 @@ fn start_api_shim(upstream: &Path, engine_version: &str) -> Result<PathBuf> {
                 }
             });
         })?;
-    Ok(path)
+    Ok(())
+}
+
+/// Where this process's API shim listens.
+fn shim_socket_path() -> PathBuf {
+    std::env::temp_dir().join(format!("msc4268-docker-{}.sock", std::process::id()))
 }
 
 /// Copies `r` to `w`, replacing every `from` with `to` (same length), also across reads. Bytes
@@ -255,20 +275,43 @@ fn label_filter() -> HashMap<String, Vec<String>> {
     HashMap::from([("label".to_owned(), vec![format!("{LABEL}={LABEL_RUN}")])])
 }
 
-fn process_alive(pid: &str) -> bool {
-    pid.parse::<u32>()
-        .is_ok_and(|p| Path::new(&format!("/proc/{p}")).exists())
+/// How long one scenario may run before it is failed ([`TIMEOUT_ENV`], default 300 s).
+pub fn scenario_timeout() -> Duration {
+    std::env::var(TIMEOUT_ENV)
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .map_or(DEFAULT_SCENARIO_TIMEOUT, Duration::from_secs)
 }
 
-/// Whether the process named by a resource's creating-process label is still running.
-fn creator_alive(labels: Option<&HashMap<String, String>>) -> bool {
+/// This run's token: the process id and its start time, unique across runs on a shared engine.
+pub fn run_token() -> &'static str {
+    static TOKEN: OnceLock<String> = OnceLock::new();
+    TOKEN.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("{}-{nanos:x}", std::process::id())
+    })
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Whether a resource's lease has run out. A resource without a readable lease (made by an
+/// older version of this crate) counts as expired.
+fn lease_expired(labels: Option<&HashMap<String, String>>, now: u64) -> bool {
     labels
-        .and_then(|l| l.get(LABEL_PID))
-        .is_some_and(|pid| process_alive(pid))
+        .and_then(|l| l.get(LABEL_EXPIRES))
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_none_or(|expires| expires < now)
 }
 
-/// Removes containers and networks labelled by us whose creating process is gone (a killed run).
-/// Resources of live processes (a concurrent test binary) are left alone.
+/// Removes containers and networks labelled by us whose lease has run out (left by a killed
+/// run). Resources of a concurrent run are inside their lease and left alone.
 pub async fn janitor(docker: &Docker) -> Result<usize> {
     let mut removed = 0;
     let containers = docker
@@ -278,8 +321,9 @@ pub async fn janitor(docker: &Docker) -> Result<usize> {
             ..Default::default()
         }))
         .await?;
+    let now = unix_now();
     for c in containers {
-        if creator_alive(c.labels.as_ref()) {
+        if !lease_expired(c.labels.as_ref(), now) {
             continue;
         }
         if let Some(id) = c.id {
@@ -299,7 +343,7 @@ pub async fn janitor(docker: &Docker) -> Result<usize> {
         }))
         .await?;
     for n in networks {
-        if creator_alive(n.labels.as_ref()) {
+        if !lease_expired(n.labels.as_ref(), now) {
             continue;
         }
         if let Some(id) = n.id
@@ -328,14 +372,14 @@ pub fn ensure_not_shutting_down() -> Result<()> {
     Ok(())
 }
 
-/// Removes every container, then every network, labelled with this process id; returns how
+/// Removes every container, then every network, labelled with this run's token; returns how
 /// many it found.
 async fn remove_own(docker: &Docker) -> usize {
     let mine = HashMap::from([(
         "label".to_owned(),
         vec![
             format!("{LABEL}={LABEL_RUN}"),
-            format!("{LABEL_PID}={}", std::process::id()),
+            format!("{LABEL_TOKEN}={}", run_token()),
         ],
     )]);
     let mut found = 0;
@@ -370,11 +414,14 @@ async fn remove_own(docker: &Docker) -> usize {
     found
 }
 
-/// Labels for a container or network created by this process.
+/// Labels for a container or network created now by this run: the run label, the run's token
+/// and the lease (now + [`scenario_timeout`] + a margin for removal).
 pub fn labels() -> HashMap<String, String> {
+    let expires = unix_now() + (scenario_timeout() + LEASE_MARGIN).as_secs();
     HashMap::from([
         (LABEL.to_owned(), LABEL_RUN.to_owned()),
-        (LABEL_PID.to_owned(), std::process::id().to_string()),
+        (LABEL_TOKEN.to_owned(), run_token().to_owned()),
+        (LABEL_EXPIRES.to_owned(), expires.to_string()),
     ])
 }
 

@@ -9,7 +9,7 @@ use testcontainers::{
     runners::AsyncRunner,
 };
 
-use crate::docker::{self, LABEL, LABEL_PID, LABEL_RUN};
+use crate::docker;
 use crate::error::{Result, ScenarioError};
 
 /// TLS material for a homeserver's federation listener.
@@ -118,10 +118,11 @@ impl Homeserver {
         let mut request = image
             .with_container_name(&container_name)
             .with_network(network)
-            .with_label(LABEL, LABEL_RUN)
-            .with_label(LABEL_PID, std::process::id().to_string())
             .with_env_var("SYNAPSE_SERVER_NAME", &server_name)
             .with_startup_timeout(Duration::from_secs(90));
+        for (key, value) in docker::labels() {
+            request = request.with_label(key, value);
+        }
         if let Some(tls) = &opts.federation {
             request = request
                 .with_copy_to(

@@ -99,8 +99,8 @@ pub struct Runner {
 }
 
 impl Runner {
-    /// Runs `body` in a fresh environment. On failure (error or panic) the containers' logs are
-    /// printed (last 150 lines each; the full logs stay in the log directory) and an error
+    /// Runs `body` in a fresh environment, cut off after [`crate::docker::scenario_timeout`]. On
+    /// failure (error, panic or timeout) the containers' logs are printed (last 150 lines each; the full logs stay in the log directory) and an error
     /// describing the failure is returned. Logs are kept on success too.
     pub fn run<F>(&self, name: &str, body: F) -> Result<(), String>
     where
@@ -115,7 +115,18 @@ impl Runner {
         rt.block_on(async {
             let started = Instant::now();
             let mut env = Env::new(name).await.map_err(|e| e.to_string())?;
-            let outcome = std::panic::AssertUnwindSafe(body(&mut env)).catch_unwind().await;
+            let limit = crate::docker::scenario_timeout();
+            let outcome = tokio::time::timeout(
+                limit,
+                std::panic::AssertUnwindSafe(body(&mut env)).catch_unwind(),
+            )
+            .await
+            .unwrap_or_else(|_| {
+                Ok(Err(ScenarioError::Timeout {
+                    what: format!("the scenario finished ({} sets the limit)", crate::docker::TIMEOUT_ENV),
+                    seconds: limit.as_secs(),
+                }))
+            });
             let logs = env.keep_logs(&dir).await;
             let ready: Vec<String> = env
                 .homeservers

@@ -146,6 +146,7 @@ fn python_example_adapter() -> Result<Completion, Failed> {
         case_timeout: Duration::from_secs(2),
         start_timeout: Duration::from_secs(10),
         strict: true,
+        max_consecutive_failures: 3,
     };
     let imp = CommandImplementation::start(&command, options).map_err(|e| e.to_string())?;
     let declared = imp.declared().categories.clone();

@@ -716,8 +716,30 @@ fn scenario_run(
                     "the scenario run ended ({status}) without writing its results (see its output above)"
                 ));
             }
-            let r = ExternalResults::load(&file).map_err(|e| e.to_string())?;
+            let mut r = ExternalResults::load(&file).map_err(|e| e.to_string())?;
             let note = format!("scenario results written to {}", file.display());
+            let any_failed = r
+                .results
+                .iter()
+                .any(|x| x.outcome == external::ExternalOutcome::Failed);
+            if !status.success() && !any_failed {
+                // The test binary failed although no scenario did: a self-test, the registry or
+                // README check, or the harness itself. That must fail the check too.
+                r.results.push(external::ExternalResult {
+                    id: "scenario-run".into(),
+                    category: "scenario".into(),
+                    file: "scenarios/tests/scenarios/main.rs".into(),
+                    rules: Vec::new(),
+                    summary: "The scenario test binary as a whole".into(),
+                    outcome: external::ExternalOutcome::Failed,
+                    detail: Some(format!(
+                        "`cargo test --test scenarios` ended with {status} while no scenario \
+                         failed: a self-test (careless/...), the registry or README check, or the \
+                         harness failed; see its output above"
+                    )),
+                    duration_s: 0.0,
+                });
+            }
             (r, vec![note])
         }
     };

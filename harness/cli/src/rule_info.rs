@@ -365,12 +365,12 @@ mod tests {
     #[test]
     fn an_unknown_id_names_near_ones() {
         let cat = catalogue();
-        let err = find_rule(&cat, "R46").expect_err("no R46");
+        let err = find_rule(&cat, "R51").expect_err("no R51");
         let RuleInfoError::UnknownRule { near, .. } = &err else {
             panic!("{err}");
         };
-        assert_eq!(near.first().map(String::as_str), Some("R45"));
-        assert!(err.to_string().contains("nearest: R45"), "{err}");
+        assert_eq!(near.first().map(String::as_str), Some("R50"));
+        assert!(err.to_string().contains("nearest: R50"), "{err}");
     }
 
     #[test]

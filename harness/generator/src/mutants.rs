@@ -53,8 +53,6 @@ pub enum Bug {
     TrustsUnsignedDevice,
     /// Acts on a bundle event that arrived unencrypted (R32).
     AcceptsUnencrypted,
-    /// Downloads the bundle although the recipient left the room (R34).
-    IgnoresMembership,
 }
 
 /// A broken implementation.
@@ -99,8 +97,7 @@ impl Mutant {
             | ImportsOtherRoomKeys
             | DowngradesSessions
             | IgnoresAcceptanceWindow
-            | TrustsUnsignedDevice
-            | IgnoresMembership => &[Category::ImportDecision],
+            | TrustsUnsignedDevice => &[Category::ImportDecision],
             SkipsHashCheck => &[Category::FileDecryption],
             AcceptsMissingSenderDeviceKeys => &[Category::OlmEnvelope],
             AcceptsUnencrypted => &[Category::OlmEnvelope, Category::ImportDecision],
@@ -128,7 +125,6 @@ pub fn all() -> Vec<Mutant> {
         IgnoresAcceptanceWindow,
         TrustsUnsignedDevice,
         AcceptsUnencrypted,
-        IgnoresMembership,
     ]
     .into_iter()
     .map(Mutant::new)
@@ -203,11 +199,6 @@ fn describe(bug: Bug) -> (&'static str, &'static str, &'static str) {
             "accepts-unencrypted",
             "acts on a bundle event sent in the clear",
             "R32",
-        ),
-        IgnoresMembership => (
-            "ignores-membership",
-            "downloads the bundle although the recipient is no longer joined",
-            "R34",
         ),
     }
 }
@@ -317,7 +308,6 @@ impl Implementation for Mutant {
             }
             Bug::IgnoresAcceptanceWindow => changed.acceptance_window_ms = u64::MAX,
             Bug::AcceptsUnencrypted => changed.event.encrypted = true,
-            Bug::IgnoresMembership => changed.membership = Membership::Join,
             Bug::TrustsUnsignedDevice => {
                 return Ok(import::decide_with(
                     &ImportRequest::from(input),

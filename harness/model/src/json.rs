@@ -103,13 +103,53 @@ pub fn required_object<'a>(
     as_object(v, &pointer(path, key), rule)
 }
 
-/// Whether `s` looks like a Matrix room ID (`!opaque:server` or, from room v12, `!opaque`). NUL
-/// is refused anywhere: the appendix's localpart "MUST only contain valid non-surrogate Unicode
-/// code points, including control characters, except `:` and `NUL` (U+0000)".
+/// Whether `s` is a Matrix room ID as a client can tell (spec appendix, *Room IDs*, rule R46): the
+/// `!` sigil, a non-empty rest, at most 255 bytes in all, and no NUL. The localpart of
+/// `!localpart:domain` may hold any non-surrogate code point but `:` and NUL (spaces and control
+/// characters included), the domainless form of room version 12 is an event ID, and clients are to
+/// treat room IDs "as fully opaque strings … even when a `domain` component is present", so the
+/// domain is not parsed here.
 pub fn is_room_id(s: &str) -> bool {
-    s.len() > 1
-        && s.starts_with('!')
-        && s.len() <= 255
-        && !s.chars().any(char::is_whitespace)
-        && !s.contains('\0')
+    // R46: sigil, length in bytes, NUL.
+    s.strip_prefix('!')
+        .is_some_and(|rest| !rest.is_empty() && s.len() <= 255 && !rest.contains('\0'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn room_ids_follow_the_appendix_grammar() {
+        for ok in [
+            "!history:hs1.test",
+            "!his tory:hs1.test",
+            "!tab\there:hs1.test",
+            "!hist\u{7f}ory:hs1.test",
+            "!h\u{e9}llo:hs1.test",
+            "!history:hs1.test:8448",
+            "!history:[::1]:8448",
+            "!history:hs 1.test",
+            "!Wp1Gy4gJyx3nI5iUNYrSwuIffWIuSBUt5SQa6YNTtrM",
+        ] {
+            assert!(is_room_id(ok), "{ok:?} is a room ID");
+        }
+        let long = format!("!{}:hs1.test", "a".repeat(246));
+        assert_eq!(long.len(), 256);
+        for bad in [
+            "",
+            "!",
+            "history:hs1.test",
+            "#history:hs1.test",
+            "@bob:hs1.test",
+            "!hist\0ory:hs1.test",
+            "!history:hs1.test\0",
+            long.as_str(),
+        ] {
+            assert!(!is_room_id(bad), "{bad:?} is not a room ID");
+        }
+        let longest = format!("!{}:hs1.test", "a".repeat(245));
+        assert_eq!(longest.len(), 255);
+        assert!(is_room_id(&longest), "255 bytes is the limit, not over it");
+    }
 }

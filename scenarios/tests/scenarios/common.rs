@@ -181,11 +181,24 @@ pub async fn reads_the_shared_eras(
     })
 }
 
-/// `reader` joins `room`, syncs once more (giving a late-bundle task every chance to import
-/// what it wrongly kept) and still cannot decrypt `secret`.
-pub async fn joins_and_cannot_read(reader: &Actor, room: &RoomId, secret: &EventId) -> Result<()> {
+/// `reader` joins `room` after `sender` sent it a bundle that must not be used, and cannot
+/// decrypt `secret`. The absence is checked only after two markers (see
+/// [`msc4268_scenarios::client::MARKER_EVENT_TYPE`]): a to-device marker from `sender`, sent
+/// after the bundle, has been processed, and `reader` has read a message `sender` says in the
+/// room after the join, so the client has handled everything that came before.
+pub async fn joins_and_cannot_read(
+    reader: &Actor,
+    sender: &Actor,
+    room: &RoomId,
+    secret: &EventId,
+) -> Result<()> {
     reader.joins(room).await?;
-    reader.syncs().await?;
+    reader.has_processed_everything_from(sender).await?;
+    let marker = sender.says(room, "marker after the join").await?;
+    let r = reader.eventually_reads(room, &marker).await?;
+    expect(r.is_text("marker after the join"), || {
+        format!("{} reads the marker message as {r:?}", reader.name)
+    })?;
     let r = reader.reads(room, secret).await?;
     expect(undecryptable(&r, None), || {
         format!("{} reads the secret as {r:?}", reader.name)
@@ -206,10 +219,11 @@ pub async fn session_of(actor: &Actor, room: &RoomId, event: &EventId) -> Result
     }
 }
 
-/// Syncs `actor` twice more and checks no bundle for `room` came from `sender`.
+/// Checks that no bundle for `room` came from `sender`, once `actor` has processed a marker
+/// `sender` sends it now: to-device messages arrive in order, so any bundle `sender`'s client
+/// sent before (for example while inviting) has been seen by then.
 pub async fn no_bundle_from(actor: &Actor, sender: &Actor, room: &RoomId) -> Result<()> {
-    actor.syncs().await?;
-    actor.syncs().await?;
+    actor.has_processed_everything_from(sender).await?;
     let found: Vec<ReceivedBundle> = actor
         .received_bundles()
         .into_iter()
@@ -236,6 +250,18 @@ pub async fn holds_no_session_for(actor: &Actor, room: &RoomId) -> Result<()> {
             "{} holds {} session(s) for {room}: {keys:?}",
             actor.name,
             keys.len()
+        )
+    })
+}
+
+/// Checks that `actor`'s crypto store holds no copy of the Megolm session `session_id` of
+/// `room` (other sessions of the room, such as live ones, may be there).
+pub async fn holds_no_copy_of(actor: &Actor, room: &RoomId, session_id: &str) -> Result<()> {
+    let keys = actor.stored_room_keys(Some(room)).await?;
+    expect(!keys.iter().any(|k| k["session_id"] == session_id), || {
+        format!(
+            "{} holds a copy of session {session_id} of {room}",
+            actor.name
         )
     })
 }

@@ -4,7 +4,10 @@
 //! Which scenarios exist, what each checks and which rules it observes is data, in
 //! `scenarios/scenarios.json` (the registry); each theme's file here defines the bodies, whose
 //! doc comments list their steps. With `MSC4268_SCENARIO_RESULTS=FILE` the run writes its
-//! results for `msc4268 check --scenario-results FILE`.
+//! results for `msc4268 check --scenario-results FILE`. The `careless/...` tests are
+//! self-tests: each absence scenario run with a client that imports every bundle unchecked must
+//! fail at its absence check. `MSC4268_SCENARIO_TIMEOUT` (seconds, default 300) cuts off a
+//! scenario that hangs.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -128,6 +131,48 @@ fn result(
     }
 }
 
+/// The scenarios whose verdict is an absence ("Bob did not import ..."), each with the start of
+/// the failure message its absence check gives when it fails. Each runs once more as a
+/// self-test, `careless/<id>`, with Bob's client made careless
+/// ([`msc4268_scenarios::client::careless`]: it imports every bundle it receives, unchecked);
+/// the self-test passes only if the scenario then fails at that check, proving the check can
+/// fail.
+const CARELESS_SELF_TESTS: &[(&str, &str)] = &[
+    (
+        "trust/bundle-from-non-inviter-ignored",
+        "Bob reads the secret as Decrypted",
+    ),
+    (
+        "trust/bundle-naming-other-room-ignored",
+        "Bob reads the secret as Decrypted",
+    ),
+    (
+        "trust/other-room-keys-in-bundle-skipped",
+        "Bob holds 1 session(s) for",
+    ),
+    (
+        "timing/bundle-after-24h-window-ignored",
+        "after the window Bob reads Decrypted",
+    ),
+];
+
+/// The verdict of a careless self-test, given the scenario's outcome under a careless Bob.
+fn careless_verdict(id: &str, expected: &str, outcome: Result<(), String>) -> Result<(), Failed> {
+    match outcome {
+        Ok(()) => Err(format!(
+            "`{id}` passed with a careless Bob, who imports every bundle unchecked: its absence \
+             check cannot fail"
+        )
+        .into()),
+        Err(message) if message.starts_with(expected) => Ok(()),
+        Err(message) => Err(format!(
+            "`{id}` failed with a careless Bob, but not at its absence check (expected a failure \
+             starting with {expected:?}): {message}"
+        )
+        .into()),
+    }
+}
+
 /// Checks, without Docker, that README's scenario table has a row for every registered
 /// scenario whose last cell lists exactly the scenario's rules, so the table and the reports
 /// never disagree.
@@ -177,9 +222,11 @@ fn main() {
     };
     let (scenarios, unregistered) = scenarios(&registry);
     let skip = docker::skip_requested();
-    let selected = scenarios
-        .iter()
-        .any(|s| s.body.is_ok() && is_selected(&args, &s.registered.id));
+    let selected = scenarios.iter().any(|s| {
+        s.body.is_ok()
+            && (is_selected(&args, &s.registered.id)
+                || is_selected(&args, &format!("careless/{}", s.registered.id)))
+    });
     // Prepare Docker (and build the image if missing) only if a scenario will run.
     let prepared = if skip {
         Err(format!(
@@ -231,6 +278,27 @@ fn main() {
             .with_ignored_flag(skip)
         })
         .collect();
+    for (id, expected) in CARELESS_SELF_TESTS {
+        let body = scenarios
+            .iter()
+            .find(|s| s.registered.id == *id)
+            .map(|s| s.body.clone())
+            .unwrap_or_else(|| Err(format!("no scenario `{id}` for the careless self-test")));
+        let runner = runner.clone();
+        let prepared = prepared.clone();
+        let name = format!("careless/{id}");
+        trials.push(
+            Trial::test(name.clone(), move || {
+                let body = body.map_err(Failed::from)?;
+                prepared.map_err(Failed::from)?;
+                let outcome = runner.run(&name, async |env: &mut Env| {
+                    msc4268_scenarios::client::careless("Bob", body(env)).await
+                });
+                careless_verdict(id, expected, outcome)
+            })
+            .with_ignored_flag(skip),
+        );
+    }
     for d in unregistered {
         let message = format!(
             "{} defines `{}`, but {} does not list it",

@@ -1,11 +1,12 @@
 //! When a bundle arrives or is imported: after the join, after the acceptance window, and
 //! across a client restart between the join and the import.
 
+use matrix_sdk::ruma::events::room::history_visibility::HistoryVisibility;
 use msc4268_scenarios::{Actor, Env, Result, expect};
 
 use crate::common::{
-    Defined, alice_and_bob_with_a_shared_room, charlie_invites_bob, defined, holds_no_session_for,
-    invites_with_bundle, no_bundle_from, sends_crafted_bundle, undecryptable,
+    Defined, alice_and_bob_with_a_shared_room, charlie_invites_bob, defined, holds_no_copy_of,
+    invites_with_bundle, no_bundle_from, sends_crafted_bundle, session_of, undecryptable,
 };
 
 /// The scenarios of this file.
@@ -68,31 +69,51 @@ async fn bundle_after_join_imported(env: &mut Env) -> Result<()> {
 ///
 /// 1. Charlie holds the key of "secret"; visibility is `joined`; Charlie invites Bob; Bob joins
 ///    with no bundle yet, so his client records the acceptance time and waits.
-/// 2. The scenario rewrites that recorded time to 25 h ago in Bob's sqlite crypto store (a
-///    second connection; the client reads the record from the store when a bundle arrives), in
-///    place of waiting a day.
-/// 3. Charlie sends Bob a crafted bundle with the room's real keys; Bob receives it.
-/// 4. Bob's late-bundle task refuses it: "secret" stays undecryptable and his store holds no
-///    session of the room.
-/// 5. Control: the record is rewritten to 23 h ago and Bob's client restarts on the same store;
+/// 2. For the marker, Charlie also has a room B where he said "marker" before setting it to
+///    `joined`; he invites Bob, who joins: Bob's client waits for a bundle for B too.
+/// 3. The scenario rewrites room A's recorded acceptance time to 25 h ago in Bob's sqlite
+///    crypto store (a second connection; the client reads the record from the store when a
+///    bundle arrives), in place of waiting a day.
+/// 4. Charlie sends Bob a crafted bundle for room A with its real keys; Bob receives it.
+/// 5. Marker: Charlie then sends a crafted bundle for room B, inside B's window. Bob's
+///    late-bundle task handles bundles one at a time in the order they arrive, so once Bob
+///    reads "marker", forwarded by Charlie, room A's bundle has been handled too.
+/// 6. Bob's late-bundle task refused room A's bundle: "secret" stays undecryptable and his
+///    store holds no copy of its session.
+/// 7. Control: the record is rewritten to 23 h ago and Bob's client restarts on the same store;
 ///    its startup task retries the stored bundle, which is now inside the window: Bob reads
 ///    "secret", forwarded by Charlie.
 async fn bundle_after_window_ignored(env: &mut Env) -> Result<()> {
     const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
     let (_alice, bob, charlie, room, secret) = charlie_invites_bob(env).await?;
+    let secret_session = session_of(&charlie, &room, &secret).await?;
     no_bundle_from(&bob, &charlie, &room).await?;
     bob.joins(&room).await?;
-    bob.backdates_invite_acceptance(&room, 25 * HOUR).await?;
 
+    let marker_room = charlie
+        .creates_encrypted_room(HistoryVisibility::Shared)
+        .await?;
+    let marker = charlie.says(&marker_room, "marker").await?;
+    charlie
+        .sets_history_visibility(&marker_room, HistoryVisibility::Joined)
+        .await?;
+    charlie.invites(&marker_room, &bob).await?;
+    bob.sees_invite_to(&marker_room).await?;
+    no_bundle_from(&bob, &charlie, &marker_room).await?;
+    bob.joins(&marker_room).await?;
+
+    bob.backdates_invite_acceptance(&room, 25 * HOUR).await?;
     sends_crafted_bundle(&charlie, &bob, &room, &room).await?;
-    // Give the late-bundle task every chance to (wrongly) import it.
-    bob.syncs().await?;
-    bob.syncs().await?;
+    sends_crafted_bundle(&charlie, &bob, &marker_room, &marker_room).await?;
+    let r = bob.eventually_reads(&marker_room, &marker).await?;
+    expect(r.is_forwarded_text("marker", charlie.user_id()), || {
+        format!("Bob reads the marker room's history as {r:?}")
+    })?;
     let r = bob.reads(&room, &secret).await?;
     expect(undecryptable(&r, None), || {
         format!("after the window Bob reads {r:?}")
     })?;
-    holds_no_session_for(&bob, &room).await?;
+    holds_no_copy_of(&bob, &room, &secret_session).await?;
 
     bob.backdates_invite_acceptance(&room, 23 * HOUR).await?;
     let bob = bob.restarts().await?;

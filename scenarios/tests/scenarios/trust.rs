@@ -5,9 +5,9 @@ use matrix_sdk::ruma::events::room::history_visibility::HistoryVisibility;
 use msc4268_scenarios::{Actor, Env, Result, adversary, expect};
 
 use crate::common::{
-    Defined, charlie_holds_the_secret, charlie_invites_bob, defined, holds_no_session_for,
-    invites_with_bundle, joins_and_cannot_read, no_bundle_from, sends_crafted_bundle,
-    undecryptable,
+    Defined, charlie_holds_the_secret, charlie_invites_bob, defined, holds_no_copy_of,
+    holds_no_session_for, invites_with_bundle, joins_and_cannot_read, no_bundle_from,
+    sends_crafted_bundle, session_of, undecryptable,
 };
 
 /// The scenarios of this file.
@@ -44,14 +44,15 @@ pub fn scenarios() -> Vec<Defined> {
 /// 3. Charlie (adversarial client) uploads a bundle with the room's real keys and sends Bob an
 ///    `m.room_key_bundle`, Olm-encrypted from his cross-signed device.
 /// 4. Bob syncs and receives Charlie's bundle.
-/// 5. Bob joins (invited by Alice) and still cannot decrypt "secret".
+/// 5. Bob joins (invited by Alice); once he has processed a later marker from Charlie and read
+///    a message Charlie says after the join, he still cannot decrypt "secret".
 async fn bundle_from_non_inviter_ignored(env: &mut Env) -> Result<()> {
     let (alice, bob, charlie, room, secret) = charlie_holds_the_secret(env).await?;
     alice.invites(&room, &bob).await?;
     bob.sees_invite_to(&room).await?;
     no_bundle_from(&bob, &alice, &room).await?;
     sends_crafted_bundle(&charlie, &bob, &room, &room).await?;
-    joins_and_cannot_read(&bob, &room, &secret).await
+    joins_and_cannot_read(&bob, &charlie, &room, &secret).await
 }
 
 /// Control for the adversarial client: the same crafted bundle, sent by the member who did invite
@@ -83,8 +84,10 @@ async fn crafted_bundle_from_inviter_imported(env: &mut Env) -> Result<()> {
 ///    of room A and, after them, the keys of room B (every entry well-formed, only the room of
 ///    B's entries is wrong for this bundle).
 /// 4. Bob receives the bundle and joins room A.
-/// 5. Bob reads "secret", forwarded by Charlie.
+/// 5. Bob reads "secret" (so the bundle has been imported).
 /// 6. Bob's crypto store holds no session of room B.
+/// 7. The key of "secret" came from Charlie's bundle: Bob's client reports Charlie as its
+///    forwarder.
 async fn other_room_keys_in_bundle_skipped(env: &mut Env) -> Result<()> {
     let (_alice, bob, charlie, room, secret) = charlie_holds_the_secret(env).await?;
     let other = charlie
@@ -112,11 +115,17 @@ async fn other_room_keys_in_bundle_skipped(env: &mut Env) -> Result<()> {
     bob.receives_bundle_from(&charlie, &room).await?;
     bob.joins(&room).await?;
 
+    // Once "secret" decrypts, the bundle has been imported: only then is the absence of room
+    // B's keys meaningful. The forwarder is checked last, so that a careless client (which
+    // imports every key unchecked, without a forwarder) fails at the absence check.
     let r = bob.eventually_reads(&room, &secret).await?;
-    expect(r.is_forwarded_text("secret", charlie.user_id()), || {
+    expect(r.is_text("secret"), || {
         format!("Bob reads the secret as {r:?}")
     })?;
-    holds_no_session_for(&bob, &other).await
+    holds_no_session_for(&bob, &other).await?;
+    expect(r.is_forwarded_text("secret", charlie.user_id()), || {
+        format!("Bob reads the secret as {r:?}")
+    })
 }
 
 /// A bundle whose to-device content names a different room than the invite is not used for the
@@ -128,10 +137,12 @@ async fn other_room_keys_in_bundle_skipped(env: &mut Env) -> Result<()> {
 /// 3. Charlie sends Bob an `m.room_key_bundle` whose content names room B, pointing at a bundle
 ///    with room A's real keys (the only thing wrong is the room the event names).
 /// 4. Bob receives it, for room B.
-/// 5. Bob joins room A: "secret" stays undecryptable, his store holds no session of room A,
-///    and the client still waits for a bundle for room A from Charlie.
+/// 5. Bob joins room A: once he has processed a later marker from Charlie and read a message
+///    Charlie says after the join, "secret" stays undecryptable, his store holds no copy of the
+///    secret's session, and the client still waits for a bundle for room A from Charlie.
 async fn bundle_naming_other_room_ignored(env: &mut Env) -> Result<()> {
     let (_alice, bob, charlie, room, secret) = charlie_holds_the_secret(env).await?;
+    let secret_session = session_of(&charlie, &room, &secret).await?;
     let other = charlie
         .creates_encrypted_room(HistoryVisibility::Shared)
         .await?;
@@ -139,8 +150,8 @@ async fn bundle_naming_other_room_ignored(env: &mut Env) -> Result<()> {
     charlie.invites(&room, &bob).await?;
     bob.sees_invite_to(&room).await?;
     sends_crafted_bundle(&charlie, &bob, &room, &other).await?;
-    joins_and_cannot_read(&bob, &room, &secret).await?;
-    holds_no_session_for(&bob, &room).await?;
+    joins_and_cannot_read(&bob, &charlie, &room, &secret).await?;
+    holds_no_copy_of(&bob, &room, &secret_session).await?;
     let pending = bob.pending_bundle_details(&room).await?;
     expect(
         pending

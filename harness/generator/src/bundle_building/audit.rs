@@ -111,7 +111,7 @@ fn audit_conformant(g: &mut GroupBuilder, a: &AuditStore) {
     g.push(
         spec(
             "conformant",
-            &["R12", "R13", "R14", "R15", "R16", "B1", "B2"],
+            &["R12", "R13", "R14", "R15", "R16", "B1", "B2", "B5"],
             "Exactly what the reference builds: both shareable sessions of the room with the six fields, both non-shareable ones withheld with m.history_not_shared, nothing from the other room.",
             &[],
         ),
@@ -534,12 +534,12 @@ fn audit_item_format(g: &mut GroupBuilder, a: &AuditStore) {
         (
             "withheld-array-missing",
             json!({"candidate": {"room_keys": a.keys()}}),
-            "The bundle has no withheld array. Receivers may read it as empty (D3), but matrix-rust-sdk rejects such a bundle, so a builder must write both arrays (B1).",
+            "The bundle has no withheld array. The schema does not require it and receivers may read it as empty (D3), but matrix-rust-sdk rejects such a bundle, so the suite asks builders to write both arrays (B5, suite hardening).",
         ),
         (
             "room-keys-array-missing",
             json!({"candidate": {"withheld": a.withheld()}}),
-            "The bundle has no room_keys array: a builder must write both arrays (B1).",
+            "The bundle has no room_keys array: the schema does not require it (D3), but the suite asks builders to write both arrays for interoperability (B5, suite hardening).",
         ),
         (
             "room-keys-not-array",
@@ -553,11 +553,22 @@ fn audit_item_format(g: &mut GroupBuilder, a: &AuditStore) {
         ),
     ];
     for (name, input, comment) in structures {
+        // A missing array breaks only the suite's interoperability rule B5; the rest break B1.
+        let rule = if name.ends_with("-array-missing") {
+            "B5"
+        } else {
+            "B1"
+        };
         g.push(
-            spec(name, &["B1"], comment, &[BugClass::SchemaViolation]),
+            spec(
+                name,
+                &[rule],
+                comment,
+                &[BugClass::SchemaViolation, BugClass::Interop],
+            ),
             Verdict::Invalid,
             input,
-            violation("B1"),
+            violation(rule),
         );
     }
 }

@@ -85,7 +85,7 @@ pub(super) fn room_key_fields() -> GeneratedFile {
     broken_key(
         &mut g,
         "room-id-is-alias",
-        "R15",
+        "R46",
         "A room alias is not a room ID.",
         &[BugClass::SchemaViolation],
         e,
@@ -95,7 +95,7 @@ pub(super) fn room_key_fields() -> GeneratedFile {
     broken_key(
         &mut g,
         "room-id-empty",
-        "R15",
+        "R46",
         "An empty string is not a room ID.",
         &[BugClass::SchemaViolation],
         e,
@@ -126,10 +126,21 @@ pub(super) fn room_key_fields() -> GeneratedFile {
         &mut g,
         "claimed-keys-without-ed25519",
         "R15",
-        "sender_claimed_keys must hold the creator's ed25519 key (matrix-rust-sdk tolerates its absence; the spec requires it).",
-        &[BugClass::SchemaViolation, BugClass::Spoofing],
+        "sender_claimed_keys is an empty object. The HistoricRoomKey schema makes the member required but gives it only `additionalProperties: string` (\"A map from algorithm name (`ed25519`) to the Ed25519 signing key\"), with no required `ed25519`, so the entry is not invalid. The reference skips it (a key it cannot attribute to a claimed device, R44); importing it, as matrix-sdk-crypto does, and refusing the bundle are also acceptable (decision S13).",
+        &[BugClass::SpecAmbiguity, BugClass::Spoofing],
         e,
     );
+    if let Some(c) = g.cases.last_mut() {
+        c.result = Verdict::Acceptable;
+        c.also_acceptable.push(parsed(
+            vec![
+                Key::new("values-good", 0).summary("/room_keys/0"),
+                Key::new("fields", 3).summary("/room_keys/1"),
+            ],
+            vec![],
+            vec![],
+        ));
+    }
     let mut e = base.clone();
     e["sender_claimed_keys"] = json!({"ed25519": b64::encode(material::bytes("long", 33))});
     broken_key(

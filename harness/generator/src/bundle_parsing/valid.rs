@@ -156,7 +156,7 @@ pub(super) fn valid() -> GeneratedFile {
     g.push(
         spec(
             "room-id-without-server-name",
-            &["R15"],
+            &["R15", "R46"],
             "Room IDs of room version 12 have no server name; they are still room IDs.",
             &[BugClass::EdgeCase],
         ),

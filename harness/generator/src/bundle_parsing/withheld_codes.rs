@@ -31,19 +31,59 @@ pub(super) fn withheld_codes() -> GeneratedFile {
             vec![],
         ),
     );
+    let w = withheld("codes-blacklisted", "m.blacklisted");
+    g.push(
+        spec(
+            "blacklisted",
+            &["R16"],
+            "A code the spec defines other than the history-not-shared one is kept as written.",
+            &[],
+        ),
+        Verdict::Valid,
+        json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
+        parsed(
+            vec![],
+            vec![withheld_summary("/withheld/0", &w, "m.blacklisted", None)],
+            vec![],
+        ),
+    );
+    let w = withheld("codes-custom-namespaced", "com.example.not_shared");
+    g.acceptable(
+        spec(
+            "custom-namespaced",
+            &["R16"],
+            "A custom namespaced code is allowed (\"Custom codes must use the Java package naming convention\"), so the entry is valid (R16). No text requires a receiver to keep a withheld entry whose code it does not understand (R45 is the suite's own): the reference keeps it verbatim, dropping it is also acceptable (decision S13).",
+            &[BugClass::SpecAmbiguity],
+        ),
+        json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
+        parsed(
+            vec![],
+            vec![withheld_summary(
+                "/withheld/0",
+                &w,
+                "com.example.not_shared",
+                None,
+            )],
+            vec![],
+        ),
+        vec![parsed(vec![], vec![], vec![])],
+    );
     for (name, code) in [
-        ("custom-namespaced", "com.example.not_shared"),
-        ("blacklisted", "m.blacklisted"),
+        ("near-miss-suffix", "m.history_not_shared.v2"),
+        ("near-miss-upper", "M.HISTORY_NOT_SHARED"),
+        ("near-miss-room-prefix", "m.room.history_not_shared"),
     ] {
         let w = withheld(&format!("codes-{name}"), code);
-        g.push(
+        let c = g.push(
             spec(
                 name,
-                &["R16"],
-                "Other codes, including custom namespaced ones, are kept verbatim.",
-                &[],
+                &["B4", "R16"],
+                &format!(
+                    "`{code}` is no code the spec defines (\"Codes beginning with `m.` are reserved for codes defined in the Matrix specification. Custom codes must use the Java package naming convention.\"), and it is not the history-not-shared code: reading it as that code (a loose match) breaks B4. Keeping the entry verbatim (the reference) and dropping it as a code not understood are both safe (decision S13)."
+                ),
+                &[BugClass::Malleability],
             ),
-            Verdict::Valid,
+            Verdict::Invalid,
             json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
             parsed(
                 vec![],
@@ -51,20 +91,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
                 vec![],
             ),
         );
-    }
-    for (name, code) in [
-        ("near-miss-suffix", "m.history_not_shared.v2"),
-        ("near-miss-upper", "M.HISTORY_NOT_SHARED"),
-        ("near-miss-room-prefix", "m.room.history_not_shared"),
-    ] {
-        let w = withheld(&format!("codes-{name}"), code);
-        g.push(spec(name, &["B4"], &format!(
-                "`{code}` is not the history-not-shared code; it must be kept verbatim, not matched loosely."
-            ), &[BugClass::Malleability]), Verdict::Invalid, json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}), parsed(
-                vec![],
-                vec![withheld_summary("/withheld/0", &w, code, None)],
-                vec![],
-            ));
+        c.also_acceptable.push(parsed(vec![], vec![], vec![]));
     }
     f.file.groups.push(g.finish());
     let mut g = GroupBuilder::new(
@@ -100,7 +127,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
         spec(
             "early-draft-unauthorised",
             &["B4", "R16"],
-            "Early drafts sent m.unauthorised with reason \"History not shared\" (D6); that is just m.unauthorised.",
+            "Early drafts sent m.unauthorised with reason \"History not shared\" (D6); that is just m.unauthorised: a receiver uses `reason` only when it does not understand the code (R48), and it understands m.unauthorised.",
             &[BugClass::Legacy],
         ),
         Verdict::Valid,

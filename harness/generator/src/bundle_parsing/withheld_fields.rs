@@ -3,6 +3,17 @@
 use super::*;
 
 fn broken_withheld(g: &mut GroupBuilder, name: &str, comment: &str, broken: Value) {
+    broken_withheld_under(g, name, "R16", comment, broken);
+}
+
+/// One broken withheld entry beside a good one, skipped under `rule` (or the bundle refused).
+fn broken_withheld_under(
+    g: &mut GroupBuilder,
+    name: &str,
+    rule: &str,
+    comment: &str,
+    broken: Value,
+) {
     let good = withheld(&format!("{}-good", g.id), HISTORY_NOT_SHARED);
     let plaintext = json!({"room_keys": [], "withheld": [good.clone(), broken]});
     let expected = parsed(
@@ -13,15 +24,20 @@ fn broken_withheld(g: &mut GroupBuilder, name: &str, comment: &str, broken: Valu
             HISTORY_NOT_SHARED,
             Some(IdentifierVariant::Stable),
         )],
-        vec![("/withheld/1", "R16")],
+        vec![("/withheld/1", rule)],
     );
+    let rules: Vec<&str> = if rule == "R16" {
+        vec!["R16"]
+    } else {
+        vec![rule, "R16"]
+    };
     let c = g.push(
-        spec(name, &["R16"], comment, &[BugClass::SchemaViolation]),
+        spec(name, &rules, comment, &[BugClass::SchemaViolation]),
         Verdict::Invalid,
         json!({"plaintext": plaintext}),
         expected,
     );
-    c.also_acceptable.push(rejected("R16"));
+    c.also_acceptable.push(rejected(rule));
 }
 
 pub(super) fn withheld_fields() -> GeneratedFile {
@@ -76,10 +92,11 @@ pub(super) fn withheld_fields() -> GeneratedFile {
     );
     let mut e = base.clone();
     e["room_id"] = json!("history:hs1.test");
-    broken_withheld(
+    broken_withheld_under(
         &mut g,
         "room-id-without-sigil",
-        "room_id must be a room ID.",
+        "R46",
+        "room_id must be a room ID (appendix grammar, R46).",
         e,
     );
     broken_withheld(
@@ -96,20 +113,20 @@ pub(super) fn withheld_fields() -> GeneratedFile {
         IdentifierVariant::Stable,
     );
     let no_olm = json!({"algorithm": MEGOLM_V1, "code": "m.no_olm", "sender_key": material::curve25519_public_b64("@carol:hs1.test/CAROLDEV")});
-    g.push(
+    g.acceptable(
         spec(
             "no-olm-without-ids",
             &["R16"],
-            "m.no_olm without room_id and session_id is well-formed.",
-            &[BugClass::EdgeCase],
+            "m.no_olm without room_id and session_id is well-formed (R16: both are \"Required if `code` is not `m.no_olm`\"). Such an entry names no session, and no text requires a receiver to keep it: the reference keeps it, dropping it is also acceptable (decision S13).",
+            &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
-        Verdict::Valid,
         json!({"plaintext": {"room_keys": [], "withheld": [no_olm.clone()]}}),
         parsed(
             vec![],
             vec![withheld_summary("/withheld/0", &no_olm, "m.no_olm", None)],
             vec![],
         ),
+        vec![parsed(vec![], vec![], vec![])],
     );
     let mut with_ids = withheld("no-olm-ids", "m.no_olm");
     with_ids.as_object_mut().map(|m| m.remove("reason"));

@@ -18,8 +18,8 @@ pub(super) fn acceptance() -> GeneratedFile {
     a.case(
         spec(
             "invite-not-yet-accepted",
-            &["R35"],
-            "The bundle arrives while Bob is only invited: store, do not download until he accepts.",
+            &["R35", "R34"],
+            "The bundle arrives while Bob is only invited: he has not accepted an invite, so R34's immediate download does not apply; store, do not download until he accepts (R35).",
             &[BugClass::DenialOfService],
         ),
         Verdict::Invalid,
@@ -32,39 +32,42 @@ pub(super) fn acceptance() -> GeneratedFile {
         spec(
             "left-after-accepting",
             &["R34"],
-            "Bob accepted, then left again: nothing is imported.",
-            &[BugClass::EdgeCase],
+            "Bob accepted, then left again. The reference defers (it imports only while Bob is joined); the texts set no condition on current membership (\"If Bob has recently accepted an invite to the room from Alice\"), so importing is also acceptable (decision S14).",
+            &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
-        Verdict::Invalid,
+        Verdict::Acceptable,
         &s,
         not_imported("deferred", "R34"),
-    );
+    )
+    .also_acceptable = vec![imported(vec![k.imported(ALICE)], vec![], vec![], vec![])];
     let mut s = baseline(bundle(&[&k], &[]));
     s.membership = "ban";
     a.case(
         spec(
             "banned-after-accepting",
             &["R34"],
-            "Bob accepted, then was banned: he is not joined, nothing is imported.",
-            &[BugClass::EdgeCase],
+            "Bob accepted, then was banned. The reference defers (Bob is not joined); the texts set no condition on current membership, so importing is also acceptable (decision S14).",
+            &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
-        Verdict::Invalid,
+        Verdict::Acceptable,
         &s,
         not_imported("deferred", "R34"),
-    );
+    )
+    .also_acceptable = vec![imported(vec![k.imported(ALICE)], vec![], vec![], vec![])];
     let mut s = baseline(bundle(&[&k], &[]));
     s.membership = "knock";
     a.case(
         spec(
             "knocking-after-accepting",
             &["R34"],
-            "Bob's membership is `knock` (he left and knocked again): not joined, nothing is imported.",
-            &[BugClass::EdgeCase],
+            "Bob's membership is `knock` (he left and knocked again). The reference defers (Bob is not joined); the texts set no condition on current membership, so importing is also acceptable (decision S14).",
+            &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
-        Verdict::Invalid,
+        Verdict::Acceptable,
         &s,
         not_imported("deferred", "R34"),
-    );
+    )
+    .also_acceptable = vec![imported(vec![k.imported(ALICE)], vec![], vec![], vec![])];
     let mut s = baseline(bundle(&[&k], &[]));
     s.now = NOW - HOUR + DEFAULT_ACCEPTANCE_WINDOW_MS + 1;
     a.case(
@@ -84,13 +87,14 @@ pub(super) fn acceptance() -> GeneratedFile {
         spec(
             "exactly-24h",
             &["R36"],
-            "Exactly 24 h after acceptance is no longer less than 24 h.",
-            &[BugClass::EdgeCase],
+            "Exactly 24 h after acceptance. \"The definition of 'recently' is left up to clients\" and \"24 hours is a recommended time limit\": the boundary itself is not specified. The reference's window is half-open (it defers), importing is also acceptable (decision S14).",
+            &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
-        Verdict::Invalid,
+        Verdict::Acceptable,
         &s,
         not_imported("deferred", "R36"),
-    );
+    )
+    .also_acceptable = vec![imported(vec![k.imported(ALICE)], vec![], vec![], vec![])];
     let mut s = baseline(bundle(&[&k], &[]));
     s.now = NOW + 30 * 24 * HOUR;
     a.case(

@@ -23,13 +23,14 @@ pub(super) fn store_merge() -> GeneratedFile {
         spec(
             "better-than-backup-copy",
             &["R42"],
-            "Bob has the session from backup at index 5; the bundle's index 0 copy is better and replaces it.",
-            &[],
+            "Bob has the session from backup at index 5; the bundle offers index 0. The reference takes the better copy. The store-update MUST lets a client update a session only from \"a trusted source\", and the texts do not say whether a bundle from another user is one, so keeping the stored copy is also acceptable (R47, decision S15).",
+            &[BugClass::SpecAmbiguity],
         ),
-        Verdict::Valid,
+        Verdict::Acceptable,
         &s,
         imported(vec![early.imported(ALICE)], vec![], vec![], vec![]),
-    );
+    )
+    .also_acceptable = vec![imported(vec![], vec![], vec![early.session_id()], vec![])];
     let mut s = baseline(bundle(&[&late], &[]));
     s.store = vec![early.stored("room_key")];
     a.case(
@@ -102,13 +103,14 @@ pub(super) fn store_merge() -> GeneratedFile {
         spec(
             "better-than-earlier-bundle",
             &["R42", "R41"],
-            "A copy Carol forwarded earlier at index 5 is replaced by Alice's index 0 copy; Alice is now the forwarder.",
-            &[],
+            "Bob holds a copy Carol forwarded in an earlier bundle at index 5; Alice's bundle offers index 0. The reference replaces it and records Alice as the forwarder; keeping Carol's copy is also acceptable: whether a bundle is a \"trusted source\" for updating a stored session is not said (R47, decision S15).",
+            &[BugClass::SpecAmbiguity],
         ),
-        Verdict::Valid,
+        Verdict::Acceptable,
         &s,
         imported(vec![better.imported(ALICE)], vec![], vec![], vec![]),
-    );
+    )
+    .also_acceptable = vec![imported(vec![], vec![], vec![better.session_id()], vec![])];
     let opaque = key("merge-opaque", 0);
     let mut stored = opaque.stored("room_key");
     stored["session_key"] = json!("c3RvcmVkIGluIGFuIG9sZGVyIGZvcm1hdA");
@@ -157,24 +159,26 @@ pub(super) fn store_merge() -> GeneratedFile {
         spec(
             "same-session-twice-in-bundle",
             &["R42"],
-            "The bundle lists one session at index 4 and at index 1: the better copy wins whatever the order.",
-            &[BugClass::EdgeCase],
+            "The bundle lists one session at index 4 and at index 1, and Bob holds no copy. The reference keeps the better copy whatever the order; no text says which of two copies in one bundle to keep (the store-update MUST compares with a copy already stored), so ending with index 4 is also acceptable (decision S15).",
+            &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
-        Verdict::Valid,
+        Verdict::Acceptable,
         &baseline(bundle(&[&twice_late, &twice_early], &[])),
         imported(vec![twice_early.imported(ALICE)], vec![], vec![], vec![]),
-    );
+    )
+    .also_acceptable = vec![imported(vec![twice_late.imported(ALICE)], vec![], vec![], vec![])];
     a.case(
         spec(
             "same-session-twice-better-first",
             &["R42"],
-            "The bundle lists one session at index 1 and then at index 4 (the first case's entries swapped): the better copy, listed first, still wins; an importer that stores each entry in turn without comparing it to the ones before it keeps the worse copy (F20).",
-            &[BugClass::EdgeCase, BugClass::Downgrade],
+            "The bundle lists one session at index 1 and then at index 4 (the first case's entries swapped). The reference keeps the better copy; an importer that compares each entry only with the store as it was before the bundle ends with the copy listed last (F20). No text covers two copies of a session in one bundle, so that is also acceptable (decision S15).",
+            &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
-        Verdict::Valid,
+        Verdict::Acceptable,
         &baseline(bundle(&[&twice_early, &twice_late], &[])),
         imported(vec![twice_early.imported(ALICE)], vec![], vec![], vec![]),
-    );
+    )
+    .also_acceptable = vec![imported(vec![twice_late.imported(ALICE)], vec![], vec![], vec![])];
     let mut spoof = key("merge-spoof", 0).json();
     spoof["forwarder"] = json!(CAROL);
     spoof["sender"] = json!(CAROL);
@@ -217,13 +221,14 @@ pub(super) fn store_merge() -> GeneratedFile {
         spec(
             "better-at-counter-end",
             &["R42"],
-            "Bob holds the session from backup at index 0xFFFFFFFF; the bundle's copy at 0xFFFFFFFE is one step earlier and replaces it. An implementation that keeps the index in a signed 32-bit integer, or compares with wrapping arithmetic, gets the order wrong.",
-            &[BugClass::EdgeCase],
+            "Bob holds the session from backup at index 0xFFFFFFFF; the bundle's copy at 0xFFFFFFFE is one step earlier, and the reference replaces the stored copy with it. An implementation that keeps the index in a signed 32-bit integer, or compares with wrapping arithmetic, gets the order wrong. Keeping the stored copy is also acceptable, as in `merge/better-than-backup-copy`: whether a bundle is a \"trusted source\" for updating a stored session is not said (R47, decision S15); `worse-at-counter-end` catches the harmful direction.",
+            &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
-        Verdict::Valid,
+        Verdict::Acceptable,
         &s,
         imported(vec![second_last.imported(ALICE)], vec![], vec![], vec![]),
-    );
+    )
+    .also_acceptable = vec![imported(vec![], vec![], vec![second_last.session_id()], vec![])];
     let mut s = baseline(bundle(&[&last], &[]));
     s.store = vec![second_last.stored("room_key")];
     a.case(

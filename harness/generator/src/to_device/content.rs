@@ -11,7 +11,7 @@ pub(super) fn content() -> GeneratedFile {
     let mut room = GroupBuilder::new(
         CATEGORY,
         "room-id",
-        "R23: `content.room_id` is present and is a room ID (`!...`).",
+        "R23: `content.room_id` is present and is a room ID under the appendix grammar (R46).",
         IdentifierVariant::Stable,
     );
     let v12_room = format!(
@@ -21,7 +21,7 @@ pub(super) fn content() -> GeneratedFile {
     room.valid(
         spec(
             "room-id-v12",
-            &["R23"],
+            &["R23", "R46"],
             "A room version 12 room ID: `!` followed by the create event's reference hash, with no server name. It is a room ID.",
             &[BugClass::EdgeCase],
         ),
@@ -31,7 +31,7 @@ pub(super) fn content() -> GeneratedFile {
     room.valid(
         spec(
             "room-id-server-with-port",
-            &["R23"],
+            &["R23", "R46"],
             "A room ID whose server name carries a port.",
             &[],
         ),
@@ -41,7 +41,20 @@ pub(super) fn content() -> GeneratedFile {
         ),
         accepted("!history:hs1.test:8448", "stable", &file),
     );
-    let bad_rooms: [(&str, &str, Option<Value>); 10] = [
+    room.valid(
+        spec(
+            "room-id-whitespace",
+            &["R23", "R46"],
+            "A space in the localpart: the appendix lets a room ID's localpart hold any non-surrogate code point, control characters included, except `:` and NUL, so `!his tory:hs1.test` is a room ID (R46).",
+            &[BugClass::EdgeCase],
+        ),
+        input(
+            ROOM_KEY_BUNDLE,
+            with(&content, "/room_id", json!("!his tory:hs1.test")),
+        ),
+        accepted("!his tory:hs1.test", "stable", &file),
+    );
+    let bad_rooms: [(&str, &str, Option<Value>); 9] = [
         (
             "room-id-missing",
             "`room_id` is missing: the receiver cannot tell which room the keys are for, nor match the invite (R33).",
@@ -75,25 +88,25 @@ pub(super) fn content() -> GeneratedFile {
             Some(json!("history:hs1.test")),
         ),
         (
-            "room-id-whitespace",
-            "`room_id` contains a space.",
-            Some(json!("!his tory:hs1.test")),
-        ),
-        (
             "room-id-nul",
-            "`room_id` contains U+0000 (`\\u0000` in the JSON text): a room ID's localpart MUST NOT contain NUL (appendix, Room IDs), and a C-string consumer would read `!his` as the room.",
+            "`room_id` contains U+0000 (`\\u0000` in the JSON text): a room ID's localpart MUST NOT contain NUL (appendix, Room IDs; R46), and a C-string consumer would read `!his` as the room.",
             Some(json!("!his\u{0}tory:hs1.test")),
         ),
     ];
     for (name, comment, value) in bad_rooms {
+        // A string that is not a room ID breaks the grammar (R46) as well as R23.
+        let (rules, rule): (&[&str], &str) = match &value {
+            Some(Value::String(_)) => (&["R46", "R23"], "R46"),
+            _ => (&["R23"], "R23"),
+        };
         let c = match value {
             Some(x) => with(&content, "/room_id", x),
             None => without(&content, "/room_id"),
         };
         room.invalid(
-            spec(name, &["R23"], comment, &[BugClass::SchemaViolation]),
+            spec(name, rules, comment, &[BugClass::SchemaViolation]),
             input(ROOM_KEY_BUNDLE, c),
-            rejected("R23", "/content/room_id"),
+            rejected(rule, "/content/room_id"),
         );
     }
 
@@ -198,7 +211,7 @@ pub(super) fn content() -> GeneratedFile {
     let mut complete = GroupBuilder::new(
         CATEGORY,
         "file-complete",
-        "R23: the file is complete: `url`, `key` (`kty`, `key_ops`, `alg`, `k`, `ext`), `iv`, `hashes.sha256` and `v` are all present.",
+        "R23: the file is complete: `url`, `key` (`kty`, `key_ops`, `alg`, `k`, `ext`), `iv`, `hashes.sha256` and `v` are all present. A file without `url` points at nothing; for the other members the texts do not say when they are checked, so refusing at once and refusing at download are both acceptable (decision S16).",
         IdentifierVariant::Stable,
     );
     for member in [
@@ -215,17 +228,39 @@ pub(super) fn content() -> GeneratedFile {
         "hashes/sha256",
     ] {
         let name = format!("missing-{}", member.replace(['/', '_'], "-"));
+        let case_input = input(
+            ROOM_KEY_BUNDLE,
+            with(&content, "/file", without(&file, &format!("/{member}"))),
+        );
+        let expected = rejected("R23", &format!("/content/file/{member}"));
+        if member == "url" {
+            // Without a URL the notification points at nothing: it cannot be accepted as usable.
+            complete.invalid(
+                spec(
+                    &name,
+                    &["R23", "A12"],
+                    "The file lacks `url`: the notification points at no media, so it cannot be acted on at any time.",
+                    &[BugClass::SchemaViolation],
+                ),
+                case_input,
+                expected,
+            );
+            continue;
+        }
         let comment = format!(
-            "The file lacks `{}`: it is incomplete, so the notification cannot be acted on.",
+            "The file lacks `{}`, which the EncryptedFile schema requires. The texts do not say whether the file is checked when the notification arrives or when it is downloaded (decision S16): the reference refuses the notification at once; accepting it now and refusing the file at download (file-decryption) is also acceptable.",
             member.replace('/', ".")
         );
-        complete.invalid(
-            spec(&name, &["R23"], &comment, &[BugClass::SchemaViolation]),
-            input(
-                ROOM_KEY_BUNDLE,
-                with(&content, "/file", without(&file, &format!("/{member}"))),
+        complete.acceptable(
+            spec(
+                &name,
+                &["R23"],
+                &comment,
+                &[BugClass::SchemaViolation, BugClass::SpecAmbiguity],
             ),
-            rejected("R23", &format!("/content/file/{member}")),
+            case_input,
+            expected,
+            vec![accepted(ROOM, "stable", &file)],
         );
     }
 
@@ -233,7 +268,7 @@ pub(super) fn content() -> GeneratedFile {
     let mut values = GroupBuilder::new(
         CATEGORY,
         "file-values",
-        "The file's members have the wrong type (invalid: the content does not parse) or a wrong value. The spec does not say whether values are checked when the notification arrives or when the file is downloaded (file-decryption checks them there), so refusing early and accepting now are both acceptable for wrong values.",
+        "The file's members have the wrong type or a wrong value. The spec does not say whether the file is checked when the notification arrives or when it is downloaded (file-decryption checks it there), so refusing early and accepting now are both acceptable (decision S16); only a `url` that is not a string leaves nothing to accept.",
         IdentifierVariant::Stable,
     );
     let bad_types: [(&str, &str, &str, Value, &str); 4] = [
@@ -261,13 +296,33 @@ pub(super) fn content() -> GeneratedFile {
         ("url-number", "/url", "`url` is a number.", json!(7), "A12"),
     ];
     for (name, ptr, comment, value, rule) in bad_types {
-        values.invalid(
-            spec(name, &[rule, "R23"], comment, &[BugClass::SchemaViolation]),
-            input(
-                ROOM_KEY_BUNDLE,
-                with(&content, "/file", with(&file, ptr, value)),
+        let case_input = input(
+            ROOM_KEY_BUNDLE,
+            with(&content, "/file", with(&file, ptr, value)),
+        );
+        let expected = rejected(rule, &format!("/content/file{ptr}"));
+        if ptr == "/url" {
+            // A notification whose URL is not a string points at nothing usable.
+            values.invalid(
+                spec(name, &[rule, "R23"], comment, &[BugClass::SchemaViolation]),
+                case_input,
+                expected,
+            );
+            continue;
+        }
+        let comment = format!(
+            "{comment} The texts do not say whether the file is checked when the notification arrives or when it is downloaded (decision S16): the reference refuses the notification at once; accepting it now and refusing the file at download is also acceptable."
+        );
+        values.acceptable(
+            spec(
+                name,
+                &[rule, "R23"],
+                &comment,
+                &[BugClass::SchemaViolation, BugClass::SpecAmbiguity],
             ),
-            rejected(rule, &format!("/content/file{ptr}")),
+            case_input,
+            expected,
+            vec![accepted(ROOM, "stable", &file)],
         );
     }
     let bad_values: [(&str, &str, &str, Value, &str); 6] = [

@@ -41,13 +41,15 @@ impl Implementation for Lenient {
     }
 }
 
+/// An incomplete `file` is no longer a case that catches it: accepting the notification and
+/// refusing the file at download is acceptable (catalogue decision S16).
 #[test]
 fn a_lenient_receiver_is_caught() {
     let (_, failed, _) = run_all(&files(), &Lenient);
     for id in [
         "spec-typo-m-room-key-bundle",
         "room-id-alias",
-        "missing-hashes-sha256",
+        "room-id-empty",
     ] {
         assert!(failed.iter().any(|f| f.contains(id)), "{id} not caught");
     }

@@ -236,14 +236,14 @@ fn transitive_copy(input: &BuildRequest, entry: &Value) -> Option<(String, Value
 
 /// Reads a candidate bundle with the strict parser ([`crate::wire::bundle`]) and turns anything a
 /// receiver would merely tolerate into a violation, since a builder must write it right. Checks
-/// run rule by rule, in this order: B1 (structure, both arrays present), R15 (every `room_keys`
+/// run rule by rule, in this order: B1 (structure), B5 (both arrays present), R15 (every `room_keys`
 /// item: exactly the six fields, well-formed, export-format key, Megolm v1), B2 (every item's
 /// `session_id` matches its key), R16 (every `withheld` item is valid withheld content).
 fn read_bundle(candidate: &Value) -> Result<RoomKeyBundle, Violation> {
     let bundle = bundle::parse_value(candidate)?;
     if let Some(name) = bundle.missing_arrays.first() {
         return Err(Violation::new(
-            "B1",
+            "B5",
             pointer("", name),
             format!("`{name}` is missing: a builder must write both arrays, even empty"),
         ));

@@ -343,9 +343,9 @@ pub fn parse_room_key(v: &Value, path: &str) -> Result<HistoricRoomKey, Violatio
     let room_id = json::required_str(obj, "room_id", path, "R15")?;
     if !json::is_room_id(room_id) {
         return Err(Violation::new(
-            "R15",
+            "R46",
             pointer(path, "room_id"),
-            format!("`{room_id}` is not a room ID"),
+            format!("`{room_id}` is not a room ID (appendix grammar)"),
         ));
     }
     let sender_key = key32(obj, "sender_key", path, "R15")?;
@@ -407,9 +407,9 @@ pub fn parse_withheld(v: &Value, path: &str) -> Result<RoomKeyWithheld, Violatio
     };
     if let Some(r) = room_id.filter(|r| !json::is_room_id(r)) {
         return Err(Violation::new(
-            "R16",
+            "R46",
             pointer(path, "room_id"),
-            format!("`{r}` is not a room ID"),
+            format!("`{r}` is not a room ID (appendix grammar)"),
         ));
     }
     Ok(RoomKeyWithheld {

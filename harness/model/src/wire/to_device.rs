@@ -54,9 +54,9 @@ pub fn parse_content(event_type: &str, content: &Value) -> Result<RoomKeyBundleC
     let room_id = required_str(obj, "room_id", CONTENT_PATH, "R23")?;
     if !crate::json::is_room_id(room_id) {
         return Err(Violation::new(
-            "R23",
+            "R46",
             pointer(CONTENT_PATH, "room_id"),
-            format!("`room_id` must be a room ID (`!...`), found `{room_id}`"),
+            format!("`room_id` must be a room ID (appendix grammar), found `{room_id}`"),
         ));
     }
 
