@@ -5,9 +5,7 @@
 use std::io::{Cursor, Read};
 
 use matrix_sdk_crypto::{AttachmentDecryptor, AttachmentEncryptor, MediaEncryptionInfo};
-use msc4268_model::attachment::PLACEHOLDER_URL;
-use msc4268_model::b64;
-use msc4268_protocol::cases::{DecryptOutcome, Encryption, Rejection};
+use msc4268_protocol::cases::{DecryptOutcome, Encryption, PLACEHOLDER_URL, Rejection};
 use ruma::OwnedMxcUri;
 use ruma::events::room::EncryptedFile;
 use serde_json::Value;
@@ -43,7 +41,7 @@ pub(crate) fn decrypt(file: &Value, ciphertext: &[u8]) -> DecryptOutcome {
     let mut plaintext = Vec::new();
     match decryptor.read_to_end(&mut plaintext) {
         Ok(_) => DecryptOutcome::Decrypted {
-            plaintext: b64::encode_padded(plaintext),
+            plaintext: crate::keys::padded_base64(plaintext),
         },
         Err(e) => rejected(format!("AttachmentDecryptor: {e}")),
     }
@@ -56,7 +54,7 @@ pub(crate) fn encrypt(plaintext: &[u8]) -> Result<Encryption, AdapterError> {
     Ok(Encryption {
         file: serde_json::to_value(&file)
             .map_err(|e| AdapterError::json("serialising the EncryptedFile", e))?,
-        ciphertext: b64::encode_padded(ciphertext),
+        ciphertext: crate::keys::padded_base64(ciphertext),
     })
 }
 

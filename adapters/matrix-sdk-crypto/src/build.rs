@@ -27,9 +27,7 @@ use matrix_sdk_crypto::types::events::room_key_bundle::RoomKeyBundleContent;
 use matrix_sdk_crypto::types::room_history::RoomKeyBundle;
 use matrix_sdk_crypto::vodozemac::megolm::GroupSession;
 use matrix_sdk_crypto::vodozemac::megolm::SessionConfig;
-use matrix_sdk_crypto::vodozemac::{Curve25519PublicKey, Ed25519PublicKey};
 use matrix_sdk_crypto::{EncryptionSettings, OlmMachine};
-use msc4268_model::material;
 use msc4268_protocol::cases::{BuildInput, FlagStructure, InviterSession, SessionOrigin};
 use msc4268_protocol::identifiers::{MEGOLM_V1, SHARED_HISTORY_INTEROP};
 use msc4268_protocol::implementation::{OpError, OpResult};
@@ -37,6 +35,7 @@ use ruma::events::room::history_visibility::HistoryVisibility;
 use ruma::{OwnedDeviceId, OwnedRoomId, OwnedUserId, RoomId};
 use serde_json::{Map, Value, json};
 
+use crate::keys::{labelled_curve25519, labelled_ed25519};
 use crate::olm::{parse_id, unsupported};
 
 fn err(context: &str, e: impl std::fmt::Display) -> OpError {
@@ -130,11 +129,8 @@ async fn receive_bundle(
     let user: OwnedUserId = parse_id(forwarder, "forwarder")?;
     let room: OwnedRoomId = parse_id(room, "room ID")?;
     let label = format!("matrix-sdk-crypto-adapter/forwarder/{user}");
-    let master =
-        Ed25519PublicKey::from_base64(&material::ed25519_public_b64(&format!("{label}/master")))
-            .map_err(|e| err("labelled master key", e))?;
-    let sender_key = Curve25519PublicKey::from_base64(&material::curve25519_public_b64(&label))
-        .map_err(|e| err("labelled curve key", e))?;
+    let master = labelled_ed25519(&format!("{label}/master"));
+    let sender_key = labelled_curve25519(&label);
     let device: OwnedDeviceId = "FORWARDER".into();
     let bytes = serde_json::to_vec(&bundle).map_err(|e| err("bundle JSON", e))?;
     let (file, _) = crate::attachment::encrypt_file(&bytes, "mxc://adapter.invalid/earlier-bundle")

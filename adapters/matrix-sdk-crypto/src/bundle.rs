@@ -11,8 +11,6 @@
 use matrix_sdk_crypto::olm::{ForwarderData, SenderData};
 use matrix_sdk_crypto::types::events::room_key_withheld::RoomKeyWithheldContent;
 use matrix_sdk_crypto::types::room_history::RoomKeyBundle;
-use matrix_sdk_crypto::vodozemac::Ed25519PublicKey;
-use msc4268_model::material;
 use msc4268_protocol::cases::{
     BundleParseOutcome, KeySummary, Rejection, SkippedEntry, WithheldSummary,
 };
@@ -27,10 +25,7 @@ use crate::error::AdapterError;
 /// The forwarder the parse-only path hands to `try_into_inbound_group_session` (it only
 /// labels the sessions; nothing is stored).
 fn parse_forwarder() -> Result<ForwarderData, AdapterError> {
-    let master = Ed25519PublicKey::from_base64(&material::ed25519_public_b64(
-        "matrix-sdk-crypto-adapter/parse-forwarder/master",
-    ))
-    .map_err(|e| AdapterError::krate("building the parse forwarder's master key", e))?;
+    let master = crate::keys::labelled_ed25519("matrix-sdk-crypto-adapter/parse-forwarder/master");
     let sender = SenderData::sender_unverified(
         user_id!("@forwarder:adapter.invalid"),
         device_id!("FORWARDER"),

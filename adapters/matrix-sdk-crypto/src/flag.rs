@@ -22,8 +22,6 @@ use std::ops::Deref;
 use matrix_sdk_crypto::olm::{BackedUpRoomKey, ExportedRoomKey, InboundGroupSession};
 use matrix_sdk_crypto::types::events::forwarded_room_key::ForwardedRoomKeyContent;
 use matrix_sdk_crypto::types::events::room_key::RoomKeyContent;
-use matrix_sdk_crypto::vodozemac::{Curve25519PublicKey, Ed25519PublicKey};
-use msc4268_model::material;
 use msc4268_protocol::cases::{FlagOutcome, FlagStructure};
 use msc4268_protocol::identifiers::{
     IdentifierVariant, SHARED_HISTORY_INTEROP, SHARED_HISTORY_UNSTABLE,
@@ -54,14 +52,8 @@ pub(crate) fn crate_shareable(structure: FlagStructure, content: &Value) -> Resu
                 return Err("m.room_key of an unknown algorithm".into());
             };
             // The creator's keys only label the session; use real, labelled ones.
-            let curve = Curve25519PublicKey::from_base64(&material::curve25519_public_b64(
-                "matrix-sdk-crypto-adapter/flag/creator",
-            ))
-            .map_err(|e| e.to_string())?;
-            let ed = Ed25519PublicKey::from_base64(&material::ed25519_public_b64(
-                "matrix-sdk-crypto-adapter/flag/creator",
-            ))
-            .map_err(|e| e.to_string())?;
+            let curve = crate::keys::labelled_curve25519("matrix-sdk-crypto-adapter/flag/creator");
+            let ed = crate::keys::labelled_ed25519("matrix-sdk-crypto-adapter/flag/creator");
             let s = InboundGroupSession::from_room_key_content(curve, ed, &c)
                 .map_err(|e| format!("from_room_key_content: {e}"))?;
             Ok(s.shared_history())

@@ -34,17 +34,17 @@ use matrix_sdk_crypto::store::types::StoredRoomKeyBundleData;
 use matrix_sdk_crypto::types::events::room_key_bundle::RoomKeyBundleContent;
 use matrix_sdk_crypto::types::events::room_key_withheld::RoomKeyWithheldContent;
 use matrix_sdk_crypto::types::room_history::RoomKeyBundle;
-use matrix_sdk_crypto::vodozemac::{Curve25519PublicKey, Ed25519PublicKey};
+use matrix_sdk_crypto::vodozemac::Curve25519PublicKey;
 use matrix_sdk_crypto::{AttachmentDecryptor, MediaEncryptionInfo, OlmMachine};
-use msc4268_model::material::{self, CrossSigning, Device};
 use msc4268_protocol::cases::*;
 use msc4268_protocol::implementation::{OpError, OpResult};
 use ruma::{OwnedDeviceId, OwnedRoomId, OwnedUserId};
 use serde_json::{Value, json};
 
 use crate::error::AdapterError;
+use crate::keys::{labelled_curve25519, labelled_ed25519};
 use crate::olm::{
-    Receiver, candidate_devices, device_with_curve, learn_sender, parse_id, unsupported,
+    Receiver, device_with_curve, learn_sender, parse_id, replay_devices, unsupported,
 };
 
 const SHARED_ROOM_HISTORY: &str =
@@ -112,15 +112,12 @@ fn err(context: &str, e: impl std::fmt::Display) -> OpError {
 
 /// Labelled, real keys for parties the fixture does not give keys for (forwarders of stored
 /// sessions): they only label sessions.
-fn labelled_forwarder(user: &OwnedUserId) -> OpResult<(SenderData, Curve25519PublicKey)> {
+fn labelled_forwarder(user: &OwnedUserId) -> (SenderData, Curve25519PublicKey) {
     let label = format!("matrix-sdk-crypto-adapter/forwarder/{user}");
-    let master =
-        Ed25519PublicKey::from_base64(&material::ed25519_public_b64(&format!("{label}/master")))
-            .map_err(|e| err("labelled master key", e))?;
-    let curve = Curve25519PublicKey::from_base64(&material::curve25519_public_b64(&label))
-        .map_err(|e| err("labelled curve key", e))?;
+    let master = labelled_ed25519(&format!("{label}/master"));
+    let curve = labelled_curve25519(&label);
     let device: OwnedDeviceId = "FORWARDER".into();
-    Ok((SenderData::sender_unverified(user, &device, master), curve))
+    (SenderData::sender_unverified(user, &device, master), curve)
 }
 
 /// A real `EncryptedFile` for bookkeeping records (`receive_room_key_bundle` does not read it).
@@ -131,7 +128,7 @@ fn bookkeeping_file(
     let bytes = serde_json::to_vec(bundle).map_err(|e| err("bundle JSON", e))?;
     let url = format!(
         "mxc://adapter.invalid/{}",
-        material::ed25519_public_b64(room.as_str()).replace(['/', '+'], "_")
+        crate::keys::media_id(room.as_str())
     );
     crate::attachment::encrypt_file(&bytes, &url)
         .map(|(f, _)| f)
@@ -154,8 +151,11 @@ fn creator_for(session_id: &str, bundle: Option<&Value>) -> (Value, Value) {
             e.get("sender_claimed_keys").cloned().unwrap_or(Value::Null),
         ),
         None => {
-            let d = Device::new("@creator:adapter.invalid", "CREATOR");
-            (json!(d.curve25519()), json!({"ed25519": d.ed25519()}))
+            let label = "matrix-sdk-crypto-adapter/creator";
+            (
+                json!(labelled_curve25519(label).to_base64()),
+                json!({"ed25519": labelled_ed25519(label).to_base64()}),
+            )
         }
     }
 }
@@ -196,7 +196,7 @@ async fn seed_store(
                     "forwarder",
                 )?;
                 let room: OwnedRoomId = parse_id(&s.room_id, "stored session's room ID")?;
-                let (sender_data, sender_key) = labelled_forwarder(&forwarder)?;
+                let (sender_data, sender_key) = labelled_forwarder(&forwarder);
                 let earlier = json!({"room_keys": [export], "withheld": []});
                 let file = bookkeeping_file(&room, &earlier)?;
                 let info = StoredRoomKeyBundleData {
@@ -280,7 +280,8 @@ pub(crate) async fn decide(input: &ImportInput) -> OpResult<ImportOutcome> {
             "replaying the recipient's verification of the sender (own cross-signing and a user-signing signature) is not implemented in this adapter",
         ));
     }
-    let receiver = Receiver::new(&input.recipient).await?;
+    let replay = input.replay.as_ref();
+    let receiver = Receiver::new(&input.recipient, replay).await?;
     let machine = &receiver.machine;
 
     // The bundle as served, decrypted with the file info the event names (crate path), only to
@@ -303,34 +304,27 @@ pub(crate) async fn decide(input: &ImportInput) -> OpResult<ImportOutcome> {
     if let Some(id) = &input.sender_identity
         && id.state == IdentityState::PinViolation
     {
-        {
-            // Pin an earlier identity of the sender first (trust on first use), with the sender's
-            // device signed by it; the fixture's identity then replaces it.
-            let earlier = CrossSigning::new(
+        // Pin the identity the replay data says the recipient had before (trust on first use),
+        // with the sender's device signed by it; the case's identity then replaces it.
+        let Some(earlier) = replay.and_then(|r| r.pinned_identity.as_ref()) else {
+            return Err(unsupported(
+                "the case's replay data has no identity pinned before, so the identity change cannot be replayed",
+            ));
+        };
+        let dk: Vec<Value> = earlier.sender_device_keys.iter().cloned().collect();
+        receiver
+            .keys_query(
                 &input.event.sender,
-                "matrix-sdk-crypto-adapter/pinned-before",
-            );
-            let candidates =
-                candidate_devices(&input.recipient, &input.event, &input.known_devices);
-            let dk: Vec<Value> = device_with_curve(&input.event.sender_key, &candidates)
-                .map(|d| d.device_keys(Some(&earlier)))
-                .into_iter()
-                .collect();
-            receiver
-                .keys_query(
-                    &input.event.sender,
-                    &dk,
-                    Some(&earlier.master_key_json()),
-                    Some(&earlier.self_signing_key_json()),
-                )
-                .await?;
-        }
+                &dk,
+                Some(&earlier.master_key),
+                Some(&earlier.self_signing_key),
+            )
+            .await?;
     }
     learn_sender(&receiver, &input.event, input.sender_identity.as_ref()).await?;
 
-    let candidates = candidate_devices(&input.recipient, &input.event, &input.known_devices);
-    let sender_device = device_with_curve(&input.event.sender_key, &candidates);
-    let event = receiver.to_device_event(&input.event, sender_device.as_ref())?;
+    let sender_device = device_with_curve(&input.event.sender_key, replay_devices(replay));
+    let event = receiver.to_device_event(&input.event, sender_device)?;
     receiver.deliver(&event).await?;
 
     let sender: OwnedUserId = parse_id(&input.event.sender, "sender")?;
@@ -364,7 +358,7 @@ pub(crate) async fn decide(input: &ImportInput) -> OpResult<ImportOutcome> {
     let raw: Value = serde_json::from_slice(&plaintext).unwrap_or(Value::Null);
 
     // Before.
-    let probe_forwarder = ForwarderData::try_from(&labelled_forwarder(&sender)?.0)
+    let probe_forwarder = ForwarderData::try_from(&labelled_forwarder(&sender).0)
         .map_err(|()| OpError::Errored("labelled forwarder must convert".into()))?;
     let mut before = Vec::new();
     for key in &bundle.room_keys {

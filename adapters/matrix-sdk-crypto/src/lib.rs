@@ -1,8 +1,15 @@
 //! # msc4268-adapter-matrix-sdk-crypto
 //!
-//! Runs the MSC4268 conformance corpus against the real `matrix-sdk-crypto` 0.18.0, the Rust
-//! implementation Element ships. Every operation drives the crate itself; nothing here
-//! re-implements its behaviour:
+//! Runs the MSC4268 conformance corpus against the real `matrix-sdk-crypto`, the Rust
+//! implementation Element ships: 0.18.0 in this crate, 0.19.1 when the same source is built from
+//! `adapters/matrix-sdk-crypto-0.19` (feature `crypto-0-19`; the differences are in `src/compat.rs`). The binary
+//! (`src/main.rs`) speaks the suite's adapter protocol over stdio, so `msc4268 check --impl
+//! matrix-sdk-crypto@0.18.0` runs it as a process like any other adapter; the library is the same
+//! implementation in-process (benches, differential fuzzing). It depends on no suite crate but
+//! `msc4268-protocol` (the case types): whatever it needs to replay a case through the crate's
+//! Olm layer (the fixture devices' secret keys, the identity pinned before) comes from the case's
+//! replay data (`docs/adapter-protocol.md`). Every operation drives the crate itself; nothing
+//! here re-implements its behaviour:
 //!
 //! | category | what is driven |
 //! |---|---|
@@ -21,12 +28,15 @@
 mod attachment;
 mod build;
 mod bundle;
+mod compat;
 mod error;
 mod flag;
 mod import;
+mod keys;
 mod olm;
 mod to_device;
 
+use msc4268_protocol::adapter::Declaration;
 use msc4268_protocol::cases::*;
 use msc4268_protocol::identifiers::IdentifierVariant;
 use msc4268_protocol::implementation::{Implementation, ImplementationInfo, OpError, OpResult};
@@ -34,8 +44,12 @@ use serde_json::Value;
 
 pub use error::AdapterError;
 
-/// The version of matrix-sdk-crypto this adapter is built against (pinned `=0.18.0`).
+/// The version of matrix-sdk-crypto this adapter is built against (pinned `=0.18.0`, or `=0.19.1`
+/// in `adapters/matrix-sdk-crypto-0.19`).
 pub const CRATE_VERSION: &str = matrix_sdk_crypto::VERSION;
+
+/// The categories the adapter runs: all eight.
+pub const CATEGORIES: [Category; 8] = Category::ALL;
 
 /// The matrix-sdk-crypto implementation under test.
 #[derive(Debug)]
@@ -80,6 +94,15 @@ pub const PANIC_PREFIX: &str = "matrix-sdk-crypto panicked: ";
 /// Turns an adapter failure into an `errored` case.
 fn errored(e: impl std::fmt::Display) -> OpError {
     OpError::Errored(e.to_string())
+}
+
+impl MatrixSdkCrypto {
+    /// What the adapter declares in its `start` reply.
+    pub fn declaration(&self) -> Declaration {
+        let mut d = Declaration::new(self.info(), &CATEGORIES);
+        d.homepage = Some("https://github.com/matrix-org/matrix-rust-sdk".into());
+        d
+    }
 }
 
 impl Implementation for MatrixSdkCrypto {

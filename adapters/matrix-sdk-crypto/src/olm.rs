@@ -2,26 +2,23 @@
 //! synthetic `/keys/query` answers, and delivery of an Olm-encrypted to-device event through
 //! `receive_sync_changes`.
 //!
-//! Fixture devices derive their keys from labels (`material::Device`: Ed25519 from
-//! `seed("ed25519/<label>")`, Curve25519 from `seed("curve25519/<label>")`). vodozemac 0.10 has
-//! no constructor from raw keys, but its `AccountPickle` is plain serde: the adapter pickles a
-//! fresh account, puts the fixture device's two secrets in place of the random ones and
-//! unpickles it. The result is checked against the fixture's public keys before use, so the
-//! sender's Olm identity key is exactly the fixture's `sender_key`, and the receiving
-//! `OlmMachine` (built `with_store(.., Some(account))`) has exactly the recipient's keys that the
-//! plaintext's `recipient_keys` names.
+//! The case's replay data (`input.replay.devices`, documented in `docs/adapter-protocol.md`)
+//! publishes each fixture device's Ed25519 seed and Curve25519 secret. vodozemac has no
+//! constructor from raw keys, but its `AccountPickle` is plain serde: the adapter pickles a fresh
+//! account, puts the device's two secrets in place of the random ones and unpickles it. The
+//! result is checked against the device's public keys before use, so the sender's Olm identity
+//! key is exactly the fixture's `sender_key`, and the receiving `OlmMachine` (built from that
+//! account) has exactly the recipient's keys that the plaintext's `recipient_keys` names.
 
 use std::collections::BTreeMap;
 
 use matrix_sdk_common::deserialized_responses::ProcessedToDeviceEvent;
-use matrix_sdk_crypto::store::MemoryStore;
 use matrix_sdk_crypto::vodozemac::Curve25519PublicKey;
 use matrix_sdk_crypto::vodozemac::olm::{Account, SessionConfig};
 use matrix_sdk_crypto::{DecryptionSettings, EncryptionSyncChanges, OlmMachine, TrustRequirement};
-use msc4268_model::material::{self, Device};
 use msc4268_protocol::cases::{
-    EnvelopeOutcome, KnownDevice, OlmEnvelopeInput, ReceivedToDevice, Recipient, Rejection,
-    SenderIdentity,
+    EnvelopeOutcome, OlmEnvelopeInput, ReceivedToDevice, Recipient, Rejection, Replay,
+    ReplayDevice, SenderIdentity, carrier_bytes,
 };
 use msc4268_protocol::implementation::{OpError, OpResult};
 use ruma::api::client::keys::get_keys;
@@ -37,10 +34,23 @@ pub(crate) fn unsupported(reason: impl Into<String>) -> OpError {
     OpError::Unsupported(reason.into())
 }
 
-/// A vodozemac 0.10 account with exactly `device`'s identity keys.
-pub(crate) fn account_for(device: &Device) -> Result<Account, AdapterError> {
-    let ed_secret = material::seed(&format!("ed25519/{}", device.label));
-    let curve_secret = material::seed(&format!("curve25519/{}", device.label));
+/// 32 bytes from a padded-base64 secret of the replay data.
+fn secret(b64: &str, what: &str, device: &ReplayDevice) -> Result<[u8; 32], AdapterError> {
+    carrier_bytes(b64)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .ok_or_else(|| {
+            AdapterError::Input(format!(
+                "the replay data's {what} of {} {} is not 32 bytes of base64",
+                device.user_id, device.device_id
+            ))
+        })
+}
+
+/// A vodozemac account with exactly `device`'s identity keys.
+pub(crate) fn account_for(device: &ReplayDevice) -> Result<Account, AdapterError> {
+    let ed_secret = secret(&device.ed25519_seed, "ed25519_seed", device)?;
+    let curve_secret = secret(&device.curve25519_secret, "curve25519_secret", device)?;
     let mut pickle = serde_json::to_value(Account::new().pickle())
         .map_err(|e| AdapterError::json("pickling a fresh vodozemac account", e))?;
     pickle["signing_key"] = json!({ "Normal": ed_secret.to_vec() });
@@ -49,72 +59,28 @@ pub(crate) fn account_for(device: &Device) -> Result<Account, AdapterError> {
         .map_err(|e| AdapterError::json("unpickling the fixture device's account", e))?;
     let account = Account::from_pickle(pickle);
     let keys = account.identity_keys();
-    if keys.ed25519.to_base64() != device.ed25519()
-        || keys.curve25519.to_base64() != device.curve25519()
+    if keys.ed25519.to_base64() != device.ed25519
+        || keys.curve25519.to_base64() != device.curve25519
     {
         return Err(AdapterError::Input(format!(
-            "the account built for {} {} does not have its fixture keys",
+            "the account built from the replay secrets of {} {} does not have its public keys",
             device.user_id, device.device_id
         )));
     }
     Ok(account)
 }
 
-/// The fixture device among `candidates` whose Curve25519 key is `curve25519`.
-pub(crate) fn device_with_curve(curve25519: &str, candidates: &[Device]) -> Option<Device> {
-    candidates
-        .iter()
-        .find(|d| d.curve25519() == curve25519)
-        .cloned()
+/// The replay devices of a case (none when it has no replay data).
+pub(crate) fn replay_devices(replay: Option<&Replay>) -> &[ReplayDevice] {
+    replay.map(|r| r.devices.as_slice()).unwrap_or_default()
 }
 
-/// Every (user, device) a case names, as fixture devices: the only ones whose secrets the
-/// adapter can derive. The event's `olm_sender_device` (replay data) comes first.
-pub(crate) fn candidate_devices(
-    recipient: &Recipient,
-    event: &ReceivedToDevice,
-    known: &[KnownDevice],
-) -> Vec<Device> {
-    let mut users: Vec<String> = vec![event.sender.clone(), recipient.user_id.clone()];
-    let mut devices: Vec<String> = vec![recipient.device_id.clone()];
-    if let Some(d) = &event.olm_sender_device {
-        users.push(d.user_id.clone());
-        devices.push(d.device_id.clone());
-    }
-    let pt = &event.plaintext;
-    for p in ["/sender", "/recipient", "/sender_device_keys/user_id"] {
-        if let Some(s) = pt.pointer(p).and_then(Value::as_str) {
-            users.push(s.to_owned());
-        }
-    }
-    if let Some(s) = pt
-        .pointer("/sender_device_keys/device_id")
-        .and_then(Value::as_str)
-    {
-        devices.push(s.to_owned());
-    }
-    if let Some(keys) = pt
-        .pointer("/sender_device_keys/keys")
-        .and_then(Value::as_object)
-    {
-        for k in keys.keys() {
-            if let Some((_, id)) = k.split_once(':') {
-                devices.push(id.to_owned());
-            }
-        }
-    }
-    for k in known {
-        users.push(k.user_id.clone());
-        devices.push(k.device_id.clone());
-    }
-    users.sort();
-    users.dedup();
-    devices.sort();
-    devices.dedup();
-    users
-        .iter()
-        .flat_map(|u| devices.iter().map(move |d| Device::new(u, d)))
-        .collect()
+/// The device among `candidates` whose Curve25519 key is `curve25519`.
+pub(crate) fn device_with_curve<'a>(
+    curve25519: &str,
+    candidates: &'a [ReplayDevice],
+) -> Option<&'a ReplayDevice> {
+    candidates.iter().find(|d| d.curve25519 == curve25519)
 }
 
 /// A receiving `OlmMachine` (memory store) holding the recipient's fixture keys, and one of its
@@ -128,14 +94,18 @@ pub(crate) struct Receiver {
 
 impl Receiver {
     /// Builds the receiver, or says why the recipient's keys cannot be reproduced.
-    pub(crate) async fn new(recipient: &Recipient) -> OpResult<Self> {
-        let device = Device::new(&recipient.user_id, &recipient.device_id);
-        if device.ed25519() != recipient.ed25519 || device.curve25519() != recipient.curve25519 {
+    pub(crate) async fn new(recipient: &Recipient, replay: Option<&Replay>) -> OpResult<Self> {
+        let Some(device) = replay_devices(replay).iter().find(|d| {
+            d.user_id == recipient.user_id
+                && d.device_id == recipient.device_id
+                && d.ed25519 == recipient.ed25519
+                && d.curve25519 == recipient.curve25519
+        }) else {
             return Err(unsupported(
-                "the recipient's keys are not the fixture keys of its user and device ID, so no OlmMachine can hold them",
+                "the case's replay data has no secret keys for the recipient's keys, so no OlmMachine can hold them",
             ));
-        }
-        let mut account = account_for(&device).map_err(crate::errored)?;
+        };
+        let mut account = account_for(device).map_err(crate::errored)?;
         account.generate_one_time_keys(1);
         let one_time_key = account
             .one_time_keys()
@@ -146,9 +116,7 @@ impl Receiver {
         let curve25519 = account.identity_keys().curve25519;
         let user: OwnedUserId = parse_id(&recipient.user_id, "recipient user ID")?;
         let dev: OwnedDeviceId = recipient.device_id.as_str().into();
-        let machine = OlmMachine::with_store(&user, &dev, MemoryStore::new(), Some(account))
-            .await
-            .map_err(|e| crate::errored(AdapterError::krate("OlmMachine::with_store", e)))?;
+        let machine = crate::compat::machine_with_account(&user, &dev, account).await?;
         Ok(Self {
             machine,
             curve25519,
@@ -200,7 +168,7 @@ impl Receiver {
     pub(crate) fn to_device_event(
         &self,
         event: &ReceivedToDevice,
-        sender_device: Option<&Device>,
+        sender_device: Option<&ReplayDevice>,
     ) -> OpResult<Value> {
         if !event.encrypted {
             return Ok(json!({
@@ -308,21 +276,23 @@ pub(crate) async fn learn_sender(
 /// `olm-envelope`: the crate's Olm layer accepts the event when `receive_sync_changes` yields it
 /// as `Decrypted`; anything else (undecryptable, refused, plaintext) is a rejection.
 pub(crate) async fn check_envelope(input: &OlmEnvelopeInput) -> OpResult<EnvelopeOutcome> {
-    let receiver = Receiver::new(&input.recipient).await?;
-    let candidates = candidate_devices(&input.recipient, &input.event, &input.known_devices);
+    let replay = input.replay.as_ref();
+    let receiver = Receiver::new(&input.recipient, replay).await?;
+    let candidates = replay_devices(replay);
     for k in &input.known_devices {
-        let d = Device::new(&k.user_id, &k.device_id);
-        if d.ed25519() != k.ed25519 {
+        let Some(d) = candidates.iter().find(|d| {
+            d.user_id == k.user_id && d.device_id == k.device_id && d.ed25519 == k.ed25519
+        }) else {
             return Err(unsupported(
-                "a known device's Ed25519 key is not its fixture key, so no /keys/query answer can carry it",
+                "the case's replay data has no signed device keys for a known device's Ed25519 key, so no /keys/query answer can carry it",
             ));
-        }
+        };
         receiver
-            .keys_query(&k.user_id, &[d.device_keys(None)], None, None)
+            .keys_query(&k.user_id, std::slice::from_ref(&d.device_keys), None, None)
             .await?;
     }
-    let sender = device_with_curve(&input.event.sender_key, &candidates);
-    let event = receiver.to_device_event(&input.event, sender.as_ref())?;
+    let sender = device_with_curve(&input.event.sender_key, candidates);
+    let event = receiver.to_device_event(&input.event, sender)?;
     let processed = receiver.deliver(&event).await?;
     let outcome = envelope_outcome(&processed);
     let EnvelopeOutcome::Accepted {

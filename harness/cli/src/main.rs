@@ -15,6 +15,7 @@
 //!   (`file:line`), and the scenarios that check it.
 //! * `msc4268 fuzz-corpus --out DIR` writes seed corpora for the fuzz targets from the fixtures.
 
+mod crypto_adapters;
 mod rule_info;
 
 use std::path::{Path, PathBuf};
@@ -56,11 +57,13 @@ enum Command {
     /// Run the fixture corpus against an implementation and print per-category and per-rule tables.
     Check {
         /// The implementation under test (repeatable, for a matrix). Built in: `reference` (the
-        /// embedded reference model) and, in builds with the `matrix-sdk-crypto` feature (the
-        /// default), `matrix-sdk-crypto` (0.18.0); any other implementation as
-        /// `NAME=cmd:'<command line>'`, an adapter speaking the adapter protocol. The name given
-        /// here (the built-in name, or NAME) chooses the expected-failures list
-        /// `<name>.json`; `cmd:` without NAME uses the name the adapter declares.
+        /// embedded reference model); `matrix-sdk-crypto@0.18.0` (alias `matrix-sdk-crypto`) and
+        /// `matrix-sdk-crypto@0.19.1`, the adapter programs of `adapters/` (built separately; the
+        /// error says how); any other implementation as `NAME=cmd:'<command line>'`, an adapter
+        /// speaking the adapter protocol. The name given here (the built-in name, or NAME)
+        /// chooses the expected-failures list `<name>.json` (a matrix-sdk-crypto version by its
+        /// canonical name: `matrix-sdk-crypto` for 0.18.0, `matrix-sdk-crypto@0.19.1`); `cmd:`
+        /// without NAME uses the name the adapter declares.
         #[arg(long = "impl", default_value = "reference")]
         implementations: Vec<String>,
         /// Write report.json, junit.xml, summary.md and index.html into this directory.
@@ -189,7 +192,7 @@ impl<'a> ImplSpec<'a> {
         if let Some((name, command)) = spec.split_once("=cmd:") {
             if !is_list_name(name) {
                 return Err(format!(
-                    "`{name}` in `--impl {spec}` is not an implementation name (letters, digits, `.`, `_`, `-`)"
+                    "`{name}` in `--impl {spec}` is not an implementation name (letters, digits, `.`, `_`, `-`, `@`)"
                 ));
             }
             return Ok(Self {
@@ -210,7 +213,7 @@ fn is_list_name(name: &str) -> bool {
         && !name.starts_with('.')
         && name
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'))
 }
 
 fn implementation(
@@ -224,18 +227,20 @@ fn implementation(
     }
     match spec.name.unwrap_or_default() {
         "reference" => Ok(Box::new(Reference)),
-        #[cfg(feature = "matrix-sdk-crypto")]
-        "matrix-sdk-crypto" => msc4268_adapter_matrix_sdk_crypto::MatrixSdkCrypto::new()
-            .map(|i| Box::new(i) as Box<dyn Implementation>)
-            .map_err(|e| format!("matrix-sdk-crypto: {e}")),
-        other => Err(format!(
-            "unknown implementation `{other}`; available: reference, [NAME=]cmd:'<command line>'{}",
-            if cfg!(feature = "matrix-sdk-crypto") {
-                ", matrix-sdk-crypto"
-            } else {
-                " (matrix-sdk-crypto: build with the `matrix-sdk-crypto` feature)"
+        other => match crypto_adapters::resolve(other) {
+            Some(crypto) => {
+                let program = crypto_adapters::locate(crypto)?;
+                println!("adapter program: {}", program.display());
+                let command = crypto_adapters::command_line(&program);
+                let imp = CommandImplementation::start(&command, adapter.clone())
+                    .map_err(|e| e.to_string())?;
+                Ok(Box::new(imp))
             }
-        )),
+            None => Err(format!(
+                "unknown implementation `{other}`; available: reference, [NAME=]cmd:'<command line>', matrix-sdk-crypto (= matrix-sdk-crypto@0.18.0), {}",
+                crypto_adapters::versions()
+            )),
+        },
     }
 }
 
@@ -460,7 +465,7 @@ fn expected_for(dir: &Path, name: &str) -> Result<Option<ExpectedFailures>, Stri
     let safe: String = name
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@') {
                 c
             } else {
                 '_'
@@ -512,6 +517,14 @@ fn check_one(
     // back to the name it declares.
     let list_name = match spec.name {
         Some(given) => {
+            // A matrix-sdk-crypto version goes by its canonical name (`matrix-sdk-crypto` for
+            // 0.18.0 whether given as `matrix-sdk-crypto` or `@0.18.0`); its programs all declare
+            // `matrix-sdk-crypto`, so each version is reported under its own name without a note.
+            let crypto = crypto_adapters::resolve(given);
+            let given = crypto.map_or(given, |a| a.name);
+            if crypto.is_some() && spec.command.is_none() {
+                info.name = given.to_owned();
+            }
             if given != info.name {
                 notes.push(format!(
                     "the adapter declares the name `{}`; it is reported, and its expected failures chosen, as `{given}` (given on the command line)",
@@ -794,7 +807,16 @@ mod tests {
                 command: Some("python3 a.py")
             })
         );
+        // A version names its own list (`matrix-sdk-crypto@0.19.1.json`).
+        assert_eq!(
+            p("matrix-sdk-crypto@0.19.1=cmd:./adapter"),
+            Ok(ImplSpec {
+                name: Some("matrix-sdk-crypto@0.19.1"),
+                command: Some("./adapter")
+            })
+        );
         assert!(p("../x=cmd:python3 a.py").is_err());
         assert!(p("=cmd:python3 a.py").is_err());
+        assert!(p("a/b=cmd:python3 a.py").is_err());
     }
 }

@@ -92,7 +92,46 @@ fn unchecked_files() -> Vec<GeneratedFile> {
     out.extend(import_decision::files());
     out.extend(bundle_building::files());
     out.extend(shared_history_flag::files());
+    for g in &mut out {
+        if matches!(
+            g.file.category,
+            Category::OlmEnvelope | Category::ImportDecision
+        ) {
+            for group in &mut g.file.groups {
+                add_replay(group);
+            }
+        }
+    }
     out
+}
+
+/// Publishes the replay data of each case of `group` (`input.replay`: the fixture devices' secret
+/// keys, the identity pinned before; [`msc4268_model::material::replay_for`]), in the group's
+/// context when it is the same for every case.
+fn add_replay(group: &mut GroupDef) {
+    let replays: Vec<Option<Value>> = group
+        .cases
+        .iter()
+        .map(|c| {
+            let mut merged = group.context.clone();
+            merged.extend(c.input.clone());
+            msc4268_model::material::replay_for(&Value::Object(merged))
+                .and_then(|r| serde_json::to_value(r).ok())
+        })
+        .collect();
+    let shared = replays.windows(2).all(|w| w[0] == w[1]);
+    match replays.first() {
+        Some(Some(r)) if shared => {
+            group.context.insert("replay".into(), r.clone());
+        }
+        _ => {
+            for (case, replay) in group.cases.iter_mut().zip(replays) {
+                if let Some(r) = replay {
+                    case.input.insert("replay".into(), r);
+                }
+            }
+        }
+    }
 }
 
 /// Starts a fixture file of `category` at `category/<name>.json`, written by the generator module

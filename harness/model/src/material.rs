@@ -10,6 +10,8 @@ use ed25519_dalek::SigningKey;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use msc4268_protocol::cases::{PinnedIdentity, Replay, ReplayDevice};
+
 use crate::b64;
 use crate::identifiers::{MEGOLM_V1, OLM_V1};
 use crate::megolm::ExportedSessionKey;
@@ -126,6 +128,19 @@ impl Device {
         Value::Object(obj)
     }
 
+    /// The device with its secret keys, as replay data publishes it.
+    pub fn replay(&self) -> ReplayDevice {
+        ReplayDevice {
+            user_id: self.user_id.clone(),
+            device_id: self.device_id.clone(),
+            ed25519: self.ed25519(),
+            curve25519: self.curve25519(),
+            ed25519_seed: b64::encode_padded(seed(&format!("ed25519/{}", self.label))),
+            curve25519_secret: b64::encode_padded(seed(&format!("curve25519/{}", self.label))),
+            device_keys: self.device_keys(None),
+        }
+    }
+
     /// The device's `DeviceKeys` object without any signature.
     pub fn unsigned_device_keys(&self) -> Map<String, Value> {
         let v = json!({
@@ -200,6 +215,90 @@ impl CrossSigning {
     }
 }
 
+/// The replay data of an `olm-envelope` or `import-decision` input (the group context merged
+/// with the case): the secret keys of every fixture device the input names whose keys appear in
+/// it, and for a sender identity in state `pin_violation` the identity the recipient pinned
+/// before. `None` when there is nothing to replay.
+///
+/// A device is named by any combination of a user ID and a device ID the input mentions (the
+/// recipient, the event's sender, the Olm sender device, the plaintext's `sender`, `recipient`
+/// and `sender_device_keys`, the known devices); its keys derive from `user_id/device_id`
+/// ([`Device::new`]), and it is kept only when its Ed25519 or Curve25519 key occurs in the input.
+pub fn replay_for(input: &Value) -> Option<Replay> {
+    let text = input.to_string();
+    let str_at = |p: &str| input.pointer(p).and_then(Value::as_str).map(str::to_owned);
+    let mut users: Vec<String> = ["/event/sender", "/recipient/user_id"]
+        .into_iter()
+        .filter_map(str_at)
+        .collect();
+    let mut devices: Vec<String> = str_at("/recipient/device_id").into_iter().collect();
+    users.extend(str_at("/event/olm_sender_device/user_id"));
+    devices.extend(str_at("/event/olm_sender_device/device_id"));
+    for p in [
+        "/event/plaintext/sender",
+        "/event/plaintext/recipient",
+        "/event/plaintext/sender_device_keys/user_id",
+    ] {
+        users.extend(str_at(p));
+    }
+    devices.extend(str_at("/event/plaintext/sender_device_keys/device_id"));
+    if let Some(keys) = input
+        .pointer("/event/plaintext/sender_device_keys/keys")
+        .and_then(Value::as_object)
+    {
+        devices.extend(
+            keys.keys()
+                .filter_map(|k| k.split_once(':').map(|(_, id)| id.to_owned())),
+        );
+    }
+    for k in input
+        .get("known_devices")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        users.extend(k.get("user_id").and_then(Value::as_str).map(str::to_owned));
+        devices.extend(
+            k.get("device_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        );
+    }
+    users.sort();
+    users.dedup();
+    devices.sort();
+    devices.dedup();
+    let named: Vec<Device> = users
+        .iter()
+        .flat_map(|u| devices.iter().map(move |d| Device::new(u, d)))
+        .filter(|d| text.contains(&d.ed25519()) || text.contains(&d.curve25519()))
+        .collect();
+    let pinned_identity = (input
+        .pointer("/sender_identity/state")
+        .and_then(Value::as_str)
+        == Some("pin_violation"))
+    .then(|| {
+        let sender = str_at("/event/sender").unwrap_or_default();
+        let earlier = CrossSigning::new(&sender, "replay/pinned-before");
+        let sender_key = str_at("/event/sender_key").unwrap_or_default();
+        PinnedIdentity {
+            master_key: earlier.master_key_json(),
+            self_signing_key: earlier.self_signing_key_json(),
+            sender_device_keys: named
+                .iter()
+                .find(|d| d.curve25519() == sender_key)
+                .map(|d| d.device_keys(Some(&earlier))),
+        }
+    });
+    if named.is_empty() && pinned_identity.is_none() {
+        return None;
+    }
+    Some(Replay {
+        devices: named.iter().map(Device::replay).collect(),
+        pinned_identity,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,6 +326,71 @@ mod tests {
         );
         assert_eq!(v.session_id(), k.session_id());
         assert_eq!(v.first_known_index(), 7);
+    }
+
+    #[test]
+    fn replay_publishes_the_secrets_of_the_devices_the_input_names() {
+        let bob = Device::new("@bob:hs2.test", "BOBDEV");
+        let alice = Device::new("@alice:hs1.test", "ALICEDEV");
+        let input = json!({
+            "recipient": {"user_id": bob.user_id, "device_id": bob.device_id,
+                          "ed25519": bob.ed25519(), "curve25519": bob.curve25519()},
+            "event": {"sender": alice.user_id, "sender_key": alice.curve25519(),
+                      "plaintext": {"sender_device_keys": alice.device_keys(None)}},
+            "sender_identity": {"state": "pin_violation"},
+        });
+        let replay = replay_for(&input).unwrap();
+        let named: Vec<(&str, &str)> = replay
+            .devices
+            .iter()
+            .map(|d| (d.user_id.as_str(), d.device_id.as_str()))
+            .collect();
+        // Alice's and Bob's own devices; never a user with another's device ID (its keys are
+        // not in the input).
+        assert_eq!(
+            named,
+            [("@alice:hs1.test", "ALICEDEV"), ("@bob:hs2.test", "BOBDEV")]
+        );
+        for d in &replay.devices {
+            let ed: [u8; 32] = b64::decode_array(&d.ed25519_seed, b64::Alphabet::Standard).unwrap();
+            assert_eq!(
+                b64::encode(SigningKey::from_bytes(&ed).verifying_key().to_bytes()),
+                d.ed25519
+            );
+            let curve: [u8; 32] =
+                b64::decode_array(&d.curve25519_secret, b64::Alphabet::Standard).unwrap();
+            let public = x25519_dalek::PublicKey::from(&x25519_dalek::StaticSecret::from(curve));
+            assert_eq!(b64::encode(public.as_bytes()), d.curve25519);
+            let obj = d.device_keys.as_object().unwrap();
+            verify_json(
+                obj,
+                &d.user_id,
+                &format!("ed25519:{}", d.device_id),
+                &ed_public(&ed),
+            )
+            .unwrap();
+        }
+        let pinned = replay.pinned_identity.unwrap();
+        let ssk = pinned.self_signing_key["keys"]
+            .as_object()
+            .and_then(|k| k.values().next())
+            .and_then(Value::as_str)
+            .unwrap()
+            .to_owned();
+        let ssk_bytes: [u8; 32] = b64::decode_array(&ssk, b64::Alphabet::Standard).unwrap();
+        let dk = pinned.sender_device_keys.unwrap();
+        verify_json(
+            dk.as_object().unwrap(),
+            &alice.user_id,
+            &format!("ed25519:{ssk}"),
+            &ssk_bytes,
+        )
+        .unwrap();
+        assert_eq!(replay_for(&json!({"event": {"sender": "@x:y"}})), None);
+    }
+
+    fn ed_public(seed: &[u8; 32]) -> [u8; 32] {
+        SigningKey::from_bytes(seed).verifying_key().to_bytes()
     }
 
     #[test]

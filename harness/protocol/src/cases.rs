@@ -245,6 +245,10 @@ pub enum FileEncryptionInput {
     },
 }
 
+/// The `url` of an `EncryptedFile` an implementation encrypts for a `file-encryption` case (the
+/// file is never uploaded).
+pub const PLACEHOLDER_URL: &str = "mxc://conformance.invalid/bundle";
+
 /// One encryption: the `EncryptedFile` and the uploaded bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -338,10 +342,10 @@ pub struct ReceivedToDevice {
     /// The decrypted Olm plaintext (`type`, `content`, `sender`, `recipient`, `keys`, ...).
     pub plaintext: Value,
     /// Replay data, never an input to the decision: the fixture device whose Olm account holds
-    /// `sender_key` (its secrets derive from its user and device ID as `material::Device` says).
-    /// An implementation that runs its real Olm layer needs it to encrypt the plaintext from
-    /// that account when the plaintext itself does not name the device (no `sender_device_keys`,
-    /// or keys of another device). Absent when no fixture device holds `sender_key`.
+    /// `sender_key` (its secret keys are in the input's [`Replay::devices`]). An implementation
+    /// that runs its real Olm layer needs it to encrypt the plaintext from that account when the
+    /// plaintext itself does not name the device (no `sender_device_keys`, or keys of another
+    /// device). Absent when no fixture device holds `sender_key`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub olm_sender_device: Option<OlmSenderDevice>,
 }
@@ -356,6 +360,61 @@ pub struct OlmSenderDevice {
     pub device_id: String,
 }
 
+/// Replay data of an `olm-envelope` or `import-decision` case: what an implementation that runs
+/// its real Olm layer needs to replay the case (the secret keys of the fixture devices the case
+/// names, the identity the recipient pinned before). Never an input to the decision: an
+/// implementation that decides from the plaintext alone ignores it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replay {
+    /// Every fixture device the case names whose keys appear in the input (the recipient, the
+    /// Olm sender, known devices), with its secret keys.
+    #[serde(default)]
+    pub devices: Vec<ReplayDevice>,
+    /// For a sender identity in state `pin_violation`: the identity of the sender that the
+    /// recipient had pinned before the one the case gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned_identity: Option<PinnedIdentity>,
+}
+
+/// A fixture device with its secret keys (all binary values padded standard base64).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayDevice {
+    /// Owner.
+    pub user_id: String,
+    /// Device ID.
+    pub device_id: String,
+    /// The Ed25519 public key, unpadded base64 (as in `DeviceKeys`).
+    pub ed25519: String,
+    /// The Curve25519 public key, unpadded base64 (as in `DeviceKeys`).
+    pub curve25519: String,
+    /// The Ed25519 secret key: the 32-byte seed of RFC 8032 (what libolm and vodozemac keep as
+    /// the account's signing key), padded standard base64.
+    pub ed25519_seed: String,
+    /// The Curve25519 (X25519) secret key: the 32-byte scalar of RFC 7748 before clamping (the
+    /// account's identity key), padded standard base64.
+    pub curve25519_secret: String,
+    /// The device's `DeviceKeys` object, self-signed (no cross-signing signature), as a
+    /// homeserver serves it from `/keys/query`.
+    pub device_keys: Value,
+}
+
+/// An identity of the sender that the recipient had pinned (trusted on first use) before the
+/// case's `sender_identity`, which then replaces it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PinnedIdentity {
+    /// The master `CrossSigningKey` object.
+    pub master_key: Value,
+    /// The self-signing `CrossSigningKey` object, signed by the master key.
+    pub self_signing_key: Value,
+    /// The Olm sender device's `DeviceKeys`, self-signed and signed by this self-signing key
+    /// (absent when no fixture device holds the Olm sender key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_device_keys: Option<Value>,
+}
+
 /// Input of an `olm-envelope` case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -367,6 +426,9 @@ pub struct OlmEnvelopeInput {
     /// Devices already known to the recipient.
     #[serde(default)]
     pub known_devices: Vec<KnownDevice>,
+    /// Replay data (secret keys of the fixture devices), never an input to the decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay: Option<Replay>,
 }
 
 /// Outcome of an `olm-envelope` case.
@@ -521,6 +583,10 @@ pub struct ImportInput {
     pub store: Vec<StoredSession>,
     /// What downloading the file's URL yields.
     pub media: Media,
+    /// Replay data (secret keys of the fixture devices, the identity pinned before), never an
+    /// input to the decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay: Option<Replay>,
 }
 
 /// The acceptance window the spec recommends: 24 hours.

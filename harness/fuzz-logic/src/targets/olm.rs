@@ -72,6 +72,7 @@ pub fn run(data: &[u8]) -> Result<(), Finding> {
                     olm_sender_device: None,
                 },
                 known_devices: Vec::new(),
+                replay: None,
             }
         }
     };

@@ -230,7 +230,7 @@ impl ImportStory {
                 ciphertext: "*not base64*".into(),
             },
         };
-        ImportInput {
+        let mut input = ImportInput {
             recipient: bob.clone(),
             room_id: self.room.id().to_owned(),
             membership: match self.membership {
@@ -267,7 +267,13 @@ impl ImportStory {
                 .map(StoreEntry::stored)
                 .collect(),
             media,
-        }
+            replay: None,
+        };
+        // The fixture devices' secret keys, as the generator publishes them in every case.
+        input.replay = serde_json::to_value(&input)
+            .ok()
+            .and_then(|v| msc4268_model::material::replay_for(&v));
+        input
     }
 
     /// The person who invited the recipient, if anyone did.

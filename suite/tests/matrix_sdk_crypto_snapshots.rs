@@ -13,7 +13,7 @@ use msc4268_protocol::cases::BuildInput;
 use msc4268_protocol::implementation::Implementation;
 use serde_json::{Value, json};
 
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 /// The store with a session of every origin, shared and not, that the reference also builds from.
 const STORE_CASE: &str = "bundle-building/shareability-mixed/every-origin";
 
