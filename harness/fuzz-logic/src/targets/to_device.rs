@@ -73,7 +73,7 @@ pub fn check(event_type: &str, content: &Value, target: &'static str) -> Result<
             )
         }
         Err(v) => {
-            let rule_ok = matches!(v.rule, "R21" | "R23") || v.rule.starts_with('A');
+            let rule_ok = matches!(v.rule, "R21" | "R23" | "R46") || v.rule.starts_with('A');
             let path_ok = v.path == "/type" || v.path.starts_with("/content");
             ensure(
                 rule_ok && path_ok,
