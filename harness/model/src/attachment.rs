@@ -25,7 +25,7 @@ type Aes256Ctr = ctr::Ctr128BE<aes::Aes256>;
 pub const DEFAULT_MAX_SIZE: u64 = 64 * 1024 * 1024;
 
 /// The `mxc://` URL an encryption carries before it is uploaded.
-pub const PLACEHOLDER_URL: &str = msc4268_protocol::cases::PLACEHOLDER_URL;
+pub const PLACEHOLDER_URL: &str = "mxc://conformance.invalid/bundle";
 
 /// One encryption as a sender hands it over: the `EncryptedFile` JSON it sends, and the bytes it
 /// uploads.
