@@ -35,7 +35,6 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use msc4268_protocol::cases::*;
-use msc4268_protocol::identifiers::IdentifierVariant;
 use msc4268_protocol::implementation::{Implementation, ImplementationInfo, OpError, OpResult};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -114,27 +113,9 @@ pub enum AdapterError {
     Schema(String),
 }
 
-/// What an adapter says about itself in its `start` reply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AdapterImplementation {
-    /// Short name (reports; `expected-failures/<name>.json`).
-    pub name: String,
-    /// Version of the implementation under test.
-    pub version: String,
-    /// Programming language.
-    pub language: String,
-    /// Where to report bugs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issues: Option<String>,
-    /// Home page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub homepage: Option<String>,
-    /// Categories it runs.
-    pub categories: Vec<Category>,
-    /// Identifier variants it understands.
-    pub identifiers: Vec<IdentifierVariant>,
-}
+/// What an adapter says about itself in its `start` reply: the protocol crate's type, shared
+/// with the Rust adapters that answer it.
+pub use msc4268_protocol::adapter::Declaration;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -195,7 +176,7 @@ pub struct CommandImplementation {
     /// Compiled always: strict mode validates every message with them; otherwise they only
     /// explain a reply that does not deserialise.
     schemas: SchemaSet,
-    declared: AdapterImplementation,
+    declared: Declaration,
     inner: Mutex<Inner>,
 }
 
@@ -239,7 +220,7 @@ impl CommandImplementation {
     }
 
     /// What the adapter declared in its `start` reply.
-    pub fn declared(&self) -> &AdapterImplementation {
+    pub fn declared(&self) -> &Declaration {
         &self.declared
     }
 
@@ -604,7 +585,7 @@ fn handshake(
     argv: &[String],
     options: &AdapterOptions,
     schemas: &SchemaSet,
-) -> Result<(Process, AdapterImplementation), AdapterError> {
+) -> Result<(Process, Declaration), AdapterError> {
     let mut process = Process::spawn(argv).map_err(|source| AdapterError::Spawn {
         command: command.to_owned(),
         source,
@@ -680,7 +661,7 @@ fn handshake(
             ),
         ));
     }
-    let declared: AdapterImplementation = match typed(reply.implementation) {
+    let declared: Declaration = match typed(reply.implementation) {
         Ok(d) => d,
         Err(e) => {
             return Err(fail(
