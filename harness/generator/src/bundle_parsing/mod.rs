@@ -103,6 +103,17 @@ fn parsed(room_keys: Vec<Value>, withheld: Vec<Value>, skipped: Vec<(&str, &str)
     json!({"outcome": "parsed", "room_keys": room_keys, "withheld": withheld, "skipped": skipped})
 }
 
+/// The other safe readings of a well-formed `withheld` entry that the reference keeps (decision
+/// S13): the receiver drops it, reporting the drop as a skipped entry (the protocol's place for
+/// "entries dropped on their own") or not at all. Nothing requires a receiver to record `withheld`
+/// entries (R45 is the suite's own), so a skip names R45 if it names a rule.
+fn withheld_dropped(source: &str) -> Vec<Value> {
+    vec![
+        parsed(vec![], vec![], vec![(source, "R45")]),
+        parsed(vec![], vec![], vec![]),
+    ]
+}
+
 fn rejected(rule: &str) -> Value {
     json!({"outcome": "rejected", "rule": rule})
 }

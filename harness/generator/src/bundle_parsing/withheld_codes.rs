@@ -66,7 +66,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
             )],
             vec![],
         ),
-        vec![parsed(vec![], vec![], vec![])],
+        withheld_dropped("/withheld/0"),
     );
     for (name, code) in [
         ("near-miss-suffix", "m.history_not_shared.v2"),
@@ -91,7 +91,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
                 vec![],
             ),
         );
-        c.also_acceptable.push(parsed(vec![], vec![], vec![]));
+        c.also_acceptable.extend(withheld_dropped("/withheld/0"));
     }
     f.file.groups.push(g.finish());
     let mut g = GroupBuilder::new(

@@ -126,24 +126,24 @@ pub(super) fn withheld_fields() -> GeneratedFile {
             vec![withheld_summary("/withheld/0", &no_olm, "m.no_olm", None)],
             vec![],
         ),
-        vec![parsed(vec![], vec![], vec![])],
+        withheld_dropped("/withheld/0"),
     );
     let mut with_ids = withheld("no-olm-ids", "m.no_olm");
     with_ids.as_object_mut().map(|m| m.remove("reason"));
-    g.push(
+    g.acceptable(
         spec(
             "no-olm-with-ids",
             &["R16"],
-            "m.no_olm with room_id and session_id: the ids are required for every other code and merely optional for m.no_olm, so the entry is well-formed and kept with its ids.",
-            &[BugClass::EdgeCase],
+            "m.no_olm with room_id and session_id: the ids are required for every other code and merely optional for m.no_olm, so the entry is well-formed (R16) and the bundle must not be refused for it. The reference keeps it with its ids; no text requires a receiver to keep a withheld entry (R45 is the suite's own), so dropping it is also acceptable (decision S13).",
+            &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
-        Verdict::Valid,
         json!({"plaintext": {"room_keys": [], "withheld": [with_ids.clone()]}}),
         parsed(
             vec![],
             vec![withheld_summary("/withheld/0", &with_ids, "m.no_olm", None)],
             vec![],
         ),
+        withheld_dropped("/withheld/0"),
     );
     let mut other = withheld("other-codes", "m.unverified");
     other.as_object_mut().map(|m| m.remove("reason"));
