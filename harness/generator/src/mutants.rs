@@ -53,6 +53,9 @@ pub enum Bug {
     TrustsUnsignedDevice,
     /// Acts on a bundle event that arrived unencrypted (R32).
     AcceptsUnencrypted,
+    /// Builds bundles with an empty `withheld` list (R13, a SHOULD): its `room_keys` are right,
+    /// so the MUST cases that also expect `withheld` entries count the failure as R13's.
+    OmitsWithheld,
 }
 
 /// A broken implementation.
@@ -103,7 +106,9 @@ impl Mutant {
             AcceptsUnencrypted => &[Category::OlmEnvelope, Category::ImportDecision],
             LenientSharedFlag => &[Category::SharedHistoryFlag],
             ReusesKeyAndIv | IvLowBitsNonZero => &[Category::FileEncryption],
-            SharesUnsharedSessions | ListsSessionTwice => &[Category::BundleBuilding],
+            SharesUnsharedSessions | ListsSessionTwice | OmitsWithheld => {
+                &[Category::BundleBuilding]
+            }
         }
     }
 }
@@ -125,6 +130,7 @@ pub fn all() -> Vec<Mutant> {
         IgnoresAcceptanceWindow,
         TrustsUnsignedDevice,
         AcceptsUnencrypted,
+        OmitsWithheld,
     ]
     .into_iter()
     .map(Mutant::new)
@@ -179,6 +185,11 @@ fn describe(bug: Bug) -> (&'static str, &'static str, &'static str) {
             "shares-unshared-sessions",
             "puts every session of the room into room_keys, shared_history or not",
             "R12",
+        ),
+        OmitsWithheld => (
+            "omits-withheld",
+            "sends the shareable sessions but lists no other session in withheld",
+            "R13",
         ),
         ListsSessionTwice => (
             "lists-session-twice",
@@ -340,6 +351,13 @@ impl Implementation for Mutant {
                     };
                 }
                 Reference.build_bundle(&changed)
+            }
+            Bug::OmitsWithheld => {
+                let mut built = Reference.build_bundle(input)?;
+                if let Some(b) = built.as_mut() {
+                    b["withheld"] = json!([]);
+                }
+                Ok(built)
             }
             Bug::ListsSessionTwice => {
                 let mut built = Reference.build_bundle(input)?;

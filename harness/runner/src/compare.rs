@@ -229,6 +229,49 @@ impl Canonical for Outcome {
     }
 }
 
+/// The one part of a case a failure can be narrowed to: a built bundle whose `room_keys` are
+/// right and whose `withheld` part only leaves entries out. R13 asks for the `withheld` entries
+/// with a SHOULD ("other sessions SHOULD be listed in the `withheld` section"), while the case's
+/// deciding rule may be a MUST about `room_keys` (R12), so such a failure breaks R13 only.
+pub const WITHHELD_OMISSION_RULE: &str = "R13";
+
+/// Whether `actual` differs from one of the `expected` outcomes only by leaving out some of its
+/// `withheld` entries: both are built bundles, their `room_keys` are the same set, and the actual
+/// `withheld` entries are a proper sub-multiset of the expected ones (same room, session and
+/// code). Extra or altered `withheld` entries are not an omission: an entry in both lists breaks
+/// R14 (a MUST), a malformed one R16.
+pub fn only_omits_withheld<'a>(
+    expected: impl IntoIterator<Item = &'a Outcome>,
+    actual: &Outcome,
+) -> bool {
+    let Outcome::BundleBuilding(BuildOutcome::Bundle {
+        room_keys,
+        withheld,
+    }) = actual
+    else {
+        return false;
+    };
+    let keys = sorted(room_keys.clone());
+    let have = sorted(withheld.clone());
+    expected.into_iter().any(|e| match e {
+        Outcome::BundleBuilding(BuildOutcome::Bundle {
+            room_keys: want_keys,
+            withheld: want_withheld,
+        }) => {
+            sorted(want_keys.clone()) == keys
+                && have.len() < want_withheld.len()
+                && is_sub_multiset(&have, &sorted(want_withheld.clone()))
+        }
+        _ => false,
+    })
+}
+
+/// Whether every element of `small` (sorted) occurs in `big` (sorted) at least as often.
+fn is_sub_multiset<T: Ord>(small: &[T], big: &[T]) -> bool {
+    let mut rest = big.iter();
+    small.iter().all(|x| rest.by_ref().any(|y| y == x))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +298,47 @@ mod tests {
             withheld: vec![],
             skipped: vec![],
         })
+    }
+
+    fn built(keys: &[&str], withheld: &[&str]) -> Outcome {
+        Outcome::BundleBuilding(BuildOutcome::Bundle {
+            room_keys: keys
+                .iter()
+                .map(|s| BuiltKey {
+                    room_id: "!r:hs".into(),
+                    session_id: (*s).into(),
+                    first_known_index: 0,
+                })
+                .collect(),
+            withheld: withheld
+                .iter()
+                .map(|s| BuiltWithheld {
+                    room_id: "!r:hs".into(),
+                    session_id: (*s).into(),
+                    code: "m.history_not_shared".into(),
+                })
+                .collect(),
+        })
+    }
+
+    #[test]
+    fn leaving_out_withheld_entries_is_an_omission_and_nothing_else_is() {
+        let want = built(&["a"], &["b", "c"]);
+        assert!(only_omits_withheld([&want], &built(&["a"], &["c"])));
+        assert!(only_omits_withheld([&want], &built(&["a"], &[])));
+        // The same bundle, another key set, an extra or a repeated entry: not an omission.
+        assert!(!only_omits_withheld([&want], &want));
+        assert!(!only_omits_withheld([&want], &built(&["a", "b"], &["c"])));
+        assert!(!only_omits_withheld([&want], &built(&[], &["b"])));
+        assert!(!only_omits_withheld([&want], &built(&["a"], &["d"])));
+        assert!(!only_omits_withheld([&want], &built(&["a"], &["b", "b"])));
+        assert!(!only_omits_withheld(
+            [&want],
+            &Outcome::BundleBuilding(BuildOutcome::Nothing)
+        ));
+        // Any of the accepted outcomes will do.
+        let other = built(&["a"], &["b"]);
+        assert!(only_omits_withheld([&other, &want], &built(&["a"], &["c"])));
     }
 
     #[test]

@@ -107,6 +107,7 @@ impl ExternalResult {
             identifiers: IdentifierVariant::Stable,
             rules: self.rules.clone(),
             level: catalogue.deciding_level(&self.rules).unwrap_or(Level::Must),
+            graded: None,
             flags: Vec::new(),
             result: Verdict::Valid,
             expected: Value::Object(expected),

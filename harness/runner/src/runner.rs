@@ -1,9 +1,11 @@
 //! Runs fixture cases against an implementation and judges the outcomes.
 
+use std::sync::OnceLock;
+
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::compare::outcome_matches;
+use crate::compare::{WITHHELD_OMISSION_RULE, only_omits_withheld, outcome_matches};
 use msc4268_corpus::expected_failures::{ExpectedFailure, ExpectedFailures, FailsAs};
 use msc4268_corpus::fixture::{BugClass, Case, CaseInput, Outcome, Verdict};
 use msc4268_corpus::rules::{Level, Tier};
@@ -238,8 +240,12 @@ pub struct CaseReport {
     pub identifiers: IdentifierVariant,
     /// Rule ids it exercises, the deciding rule first.
     pub rules: Vec<String>,
-    /// The level of its deciding rule (a fixture case's `level`).
+    /// The level it is counted at: the level of its deciding rule (a fixture case's `level`),
+    /// or the weaker level of the one rule a failure was narrowed to ([`CaseReport::graded`]).
     pub level: Level,
+    /// Set when a failure breaks only a weaker rule than the case's deciding one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub graded: Option<Grading>,
     /// Flags.
     pub flags: Vec<BugClass>,
     /// valid / invalid / acceptable.
@@ -249,6 +255,52 @@ pub struct CaseReport {
     /// What happened.
     #[serde(flatten)]
     pub status: Status,
+}
+
+/// A failure narrowed to one part of a case and counted at the level of the rule for that part,
+/// when that level is weaker than the case's own: a built bundle that is right but for some
+/// `withheld` entries it leaves out breaks R13 (SHOULD), not the MUST that decides the case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Grading {
+    /// The rule the failure breaks.
+    pub rule: String,
+    /// The case's own level (its deciding rule's), which the failure is not counted at.
+    pub case_level: Level,
+    /// Why the failure is narrowed.
+    pub why: String,
+}
+
+/// The level of catalogue rule `id`, read once per process.
+fn catalogue_level(id: &str) -> Option<Level> {
+    static LEVELS: OnceLock<Vec<(String, Level)>> = OnceLock::new();
+    LEVELS
+        .get_or_init(|| {
+            msc4268_corpus::rules::catalogue()
+                .map(|c| c.rules.iter().map(|r| (r.id.clone(), r.level)).collect())
+                .unwrap_or_default()
+        })
+        .iter()
+        .find(|(r, _)| r == id)
+        .map(|(_, l)| *l)
+}
+
+/// The narrower grading of a failed case, if its failure breaks only a weaker rule.
+fn grade(case: &Case, actual: &Outcome) -> Option<(Level, Grading)> {
+    let expected = std::iter::once(&case.expected).chain(case.also_acceptable.iter());
+    if !only_omits_withheld(expected, actual) {
+        return None;
+    }
+    let level = catalogue_level(WITHHELD_OMISSION_RULE)?;
+    (level < case.def.level).then(|| {
+        (
+            level,
+            Grading {
+                rule: WITHHELD_OMISSION_RULE.to_owned(),
+                case_level: case.def.level,
+                why: "the bundle's room_keys are right; it only leaves out withheld entries (\"other sessions SHOULD be listed in the `withheld` section\")".to_owned(),
+            },
+        )
+    })
 }
 
 impl CaseReport {
@@ -280,6 +332,12 @@ impl CaseReport {
             self.result,
             self.expected
         );
+        if let Some(g) = &self.graded {
+            s.push_str(&format!(
+                "  graded:   counted at {} ({}), not at the case's level {}: {}\n",
+                g.rule, self.level, g.case_level, g.why
+            ));
+        }
         match &self.status {
             Status::Failed { actual } => s.push_str(&format!("  actual:   {actual}\n")),
             Status::Errored { detail } => s.push_str(&format!("  errored:  {detail}\n")),
@@ -348,7 +406,12 @@ pub fn run_case_expecting(
     expected_failures: Option<&ExpectedFailures>,
 ) -> CaseReport {
     imp.begin_case(&case.def.id);
-    let status = judge(imp, case).status(expected_failures.and_then(|l| l.get(&case.def.id)));
+    let (judged, graded) = judge_graded(imp, case);
+    let (level, graded) = match graded {
+        Some((level, g)) => (level, Some(g)),
+        None => (case.def.level, None),
+    };
+    let status = judged.status(expected_failures.and_then(|l| l.get(&case.def.id)));
     CaseReport {
         id: case.def.id.clone(),
         file: case.file.clone(),
@@ -356,7 +419,8 @@ pub fn run_case_expecting(
         category: ReportCategory::Fixture(case.category),
         identifiers: case.identifiers,
         rules: case.def.rules.clone(),
-        level: case.def.level,
+        level,
+        graded,
         flags: case.def.flags.clone(),
         result: case.def.result,
         expected: case.expected.to_json(),
@@ -366,26 +430,33 @@ pub fn run_case_expecting(
 
 /// Runs one case and says how it went, before any expected-failures entry is applied.
 pub fn judge(imp: &dyn Implementation, case: &Case) -> Judged {
+    judge_graded(imp, case).0
+}
+
+/// [`judge`], with the narrower grading of a failure that breaks only a weaker rule than the
+/// case's deciding one (the level it counts at, and why).
+pub fn judge_graded(imp: &dyn Implementation, case: &Case) -> (Judged, Option<(Level, Grading)>) {
     let info = imp.info();
     if !info.identifiers.contains(&case.identifiers) {
-        return Judged::Skipped(format!(
+        let reason = format!(
             "{} does not implement the {:?} identifiers",
             info.name, case.identifiers
-        ));
+        );
+        return (Judged::Skipped(reason), None);
     }
     let actual = match execute(imp, &case.input) {
         Ok(o) => o,
-        Err(OpError::Unsupported(reason)) => return Judged::Skipped(reason),
-        Err(OpError::Errored(detail)) => return Judged::Errored(detail),
-        Err(OpError::TimedOut(detail)) => return Judged::TimedOut(detail),
+        Err(OpError::Unsupported(reason)) => return (Judged::Skipped(reason), None),
+        Err(OpError::Errored(detail)) => return (Judged::Errored(detail), None),
+        Err(OpError::TimedOut(detail)) => return (Judged::TimedOut(detail), None),
     };
     let ok = std::iter::once(&case.expected)
         .chain(case.also_acceptable.iter())
         .any(|e| outcome_matches(e, &actual));
     if ok {
-        Judged::Passed
+        (Judged::Passed, None)
     } else {
-        Judged::Failed(actual.to_json())
+        (Judged::Failed(actual.to_json()), grade(case, &actual))
     }
 }
 

@@ -334,6 +334,7 @@ pub(crate) mod tests {
             identifiers: IdentifierVariant::Stable,
             rules: rules.iter().map(|s| s.to_string()).collect(),
             level,
+            graded: None,
             flags: vec![BugClass::EdgeCase],
             result: Verdict::Invalid,
             expected: json!({"outcome": "rejected", "rule": rules[0]}),
