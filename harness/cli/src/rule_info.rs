@@ -270,13 +270,18 @@ fn case_lines(id: &str, cases: &[Case], fixtures: Option<&Path>) -> Vec<String> 
             .filter(|c| c.category == category)
             .collect();
         if !group.is_empty() {
-            lines.extend(category_lines(category, &group, fixtures));
+            lines.extend(category_lines(id, category, &group, fixtures));
         }
     }
     lines
 }
 
-fn category_lines(category: Category, cases: &[&Case], fixtures: Option<&Path>) -> Vec<String> {
+fn category_lines(
+    id: &str,
+    category: Category,
+    cases: &[&Case],
+    fixtures: Option<&Path>,
+) -> Vec<String> {
     let count = |v: Verdict| cases.iter().filter(|c| c.def.result == v).count();
     let mut lines = vec![format!(
         "  {} ({} cases: {} valid, {} invalid, {} acceptable)",
@@ -292,12 +297,23 @@ fn category_lines(category: Category, cases: &[&Case], fixtures: Option<&Path>) 
             None => format!("fixtures/{}", c.file),
         };
         lines.push(format!(
-            "    {:<10} {}  {file}",
+            "    {:<10} {:<6} {}  {file}{}",
             verdict_name(c.def.result),
-            c.def.id
+            c.def.level.as_str(),
+            c.def.id,
+            decided_by(c, id)
         ));
     }
     lines
+}
+
+/// A case's level is the level of the rule that decides its verdict, the first of its `rules`;
+/// when that is another rule than the one asked about, the line says which.
+fn decided_by(case: &Case, id: &str) -> String {
+    match case.def.rules.first() {
+        Some(first) if first != id => format!("  (level of {first}, its deciding rule)"),
+        _ => String::new(),
+    }
 }
 
 /// The places in the reference model that name the rule.

@@ -46,11 +46,17 @@ fn r33_lists_the_rule_its_cases_and_code() {
     assert!(text.contains("\n  D10: "), "decision D10 missing:\n{text}");
     assert!(text.contains("\n  import-decision ("), "{text}");
     assert!(
-        text.lines().any(
-            |l| l.trim_start().starts_with("invalid    import-decision/")
-                && l.contains("fixtures/import-decision/")
-        ),
-        "no invalid import-decision case with its file:\n{text}"
+        text.lines().any(|l| l
+            .trim_start()
+            .starts_with("invalid    SHOULD import-decision/")
+            && l.contains("fixtures/import-decision/")),
+        "no invalid import-decision case with its level and file:\n{text}"
+    );
+    // A case another rule decides shows that rule's level and says so.
+    assert!(
+        text.lines()
+            .any(|l| l.contains("import-decision/") && l.ends_with(", its deciding rule)")),
+        "no case decided by another rule:\n{text}"
     );
     assert!(
         text.contains("\n  harness/model/src/policy/import.rs:"),

@@ -235,10 +235,10 @@ pub(crate) fn explain_entry(
     } else {
         if reference_uses && !crate_uses {
             if known::no_olm(entry) {
-                return known("F9");
+                return known("S13-no-olm");
             }
             if known::unknown_code(entry) {
-                return known("F8");
+                return known("S13-unknown-code");
             }
         }
         if known::has_non_canonical_b64(entry) {

@@ -254,7 +254,7 @@ fn explain(
                 .eq([last])
     });
     if last_wins && !sessions.is_empty() {
-        return known("F20").map(|k| vec![k]);
+        return known("S15-same-session-twice").map(|k| vec![k]);
     }
     let explained = sessions.iter().all(|sid| {
         let Some(indices) = copies.get(*sid) else {

@@ -1,7 +1,8 @@
 //! The documented list of known differences between the reference model and matrix-sdk-crypto.
 //!
 //! Each entry cites a finding (`F…`, `docs/findings.md`) or a decision of the suite (`D…` / `S…`,
-//! `fixtures/rules.json`: behaviour the fixtures accept either way). The comparison modules only
+//! `fixtures/rules.json`: behaviour the fixtures accept either way). A finding that a decision
+//! withdrew is cited by that decision (`S13-…`, `S15-…`), its summary naming the old finding. The comparison modules only
 //! call a disagreement known when the input has the property the entry names (the predicates in
 //! this module), so a new kind of disagreement can never hide behind an old entry.
 
@@ -12,7 +13,8 @@ use serde_json::{Map, Value};
 /// One documented difference.
 #[derive(Debug, PartialEq, Eq)]
 pub struct KnownDifference {
-    /// `F…` (a finding in `docs/findings.md`), or `D…` / `S…` (a decision in `fixtures/rules.json`).
+    /// `F…` (a finding in `docs/findings.md`), or `D…` / `S…` (a decision in `fixtures/rules.json`),
+    /// with a suffix where one decision covers several differences.
     pub id: &'static str,
     /// The differential targets it shows up in.
     pub targets: &'static [&'static str],
@@ -62,14 +64,14 @@ pub static KNOWN: &[KnownDifference] = &[
         summary: "a `session_id` that is not the ID of `session_key` is accepted by the crate (it files the key under the ID of the key)",
     },
     KnownDifference {
-        id: "F8",
+        id: "S13-unknown-code",
         targets: &[BUN, IMP],
-        summary: "a withheld entry with a code the crate does not know is dropped by the crate",
+        summary: "a withheld entry with a code the crate does not know is dropped by the crate (finding F8, withdrawn: dropping it is acceptable)",
     },
     KnownDifference {
-        id: "F9",
+        id: "S13-no-olm",
         targets: &[BUN, IMP],
-        summary: "an `m.no_olm` withheld entry is handled differently: without room and session ID the crate drops it; with them the crate keeps it (the reference keeps both)",
+        summary: "an `m.no_olm` withheld entry is handled differently: without room and session ID the crate drops it; with them the crate keeps it (the reference keeps both; finding F9, withdrawn: dropping either is acceptable)",
     },
     KnownDifference {
         id: "F10",
@@ -92,9 +94,9 @@ pub static KNOWN: &[KnownDifference] = &[
         summary: "a JSON object with a member name twice: the reference reads the last value, the crate's derived deserializers refuse (`duplicate field`) (fixture bundle-parsing/duplicate-members/withheld-code-twice accepts both)",
     },
     KnownDifference {
-        id: "F20",
+        id: "S15-same-session-twice",
         targets: &[IMP],
-        summary: "a bundle carries one session more than once: the reference imports the best copy, the crate stores the copy listed last",
+        summary: "a bundle carries one session more than once: the reference imports the best copy, the crate stores the copy listed last (finding F20, withdrawn: either copy is acceptable)",
     },
     KnownDifference {
         id: "F11",
