@@ -378,3 +378,56 @@ impl From<Shareability> for cases::FlagOutcome {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::contract_identifiers as contract;
+    use crate::identifiers as model;
+
+    /// The model keeps its own copy of the wire identifiers (only this module may name the
+    /// contract); both copies must spell every identifier the same.
+    #[test]
+    fn the_model_and_the_contract_spell_every_identifier_alike() {
+        let pairs = [
+            (model::ROOM_KEY_BUNDLE, contract::ROOM_KEY_BUNDLE),
+            (
+                model::ROOM_KEY_BUNDLE_UNSTABLE,
+                contract::ROOM_KEY_BUNDLE_UNSTABLE,
+            ),
+            (model::HISTORY_NOT_SHARED, contract::HISTORY_NOT_SHARED),
+            (
+                model::HISTORY_NOT_SHARED_UNSTABLE,
+                contract::HISTORY_NOT_SHARED_UNSTABLE,
+            ),
+            (model::SHARED_HISTORY, contract::SHARED_HISTORY),
+            (
+                model::SHARED_HISTORY_UNSTABLE,
+                contract::SHARED_HISTORY_UNSTABLE,
+            ),
+            (
+                model::SHARED_HISTORY_INTEROP,
+                contract::SHARED_HISTORY_INTEROP,
+            ),
+            (model::MEGOLM_V1, contract::MEGOLM_V1),
+            (model::OLM_V1, contract::OLM_V1),
+            (
+                model::SENDER_DEVICE_KEYS_UNSTABLE,
+                contract::SENDER_DEVICE_KEYS_UNSTABLE,
+            ),
+        ];
+        for (m, c) in pairs {
+            assert_eq!(m, c);
+        }
+        for t in [
+            model::ROOM_KEY_BUNDLE,
+            model::ROOM_KEY_BUNDLE_UNSTABLE,
+            "m.room_key",
+        ] {
+            assert_eq!(
+                model::bundle_event_variant(t).map(contract::IdentifierVariant::from),
+                contract::bundle_event_variant(t),
+                "{t}"
+            );
+        }
+    }
+}
