@@ -49,11 +49,6 @@ while [ $# -gt 0 ]; do
 done
 
 if [ "$JUDGE_ONLY" = 0 ]; then
-  if ! cargo mutants --version >/dev/null 2>&1; then
-    echo "== installing cargo-mutants"
-    cargo install cargo-mutants --locked || exit 2
-  fi
-
   mkdir -p "$OUT"
   if [ -n "$DIFF_BASE" ]; then
     diff_file="$OUT/model.diff"
@@ -63,6 +58,11 @@ if [ "$JUDGE_ONLY" = 0 ]; then
       exit 0
     fi
     ARGS+=(--in-diff "$diff_file")
+  fi
+  # Installed only now: a diff run with nothing to test costs no install.
+  if ! cargo mutants --version >/dev/null 2>&1; then
+    echo "== installing cargo-mutants"
+    cargo install cargo-mutants --locked || exit 2
   fi
 
   echo "== $(cargo mutants --version); oracle: harness/model/tests/corpus_oracle.rs; jobs=$JOBS; out=$OUT"
