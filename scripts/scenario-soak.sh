@@ -6,7 +6,7 @@
 #
 #   scripts/scenario-soak.sh [RUNS] [OUT]        OUT defaults to reports/soak
 #
-# Builds the scenario test binary once (cargo test --no-run; CARGO_TARGET_DIR is honoured), then
+# Builds the scenario test binary once (cargo test --workspace --no-run; CARGO_TARGET_DIR is honoured), then
 # runs that binary directly, so every run measures the scenarios, not cargo. Needs the Synapse
 # image (homeserver/build-image.sh; the tests build it when missing) and a Docker engine.
 # Exit status: 0 when every run passed and left nothing behind, 1 otherwise.
@@ -16,7 +16,9 @@ runs=${1:-20}
 out=${2:-reports/soak}
 mkdir -p "$out"
 
-bin=$(cargo test -p msc4268-scenarios --test scenarios --no-run --message-format=json 2>/dev/null |
+# `--workspace`, as README's test command: the same feature set, so the build `cargo test
+# --workspace` made is reused (with `-p msc4268-scenarios` cargo would rebuild matrix-sdk).
+bin=$(cargo test --workspace --test scenarios --no-run --message-format=json 2>/dev/null |
   python3 -c '
 import json, sys
 for line in sys.stdin:
