@@ -28,46 +28,43 @@ pub(super) fn acceptance() -> GeneratedFile {
     );
     let mut s = baseline(bundle(&[&k], &[]));
     s.membership = "leave";
-    a.case(
+    a.acceptable(
         spec(
             "left-after-accepting",
             &["R34"],
             "Bob accepted, then left again. The reference defers (it imports only while Bob is joined); the texts set no condition on current membership (\"If Bob has recently accepted an invite to the room from Alice\"), so importing is also acceptable (decision S14).",
             &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
-        Verdict::Acceptable,
         &s,
         not_imported("deferred", "R34"),
-    )
-    .also_acceptable = vec![imported(vec![k.imported(ALICE)], vec![], vec![], vec![])];
+        vec![imported(vec![k.imported(ALICE)], vec![], vec![], vec![])],
+    );
     let mut s = baseline(bundle(&[&k], &[]));
     s.membership = "ban";
-    a.case(
+    a.acceptable(
         spec(
             "banned-after-accepting",
             &["R34"],
             "Bob accepted, then was banned. The reference defers (Bob is not joined); the texts set no condition on current membership, so importing is also acceptable (decision S14).",
             &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
-        Verdict::Acceptable,
         &s,
         not_imported("deferred", "R34"),
-    )
-    .also_acceptable = vec![imported(vec![k.imported(ALICE)], vec![], vec![], vec![])];
+        vec![imported(vec![k.imported(ALICE)], vec![], vec![], vec![])],
+    );
     let mut s = baseline(bundle(&[&k], &[]));
     s.membership = "knock";
-    a.case(
+    a.acceptable(
         spec(
             "knocking-after-accepting",
             &["R34"],
             "Bob's membership is `knock` (he left and knocked again). The reference defers (Bob is not joined); the texts set no condition on current membership, so importing is also acceptable (decision S14).",
             &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
-        Verdict::Acceptable,
         &s,
         not_imported("deferred", "R34"),
-    )
-    .also_acceptable = vec![imported(vec![k.imported(ALICE)], vec![], vec![], vec![])];
+        vec![imported(vec![k.imported(ALICE)], vec![], vec![], vec![])],
+    );
     let mut s = baseline(bundle(&[&k], &[]));
     s.now = NOW - HOUR + DEFAULT_ACCEPTANCE_WINDOW_MS + 1;
     a.case(
@@ -83,18 +80,17 @@ pub(super) fn acceptance() -> GeneratedFile {
     );
     let mut s = baseline(bundle(&[&k], &[]));
     s.now = NOW - HOUR + DEFAULT_ACCEPTANCE_WINDOW_MS;
-    a.case(
+    a.acceptable(
         spec(
             "exactly-24h",
             &["R36"],
             "Exactly 24 h after acceptance. \"The definition of 'recently' is left up to clients\" and \"24 hours is a recommended time limit\": the boundary itself is not specified. The reference's window is half-open (it defers), importing is also acceptable (decision S14).",
             &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
-        Verdict::Acceptable,
         &s,
         not_imported("deferred", "R36"),
-    )
-    .also_acceptable = vec![imported(vec![k.imported(ALICE)], vec![], vec![], vec![])];
+        vec![imported(vec![k.imported(ALICE)], vec![], vec![], vec![])],
+    );
     let mut s = baseline(bundle(&[&k], &[]));
     s.now = NOW + 30 * 24 * HOUR;
     a.case(

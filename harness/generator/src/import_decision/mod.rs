@@ -262,6 +262,19 @@ impl Add<'_> {
         let input = s.input(&self.g.case_id(spec.name));
         self.g.push(spec, result, input, expected)
     }
+
+    /// An `acceptable` case: `expected` is the reference's outcome, `also` the other outcomes the
+    /// texts allow.
+    fn acceptable(
+        &mut self,
+        spec: Spec<'_>,
+        s: &ImportSetup,
+        expected: Value,
+        also: Vec<Value>,
+    ) -> &mut CaseDef {
+        let input = s.input(&self.g.case_id(spec.name));
+        self.g.acceptable(spec, input, expected, also)
+    }
 }
 
 fn recipient_context() -> serde_json::Map<String, Value> {

@@ -25,36 +25,34 @@ pub(super) fn ratchet_distance() -> GeneratedFile {
     let far = key("distance-a", 0x0102_0304);
     let mut s = baseline(bundle(&[&early], &[]));
     s.store = vec![far.stored("backup")];
-    a.case(
+    a.acceptable(
         spec(
             "better-than-distant-backup-copy",
             &["R42"],
             "Bob has the session from backup at index 16909060 (0x01020304); the bundle's index 0 copy advances to exactly that copy, so it is connected and better; the reference replaces the stored copy with it. Keeping the stored copy is also acceptable, as in `merge/better-than-backup-copy`: whether a bundle is a \"trusted source\" for updating a stored session is not said (R47, decision S15).",
             &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
-        Verdict::Acceptable,
         &s,
         imported(vec![early.imported(ALICE)], vec![], vec![], vec![]),
-    )
-    .also_acceptable = vec![imported(vec![], vec![], vec![early.session_id()], vec![])];
+        vec![imported(vec![], vec![], vec![early.session_id()], vec![])],
+    );
     // 0x01ff → 0x0200: one step across a byte boundary of the counter, where the second byte
     // is already non-zero before the step.
     let early = key("distance-b", 0x01ff);
     let next = key("distance-b", 0x0200);
     let mut s = baseline(bundle(&[&early], &[]));
     s.store = vec![next.stored("backup")];
-    a.case(
+    a.acceptable(
         spec(
             "better-than-backup-copy-across-a-byte",
             &["R42"],
             "Bob has the session from backup at index 512 (0x200); the bundle's copy at index 511 (0x1ff) is one ratchet step earlier across a byte boundary of the counter, so it is connected and better; the reference replaces the stored copy with it. Keeping the stored copy is also acceptable, as in `merge/better-than-backup-copy`: whether a bundle is a \"trusted source\" for updating a stored session is not said (R47, decision S15).",
             &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
-        Verdict::Acceptable,
         &s,
         imported(vec![early.imported(ALICE)], vec![], vec![], vec![]),
-    )
-    .also_acceptable = vec![imported(vec![], vec![], vec![early.session_id()], vec![])];
+        vec![imported(vec![], vec![], vec![early.session_id()], vec![])],
+    );
     // An earlier copy whose ratchet does not lead to the held one.
     let held = key("distance-c", 5);
     let earlier = key("distance-c", 0);

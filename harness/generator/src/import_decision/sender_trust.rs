@@ -185,19 +185,17 @@ fn ed25519_strictness() -> msc4268_corpus::fixture::GroupDef {
     s.device_keys = Some(device_keys_signed(IDENTITY, |_| {
         for_identity_key("import-decision/small-order-self-signing-key")
     }));
-    a.case(
+    a.acceptable(
         spec(
             "small-order-self-signing-key",
             &["R50", "X1"],
             "Alice's master key signs a self-signing key that is the identity point (order 1); the device's signature by it is R = [s]B, S = s, which the cofactorless equation accepts for every message. The reference (cofactorless `verify`) imports; a strict verifier refuses the small-order key and discards. Only Alice's master key could certify that key.",
             flags,
         ),
-        Verdict::Acceptable,
         &s,
         imported_k(),
-    )
-    .also_acceptable
-    .push(discarded());
+        vec![discarded()],
+    );
 
     // A master key that is the identity point; Alice's real self-signing key carries a "signature"
     // by it; the device is genuinely signed by the self-signing key.
@@ -211,57 +209,51 @@ fn ed25519_strictness() -> msc4268_corpus::fixture::GroupDef {
         for_identity_key("import-decision/small-order-master-key"),
     );
     s.identity_keys = Some((Value::Object(weak_msk), Value::Object(real_ssk)));
-    a.case(
+    a.acceptable(
         spec(
             "small-order-master-key",
             &["R50", "X1"],
             "The master key Bob pinned (TOFU) is the identity point, and the self-signing key's signature by it is R = [s]B, S = s. The reference's cofactorless `verify` accepts the chain and imports; a strict verifier refuses the small-order key and discards. Whoever could make Bob pin that key at first contact could as well have pinned a key it holds.",
             flags,
         ),
-        Verdict::Acceptable,
         &s,
         imported_k(),
-    )
-    .also_acceptable
-    .push(discarded());
+        vec![discarded()],
+    );
 
     // The device signature by the real self-signing key with R = the identity point.
     let mut s = baseline(bundle(&[&k], &[]));
     s.device_keys = Some(device_keys_signed(ssk, |dk| {
         with_identity_r(&cs.ssk(), IDENTITY, &json_message(dk).unwrap_or_default())
     }));
-    a.case(
+    a.acceptable(
         spec(
             "device-signature-small-order-r",
             &["R50", "X1"],
             "Alice's self-signing key signs her device with R = the identity point and S = k·a (only the key holder can make it): the group equation holds, the reference's cofactorless `verify` accepts and imports; a strict verifier refuses the small-order R and discards.",
             flags,
         ),
-        Verdict::Acceptable,
         &s,
         imported_k(),
-    )
-    .also_acceptable
-    .push(discarded());
+        vec![discarded()],
+    );
 
     // The device signature by the real self-signing key with S + L.
     let mut s = baseline(bundle(&[&k], &[]));
     s.device_keys = Some(device_keys_signed(ssk, |dk| {
         s_plus_l(json_signature(dk, &cs.ssk()).unwrap_or([0; 64]))
     }));
-    a.case(
+    a.acceptable(
         spec(
             "device-signature-s-plus-l",
             &["R50", "X1"],
             "Alice's genuine self-signing-key signature of her device with S replaced by S + L (below 2^253). RFC 8032 says it is invalid (S out of range) and the reference discards; the historical NaCl/SUPERCOP reference code, which checks only S < 2^253, would accept and import.",
             malleable,
         ),
-        Verdict::Acceptable,
         &s,
         discarded(),
-    )
-    .also_acceptable
-    .push(imported_k());
+        vec![imported_k()],
+    );
 
     // The master key's signature of the self-signing key with a non-canonical R.
     let mut s = baseline(bundle(&[&k], &[]));
@@ -274,19 +266,17 @@ fn ed25519_strictness() -> msc4268_corpus::fixture::GroupDef {
         with_identity_r(&cs.msk(), IDENTITY_NON_CANONICAL, &msg),
     );
     s.identity_keys = Some((cs.master_key_json(), Value::Object(ssk_obj)));
-    a.case(
+    a.acceptable(
         spec(
             "self-signing-signature-non-canonical-r",
             &["R50", "X1"],
             "Alice's master key signs her self-signing key with R = the identity point written non-canonically (y = p + 1) and S = k·a over those bytes. RFC 8032's decoding fails and the reference (which compares R as bytes) discards; a verifier that decodes R leniently and checks the cofactored equation (ZIP-215) would accept and import.",
             malleable,
         ),
-        Verdict::Acceptable,
         &s,
         discarded(),
-    )
-    .also_acceptable
-    .push(imported_k());
+        vec![imported_k()],
+    );
 
     // The device signature with the top three bits of S set: no verifier accepts it.
     let mut s = baseline(bundle(&[&k], &[]));

@@ -19,18 +19,17 @@ pub(super) fn store_merge() -> GeneratedFile {
     let late = key("merge-a", 5);
     let mut s = baseline(bundle(&[&early], &[]));
     s.store = vec![late.stored("backup")];
-    a.case(
+    a.acceptable(
         spec(
             "better-than-backup-copy",
             &["R42"],
             "Bob has the session from backup at index 5; the bundle offers index 0. The reference takes the better copy. The store-update MUST lets a client update a session only from \"a trusted source\", and the texts do not say whether a bundle from another user is one, so keeping the stored copy is also acceptable (R47, decision S15).",
             &[BugClass::SpecAmbiguity],
         ),
-        Verdict::Acceptable,
         &s,
         imported(vec![early.imported(ALICE)], vec![], vec![], vec![]),
-    )
-    .also_acceptable = vec![imported(vec![], vec![], vec![early.session_id()], vec![])];
+        vec![imported(vec![], vec![], vec![early.session_id()], vec![])],
+    );
     let mut s = baseline(bundle(&[&late], &[]));
     s.store = vec![early.stored("room_key")];
     a.case(
@@ -99,18 +98,17 @@ pub(super) fn store_merge() -> GeneratedFile {
     stored["forwarder"] = json!(CAROL);
     let mut s = baseline(bundle(&[&better], &[]));
     s.store = vec![stored];
-    a.case(
+    a.acceptable(
         spec(
             "better-than-earlier-bundle",
             &["R42", "R41"],
             "Bob holds a copy Carol forwarded in an earlier bundle at index 5; Alice's bundle offers index 0. The reference replaces it and records Alice as the forwarder; keeping Carol's copy is also acceptable: whether a bundle is a \"trusted source\" for updating a stored session is not said (R47, decision S15).",
             &[BugClass::SpecAmbiguity],
         ),
-        Verdict::Acceptable,
         &s,
         imported(vec![better.imported(ALICE)], vec![], vec![], vec![]),
-    )
-    .also_acceptable = vec![imported(vec![], vec![], vec![better.session_id()], vec![])];
+        vec![imported(vec![], vec![], vec![better.session_id()], vec![])],
+    );
     let opaque = key("merge-opaque", 0);
     let mut stored = opaque.stored("room_key");
     stored["session_key"] = json!("c3RvcmVkIGluIGFuIG9sZGVyIGZvcm1hdA");
@@ -217,18 +215,17 @@ pub(super) fn store_merge() -> GeneratedFile {
     let last = key("ratchet-end", u32::MAX);
     let mut s = baseline(bundle(&[&second_last], &[]));
     s.store = vec![last.stored("backup")];
-    a.case(
+    a.acceptable(
         spec(
             "better-at-counter-end",
             &["R42"],
             "Bob holds the session from backup at index 0xFFFFFFFF; the bundle's copy at 0xFFFFFFFE is one step earlier, and the reference replaces the stored copy with it. An implementation that keeps the index in a signed 32-bit integer, or compares with wrapping arithmetic, gets the order wrong. Keeping the stored copy is also acceptable, as in `merge/better-than-backup-copy`: whether a bundle is a \"trusted source\" for updating a stored session is not said (R47, decision S15); `worse-at-counter-end` catches the harmful direction.",
             &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
-        Verdict::Acceptable,
         &s,
         imported(vec![second_last.imported(ALICE)], vec![], vec![], vec![]),
-    )
-    .also_acceptable = vec![imported(vec![], vec![], vec![second_last.session_id()], vec![])];
+        vec![imported(vec![], vec![], vec![second_last.session_id()], vec![])],
+    );
     let mut s = baseline(bundle(&[&last], &[]));
     s.store = vec![second_last.stored("room_key")];
     a.case(
