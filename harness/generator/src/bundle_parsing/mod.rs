@@ -103,6 +103,16 @@ fn parsed(room_keys: Vec<Value>, withheld: Vec<Value>, skipped: Vec<(&str, &str)
     json!({"outcome": "parsed", "room_keys": room_keys, "withheld": withheld, "skipped": skipped})
 }
 
+/// A bundle whose only content is `entry`, kept as `/withheld/0` with `code` (as the receiver
+/// reports it) and the spelling `variant` it was written in.
+fn withheld_kept(entry: &Value, code: &str, variant: Option<IdentifierVariant>) -> Value {
+    parsed(
+        vec![],
+        vec![withheld_summary("/withheld/0", entry, code, variant)],
+        vec![],
+    )
+}
+
 /// The other safe readings of a well-formed `withheld` entry that the reference keeps (decision
 /// S13): the receiver drops it, reporting the drop as a skipped entry (the protocol's place for
 /// "entries dropped on their own") or not at all. Nothing requires a receiver to record `withheld`

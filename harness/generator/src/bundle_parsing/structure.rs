@@ -177,16 +177,7 @@ pub(super) fn structure() -> GeneratedFile {
         ),
         Verdict::Acceptable,
         json!({"plaintext_text": plaintext}),
-        parsed(
-            vec![],
-            vec![withheld_summary(
-                "/withheld/0",
-                &w,
-                HISTORY_NOT_SHARED,
-                Some(IdentifierVariant::Stable),
-            )],
-            vec![],
-        ),
+        withheld_kept(&w, HISTORY_NOT_SHARED, Some(IdentifierVariant::Stable)),
     );
     c.also_acceptable.push(rejected("B1"));
     f.file.groups.push(g.finish());

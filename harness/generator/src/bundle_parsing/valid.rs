@@ -114,16 +114,7 @@ pub(super) fn valid() -> GeneratedFile {
         ),
         Verdict::Valid,
         json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
-        parsed(
-            vec![],
-            vec![withheld_summary(
-                "/withheld/0",
-                &w,
-                HISTORY_NOT_SHARED,
-                Some(IdentifierVariant::Stable),
-            )],
-            vec![],
-        ),
+        withheld_kept(&w, HISTORY_NOT_SHARED, Some(IdentifierVariant::Stable)),
     );
     g.push(
         spec(

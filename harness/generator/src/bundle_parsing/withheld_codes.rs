@@ -20,16 +20,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
         ),
         Verdict::Valid,
         json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
-        parsed(
-            vec![],
-            vec![withheld_summary(
-                "/withheld/0",
-                &w,
-                HISTORY_NOT_SHARED,
-                Some(IdentifierVariant::Stable),
-            )],
-            vec![],
-        ),
+        withheld_kept(&w, HISTORY_NOT_SHARED, Some(IdentifierVariant::Stable)),
     );
     let w = withheld("codes-blacklisted", "m.blacklisted");
     g.push(
@@ -41,11 +32,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
         ),
         Verdict::Valid,
         json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
-        parsed(
-            vec![],
-            vec![withheld_summary("/withheld/0", &w, "m.blacklisted", None)],
-            vec![],
-        ),
+        withheld_kept(&w, "m.blacklisted", None),
     );
     let w = withheld("codes-custom-namespaced", "com.example.not_shared");
     g.acceptable(
@@ -56,16 +43,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
             &[BugClass::SpecAmbiguity],
         ),
         json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
-        parsed(
-            vec![],
-            vec![withheld_summary(
-                "/withheld/0",
-                &w,
-                "com.example.not_shared",
-                None,
-            )],
-            vec![],
-        ),
+        withheld_kept(&w, "com.example.not_shared", None),
         withheld_dropped("/withheld/0"),
     );
     for (name, code) in [
@@ -85,11 +63,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
             ),
             Verdict::Invalid,
             json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
-            parsed(
-                vec![],
-                vec![withheld_summary("/withheld/0", &w, code, None)],
-                vec![],
-            ),
+            withheld_kept(&w, code, None),
         );
         c.also_acceptable.extend(withheld_dropped("/withheld/0"));
     }
@@ -110,16 +84,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
         ),
         Verdict::Valid,
         json!({"plaintext": {"room_keys": [], "withheld": [w.clone()]}}),
-        parsed(
-            vec![],
-            vec![withheld_summary(
-                "/withheld/0",
-                &w,
-                HISTORY_NOT_SHARED,
-                Some(IdentifierVariant::Unstable),
-            )],
-            vec![],
-        ),
+        withheld_kept(&w, HISTORY_NOT_SHARED, Some(IdentifierVariant::Unstable)),
     );
     let mut legacy = withheld("codes-legacy", "m.unauthorised");
     legacy["reason"] = json!("History not shared");
@@ -132,16 +97,7 @@ pub(super) fn withheld_codes() -> GeneratedFile {
         ),
         Verdict::Valid,
         json!({"plaintext": {"room_keys": [], "withheld": [legacy.clone()]}}),
-        parsed(
-            vec![],
-            vec![withheld_summary(
-                "/withheld/0",
-                &legacy,
-                "m.unauthorised",
-                None,
-            )],
-            vec![],
-        ),
+        withheld_kept(&legacy, "m.unauthorised", None),
     );
     f.file.groups.push(g.finish());
     f

@@ -121,11 +121,7 @@ pub(super) fn withheld_fields() -> GeneratedFile {
             &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
         json!({"plaintext": {"room_keys": [], "withheld": [no_olm.clone()]}}),
-        parsed(
-            vec![],
-            vec![withheld_summary("/withheld/0", &no_olm, "m.no_olm", None)],
-            vec![],
-        ),
+        withheld_kept(&no_olm, "m.no_olm", None),
         withheld_dropped("/withheld/0"),
     );
     let mut with_ids = withheld("no-olm-ids", "m.no_olm");
@@ -138,11 +134,7 @@ pub(super) fn withheld_fields() -> GeneratedFile {
             &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
         ),
         json!({"plaintext": {"room_keys": [], "withheld": [with_ids.clone()]}}),
-        parsed(
-            vec![],
-            vec![withheld_summary("/withheld/0", &with_ids, "m.no_olm", None)],
-            vec![],
-        ),
+        withheld_kept(&with_ids, "m.no_olm", None),
         withheld_dropped("/withheld/0"),
     );
     let mut other = withheld("other-codes", "m.unverified");
@@ -156,16 +148,7 @@ pub(super) fn withheld_fields() -> GeneratedFile {
         ),
         Verdict::Valid,
         json!({"plaintext": {"room_keys": [], "withheld": [other.clone()]}}),
-        parsed(
-            vec![],
-            vec![withheld_summary(
-                "/withheld/0",
-                &other,
-                "m.unverified",
-                None,
-            )],
-            vec![],
-        ),
+        withheld_kept(&other, "m.unverified", None),
     );
     f.file.groups.push(g.finish());
     let mut g = GroupBuilder::new(
