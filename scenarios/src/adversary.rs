@@ -9,7 +9,7 @@ use msc4268_model::{attachment, b64};
 use msc4268_protocol::cases::Encryption;
 use serde_json::{Value, json};
 
-use crate::client::Actor;
+use crate::actor::Actor;
 use crate::error::{Result, ScenarioError};
 
 /// The stable to-device event type of a bundle.
@@ -19,7 +19,11 @@ pub const BUNDLE_EVENT_TYPE: &str = "m.room_key_bundle";
 /// `uploader`'s client; returns the `EncryptedFile` JSON.
 pub async fn upload_encrypted(uploader: &Actor, bytes: &[u8]) -> Result<Value> {
     let mut reader = Cursor::new(bytes.to_vec());
-    let file = uploader.client().upload_encrypted_file(&mut reader).await?;
+    let file = uploader
+        .client()
+        .await?
+        .upload_encrypted_file(&mut reader)
+        .await?;
     Ok(serde_json::to_value(file)?)
 }
 
@@ -60,7 +64,7 @@ pub async fn send_encrypted_to_device(
     event_type: &str,
     content: &Value,
 ) -> Result<()> {
-    let encryption = from.client().encryption();
+    let encryption = from.client().await?.encryption();
     encryption.request_user_identity(to.user_id()).await?;
     let devices = encryption.get_user_devices(to.user_id()).await?;
     let devices: Vec<_> = devices.devices().collect();
@@ -117,7 +121,7 @@ pub async fn send_bundle_event(
 pub async fn upload_bytes(uploader: &Actor, bytes: Vec<u8>) -> Result<String> {
     let mut request = create_content::v3::Request::new(bytes);
     request.content_type = Some("application/octet-stream".to_owned());
-    let response = uploader.client().send(request).await?;
+    let response = uploader.client().await?.send(request).await?;
     Ok(response.content_uri.to_string())
 }
 

@@ -10,8 +10,9 @@ use msc4268_model::{error::Violation, policy::build};
 use msc4268_protocol::cases::{BuildInput, BuildOperation, InviterSession, SessionOrigin};
 use serde_json::{Map, Value, json};
 
-use crate::client::{Actor, ReceivedBundle};
+use crate::actor::Actor;
 use crate::error::Result;
+use msc4268_protocol::client::ReceivedBundle;
 
 /// The verdicts of the two auditors on one uploaded bundle.
 #[derive(Debug)]

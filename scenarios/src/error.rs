@@ -47,6 +47,21 @@ pub enum ScenarioError {
     /// A scenario step found something other than what it expected.
     #[error("{0}")]
     Unexpected(String),
+    /// An actor misbehaved: it hung, crashed, wrote something that is not a reply, or answered
+    /// with a result of the wrong shape.
+    #[error("actor: {0}")]
+    Actor(String),
+    /// A client answered `failed`: it tried the command and could not do it (a server error, a
+    /// download or decryption that failed).
+    #[error("{0}")]
+    ClientFailed(String),
+    /// A client under test answered `unsupported` to a command the scenario needs: the scenario
+    /// is skipped, not failed.
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    /// The suite's own in-process client failed.
+    #[error("{0}")]
+    OwnClient(#[from] msc4268_client_matrix_sdk::ActorError),
 }
 
 /// Result alias of the scenario harness.

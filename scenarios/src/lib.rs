@@ -1,5 +1,7 @@
-//! MSC4268 multi-client share scenarios: real matrix-sdk 0.18 clients (Alice, Bob, Charlie)
-//! against real Synapse homeservers started in Docker with testcontainers.
+//! MSC4268 multi-client share scenarios: real clients (Alice, Bob, Charlie) against real Synapse
+//! homeservers started in Docker with testcontainers. Alice's and Bob's clients are the clients
+//! under test, actor processes of any SDK driven through the client-actor protocol
+//! ([`actor`], [`cast`]); everyone else is the suite's own matrix-sdk client.
 //!
 //! The Synapse image is built locally by `homeserver/build-image.sh` (no registry); see
 //! [`docker::prepare`]. Each scenario gets its own network and homeserver(s) ([`scenario::Env`]),
@@ -7,9 +9,10 @@
 //! scenarios exist, where they are defined and which rules they observe is data:
 //! `scenarios/scenarios.json`, read by [`registry::registry`].
 
+pub mod actor;
 pub mod adversary;
 pub mod audit;
-pub mod client;
+pub mod cast;
 pub mod docker;
 pub mod error;
 pub mod homeserver;
@@ -17,6 +20,7 @@ pub mod registry;
 pub mod scenario;
 pub mod tls;
 
-pub use client::{Actor, Reading, ReceivedBundle};
+pub use actor::Actor;
 pub use error::{Result, ScenarioError};
-pub use scenario::{Env, Runner, expect};
+pub use msc4268_protocol::client::{Reading, ReceivedBundle};
+pub use scenario::{Env, RunOutcome, Runner, expect};

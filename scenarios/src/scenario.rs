@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use futures_util::FutureExt;
 
+use crate::cast::{CASTING, Casting};
 use crate::docker::TestNetwork;
 use crate::error::{Result, ScenarioError};
 use crate::homeserver::{Homeserver, SynapseOptions, unique_name};
@@ -102,23 +103,42 @@ impl Runner {
     /// Runs `body` in a fresh environment, cut off after [`crate::docker::scenario_timeout`]. On
     /// failure (error, panic or timeout) the containers' logs are printed (last 150 lines each; the full logs stay in the log directory) and an error
     /// describing the failure is returned. Logs are kept on success too.
-    pub fn run<F>(&self, name: &str, body: F) -> Result<(), String>
+    ///
+    /// `casting` says which clients play Alice and Bob; the scenario runs in its scope
+    /// ([`crate::cast::CASTING`]), and a failure report ends with the stderr of each actor
+    /// process started. A scenario that needs a command a client under test does not support
+    /// ends in [`RunOutcome::Unsupported`].
+    pub fn run<F>(&self, name: &str, casting: Casting, body: F) -> RunOutcome
     where
         F: AsyncFnOnce(&mut Env) -> Result<()>,
     {
+        match self.run_cast(name, casting, body) {
+            Ok(()) => RunOutcome::Passed,
+            Err(Failure::Unsupported(reason)) => RunOutcome::Unsupported(reason),
+            Err(Failure::Failed(message)) => RunOutcome::Failed(message),
+        }
+    }
+
+    fn run_cast<F>(&self, name: &str, casting: Casting, body: F) -> Result<(), Failure>
+    where
+        F: AsyncFnOnce(&mut Env) -> Result<()>,
+    {
+        let actor_logs = casting.logs.clone();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
-            .map_err(|e| format!("tokio runtime: {e}"))?;
+            .map_err(|e| Failure::Failed(format!("tokio runtime: {e}")))?;
         let dir = self.log_root.join(name.replace('/', "__"));
         rt.block_on(async {
             let started = Instant::now();
-            let mut env = Env::new(name).await.map_err(|e| e.to_string())?;
+            let mut env = Env::new(name)
+                .await
+                .map_err(|e| Failure::Failed(e.to_string()))?;
             let limit = crate::docker::scenario_timeout();
             let outcome = tokio::time::timeout(
                 limit,
-                std::panic::AssertUnwindSafe(body(&mut env)).catch_unwind(),
+                CASTING.scope(casting, std::panic::AssertUnwindSafe(body(&mut env)).catch_unwind()),
             )
             .await
             .unwrap_or_else(|_| {
@@ -135,6 +155,11 @@ impl Runner {
                 .collect();
             let failure = match outcome {
                 Ok(Ok(())) => None,
+                Ok(Err(ScenarioError::Unsupported(reason))) => {
+                    eprintln!("scenario {name}: skipped: {reason}");
+                    drop(env);
+                    return Err(Failure::Unsupported(reason));
+                }
                 Ok(Err(e)) => Some(e.to_string()),
                 Err(panic) => Some(
                     panic
@@ -155,6 +180,15 @@ impl Runner {
                 None => Ok(()),
                 Some(msg) => {
                     let mut text = format!("{msg}\n");
+                    for log in actor_logs.lock().map(|l| l.clone()).unwrap_or_default() {
+                        let stderr = log.stderr.text();
+                        text.push_str(&format!(
+                            "\n----- stderr of the actor of {} (last {} bytes) -----\n{}\n",
+                            log.actor,
+                            stderr.len(),
+                            stderr
+                        ));
+                    }
                     for (hs, path, logs) in logs {
                         let lines: Vec<&str> = logs.lines().collect();
                         let tail = &lines[lines.len().saturating_sub(150)..];
@@ -166,11 +200,27 @@ impl Runner {
                             tail.join("\n")
                         ));
                     }
-                    Err(text)
+                    Err(Failure::Failed(text))
                 }
             }
         })
     }
+}
+
+/// How one run of a scenario ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunOutcome {
+    /// Every step held.
+    Passed,
+    /// A client under test does not support a command the scenario needs (skipped).
+    Unsupported(String),
+    /// A step did not hold, or the run broke; the message ends with the logs.
+    Failed(String),
+}
+
+enum Failure {
+    Unsupported(String),
+    Failed(String),
 }
 
 /// Fails the scenario with `message` unless `condition` holds.

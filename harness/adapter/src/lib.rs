@@ -28,7 +28,7 @@
 //! [`Implementation::finish`]. In strict mode every message in both directions is validated
 //! against the schemas.
 
-mod process;
+pub mod process;
 mod schema;
 
 use std::sync::Mutex;

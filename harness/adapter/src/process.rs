@@ -204,6 +204,11 @@ impl Process {
     /// Starts `argv` with piped standard streams, as the leader of a new process group (so that
     /// everything it starts can be killed with it).
     pub fn spawn(argv: &[String]) -> std::io::Result<Self> {
+        Self::spawn_in(argv, None)
+    }
+
+    /// Like [`Process::spawn`], in the working directory `dir` (this process's own if `None`).
+    pub fn spawn_in(argv: &[String], dir: Option<&std::path::Path>) -> std::io::Result<Self> {
         let (program, args) = argv
             .split_first()
             .ok_or_else(|| std::io::Error::other("empty command line"))?;
@@ -213,6 +218,9 @@ impl Process {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        if let Some(dir) = dir {
+            command.current_dir(dir);
+        }
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let mut child = command.spawn()?;
@@ -271,6 +279,12 @@ impl Process {
             stderr_done: done_rx,
             reaped: false,
         })
+    }
+
+    /// The process's standard error as kept so far (a shared handle: it keeps filling while the
+    /// process runs, and can be read after the process is gone).
+    pub fn stderr_tail(&self) -> StderrTail {
+        self.stderr.clone()
     }
 
     /// Writes one message as a line, waiting at most `timeout` for the adapter to read it.

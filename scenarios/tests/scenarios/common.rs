@@ -183,7 +183,7 @@ pub async fn reads_the_shared_eras(
 
 /// `reader` joins `room` after `sender` sent it a bundle that must not be used, and cannot
 /// decrypt `secret`. The absence is checked only after two markers (see
-/// [`msc4268_scenarios::client::MARKER_EVENT_TYPE`]): a to-device marker from `sender`, sent
+/// [`msc4268_scenarios::Actor::sends_marker_to`]): a to-device marker from `sender`, sent
 /// after the bundle, has been processed, and `reader` has read a message `sender` says in the
 /// room after the join, so the client has handled everything that came before.
 pub async fn joins_and_cannot_read(
@@ -226,8 +226,9 @@ pub async fn no_bundle_from(actor: &Actor, sender: &Actor, room: &RoomId) -> Res
     actor.has_processed_everything_from(sender).await?;
     let found: Vec<ReceivedBundle> = actor
         .received_bundles()
+        .await?
         .into_iter()
-        .filter(|b| b.sender == sender.user_id() && b.room_id == room.as_str())
+        .filter(|b| b.sender == sender.user_id().as_str() && b.room_id == room.as_str())
         .collect();
     expect(found.is_empty(), || {
         format!(

@@ -43,8 +43,9 @@ async fn share_across_federation(env: &mut Env) -> Result<()> {
     bob.joins(&room).await?;
     let r = bob.eventually_reads_in_history(&room, &before).await?;
     expect(
-        matches!(&r, Reading::Decrypted { body, forwarder: Some((u, d)), .. }
-            if body == "from hs1" && u == alice.user_id() && d == alice.device_id()),
+        matches!(&r, Reading::Decrypted { body, forwarder: Some(f), .. }
+            if body == "from hs1" && f.user_id == alice.user_id().as_str()
+                && f.device_id == alice.device_id().as_str()),
         || format!("Bob reads {r:?}"),
     )
 }

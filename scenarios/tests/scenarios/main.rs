@@ -13,12 +13,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use msc4268_harness::external::{self, ExternalOutcome, ExternalResult, ExternalResults};
 use msc4268_protocol::identifiers::IdentifierVariant;
 use msc4268_protocol::implementation::ImplementationInfo;
+use msc4268_scenarios::cast::{Casting, ClientSpec, Pair};
 use msc4268_scenarios::registry::{self, RegisteredScenario, Registry};
-use msc4268_scenarios::{Env, Runner, docker};
+use msc4268_scenarios::{Env, RunOutcome, Runner, docker};
 
 mod common;
 mod federation;
@@ -102,10 +103,11 @@ fn is_selected(args: &Arguments, name: &str) -> bool {
 }
 
 /// The clients under test and the homeserver, as the results file names them.
-fn implementation() -> ImplementationInfo {
+fn implementation(pairs: &[(Pair, Option<String>)]) -> ImplementationInfo {
+    let pairs: Vec<String> = pairs.iter().map(|(p, _)| p.to_string()).collect();
     ImplementationInfo {
         name: "scenarios".into(),
-        version: "matrix-sdk 0.18.0 against Synapse 1.163.2".into(),
+        version: format!("{} against Synapse 1.163.2", pairs.join("; ")),
         language: "Rust".into(),
         issues: None,
         identifiers: vec![IdentifierVariant::Stable],
@@ -134,7 +136,7 @@ fn result(
 /// The scenarios whose verdict is an absence ("Bob did not import ..."), each with the start of
 /// the failure message its absence check gives when it fails. Each runs once more as a
 /// self-test, `careless/<id>`, with Bob's client made careless
-/// ([`msc4268_scenarios::client::careless`]: it imports every bundle it receives, unchecked);
+/// (`start` with `careless`: it imports every bundle it receives, unchecked);
 /// the self-test passes only if the scenario then fails at that check, proving the check can
 /// fail.
 const CARELESS_SELF_TESTS: &[(&str, &str)] = &[
@@ -157,15 +159,18 @@ const CARELESS_SELF_TESTS: &[(&str, &str)] = &[
 ];
 
 /// The verdict of a careless self-test, given the scenario's outcome under a careless Bob.
-fn careless_verdict(id: &str, expected: &str, outcome: Result<(), String>) -> Result<(), Failed> {
+fn careless_verdict(id: &str, expected: &str, outcome: RunOutcome) -> Result<(), Failed> {
     match outcome {
-        Ok(()) => Err(format!(
+        RunOutcome::Unsupported(reason) => {
+            Err(format!("`{id}` could not run its careless self-test: {reason}").into())
+        }
+        RunOutcome::Passed => Err(format!(
             "`{id}` passed with a careless Bob, who imports every bundle unchecked: its absence \
              check cannot fail"
         )
         .into()),
-        Err(message) if message.starts_with(expected) => Ok(()),
-        Err(message) => Err(format!(
+        RunOutcome::Failed(message) if message.starts_with(expected) => Ok(()),
+        RunOutcome::Failed(message) => Err(format!(
             "`{id}` failed with a careless Bob, but not at its absence check (expected a failure \
              starting with {expected:?}): {message}"
         )
@@ -206,11 +211,38 @@ fn readme_table_matches(registry: &Registry) -> Result<(), Failed> {
     }
 }
 
+/// The pairs of clients this run plays, and a note for each pair that cannot run (its actor is
+/// not built) when the pairs are the default ones rather than chosen.
+fn pairs(built_dir: &std::path::Path) -> Result<Vec<(Pair, Option<String>)>, String> {
+    match Pair::from_env() {
+        Some(chosen) => Ok(chosen?.into_iter().map(|p| (p, None)).collect()),
+        None => Ok(Pair::ci()
+            .into_iter()
+            .map(|p| {
+                let missing = [&p.alice, &p.bob]
+                    .into_iter()
+                    .find_map(|c| c.argv(built_dir).err());
+                (p, missing)
+            })
+            .collect()),
+    }
+}
+
+/// The test name of a scenario played by `pair`.
+fn trial_name(id: &str, pair: &Pair) -> String {
+    format!("{id}[{pair}]")
+}
+
 fn main() {
     let args = Arguments::from_args();
     let runner = Runner {
         log_root: PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scenario-logs"),
     };
+    // The 0.18.0 actor is a binary of this package; cargo puts every binary of this build there.
+    let built_dir = PathBuf::from(env!("CARGO_BIN_EXE_msc4268-client-matrix-sdk"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default();
     let (registry, unusable) = match registry::registry() {
         Ok(r) => (r, None),
         Err(e) => (
@@ -220,12 +252,26 @@ fn main() {
             Some(e.to_string()),
         ),
     };
+    // A malformed choice of clients is a usage error, whatever the filter: no test runs.
+    let pairs = match pairs(&built_dir) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(2);
+        }
+    };
+    for (pair, missing) in &pairs {
+        if let Some(why) = missing {
+            eprintln!("the scenarios of pair {pair} are reported as ignored: {why}");
+        }
+    }
     let (scenarios, unregistered) = scenarios(&registry);
     let skip = docker::skip_requested();
     let selected = scenarios.iter().any(|s| {
         s.body.is_ok()
-            && (is_selected(&args, &s.registered.id)
-                || is_selected(&args, &format!("careless/{}", s.registered.id)))
+            && (pairs.iter().any(|(p, missing)| {
+                missing.is_none() && is_selected(&args, &trial_name(&s.registered.id, p))
+            }) || is_selected(&args, &format!("careless/{}", s.registered.id)))
     });
     // Prepare Docker (and build the image if missing) only if a scenario will run.
     let prepared = if skip {
@@ -244,40 +290,69 @@ fn main() {
             docker::SKIP_ENV
         );
     }
+    let casting = |pair: &Pair, careless: Option<&str>| Casting {
+        pair: pair.clone(),
+        built_dir: built_dir.clone(),
+        repo_root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."),
+        careless: careless.map(str::to_owned),
+        logs: Arc::default(),
+    };
     let results: Arc<Mutex<Vec<ExternalResult>>> = Arc::default();
     let started = Instant::now();
-    let mut trials: Vec<Trial> = scenarios
-        .iter()
-        .map(|s| {
+    let mut trials: Vec<Trial> = Vec::new();
+    for (pair, missing) in &pairs {
+        for s in &scenarios {
+            let name = trial_name(&s.registered.id, pair);
             let runner = runner.clone();
             let prepared = prepared.clone();
             let results = results.clone();
-            let registered = s.registered.clone();
+            let mut registered = s.registered.clone();
+            registered.id = name.clone();
             let body = s.body.clone();
-            Trial::test(s.registered.id.clone(), move || {
-                let t = Instant::now();
-                let outcome = body.and_then(|body| {
-                    prepared.and_then(|()| {
-                        runner.run(&registered.id, async |env: &mut Env| body(env).await)
-                    })
-                });
-                let (status, detail) = match &outcome {
-                    Ok(()) => (ExternalOutcome::Passed, None),
-                    Err(e) => (ExternalOutcome::Failed, Some(e.clone())),
-                };
-                if let Ok(mut r) = results.lock() {
-                    r.push(result(
-                        &registered,
-                        status,
-                        detail,
-                        t.elapsed().as_secs_f64(),
-                    ));
-                }
-                outcome.map_err(Failed::from)
-            })
-            .with_ignored_flag(skip)
-        })
-        .collect();
+            let casting = casting(pair, None);
+            trials.push(
+                Trial::ignorable_test(name.clone(), move || {
+                    let t = Instant::now();
+                    let outcome = body.and_then(|body| {
+                        prepared.map(|()| {
+                            runner.run(&name, casting, async |env: &mut Env| body(env).await)
+                        })
+                    });
+                    let (status, detail, verdict) = match outcome {
+                        Ok(RunOutcome::Passed) => {
+                            (ExternalOutcome::Passed, None, Ok(Completion::Completed))
+                        }
+                        // Ignored at run time, with the reason, in libtest's output too.
+                        Ok(RunOutcome::Unsupported(reason)) => (
+                            ExternalOutcome::Skipped,
+                            Some(reason.clone()),
+                            Ok(Completion::ignored_with(reason)),
+                        ),
+                        Ok(RunOutcome::Failed(e)) | Err(e) => (
+                            ExternalOutcome::Failed,
+                            Some(e.clone()),
+                            Err(Failed::from(e)),
+                        ),
+                    };
+                    if let Ok(mut r) = results.lock() {
+                        r.push(result(
+                            &registered,
+                            status,
+                            detail,
+                            t.elapsed().as_secs_f64(),
+                        ));
+                    }
+                    verdict
+                })
+                .with_ignored_flag(skip || missing.is_some()),
+            );
+        }
+    }
+    // The self-tests prove that the scenarios can fail, whatever the clients under test: they
+    // run with the suite's own matrix-sdk 0.18.0 actor, which can be made careless.
+    let own = Pair::same(ClientSpec::MatrixSdk {
+        version: "0.18.0".into(),
+    });
     for (id, expected) in CARELESS_SELF_TESTS {
         let body = scenarios
             .iter()
@@ -287,13 +362,12 @@ fn main() {
         let runner = runner.clone();
         let prepared = prepared.clone();
         let name = format!("careless/{id}");
+        let casting = casting(&own, Some("Bob"));
         trials.push(
             Trial::test(name.clone(), move || {
                 let body = body.map_err(Failed::from)?;
                 prepared.map_err(Failed::from)?;
-                let outcome = runner.run(&name, async |env: &mut Env| {
-                    msc4268_scenarios::client::careless("Bob", body(env)).await
-                });
+                let outcome = runner.run(&name, casting, async |env: &mut Env| body(env).await);
                 careless_verdict(id, expected, outcome)
             })
             .with_ignored_flag(skip),
@@ -322,22 +396,29 @@ fn main() {
     if let Some(file) = std::env::var_os(external::RESULTS_ENV) {
         let file = PathBuf::from(file);
         let ran = results.lock().map(|r| r.clone()).unwrap_or_default();
-        let mut report = ExternalResults::new(implementation());
+        let mut report = ExternalResults::new(implementation(&pairs));
         report.wall_time_s = started.elapsed().as_secs_f64();
         if !args.list {
-            for s in scenarios
-                .iter()
-                .filter(|s| is_selected(&args, &s.registered.id))
-            {
-                let done = ran.iter().find(|r| r.id == s.registered.id).cloned();
-                report.results.push(done.unwrap_or_else(|| {
-                    let reason = if skip {
-                        format!("{} is set: Docker scenarios are skipped", docker::SKIP_ENV)
-                    } else {
-                        "not run (ignored)".into()
-                    };
-                    result(&s.registered, ExternalOutcome::Skipped, Some(reason), 0.0)
-                }));
+            for (pair, missing) in &pairs {
+                for s in &scenarios {
+                    let name = trial_name(&s.registered.id, pair);
+                    if !is_selected(&args, &name) {
+                        continue;
+                    }
+                    let done = ran.iter().find(|r| r.id == name).cloned();
+                    report.results.push(done.unwrap_or_else(|| {
+                        let reason = if skip {
+                            format!("{} is set: Docker scenarios are skipped", docker::SKIP_ENV)
+                        } else if let Some(why) = missing {
+                            why.clone()
+                        } else {
+                            "not run (ignored)".into()
+                        };
+                        let mut registered = s.registered.clone();
+                        registered.id = name;
+                        result(&registered, ExternalOutcome::Skipped, Some(reason), 0.0)
+                    }));
+                }
             }
         }
         match report.write(&file) {

@@ -82,7 +82,7 @@ async fn shared_visibility_history_decrypts(env: &mut Env) -> Result<()> {
         format!("bundle sent as {}", bundle.event_type)
     })?;
     expect(
-        bundle.sender_device.as_deref() == Some(alice.device_id()),
+        bundle.sender_device.as_deref() == Some(alice.device_id().as_str()),
         || format!("bundle from device {:?}, not Alice's", bundle.sender_device),
     )?;
 
@@ -95,9 +95,9 @@ async fn shared_visibility_history_decrypts(env: &mut Env) -> Result<()> {
         unreachable!()
     };
     expect(
-        forwarder
-            .as_ref()
-            .is_some_and(|(u, d)| u == alice.user_id() && d == alice.device_id()),
+        forwarder.as_ref().is_some_and(|f| {
+            f.user_id == alice.user_id().as_str() && f.device_id == alice.device_id().as_str()
+        }),
         || format!("forwarder is {forwarder:?}, expected Alice's device"),
     )?;
 

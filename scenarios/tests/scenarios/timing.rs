@@ -45,7 +45,7 @@ async fn bundle_after_join_imported(env: &mut Env) -> Result<()> {
     expect(
         pending
             .as_ref()
-            .is_some_and(|d| d.inviter == charlie.user_id()),
+            .is_some_and(|d| d.inviter == charlie.user_id().as_str()),
         || format!("after the join the pending record is {pending:?}"),
     )?;
     let r = bob.reads(&room, &secret).await?;
