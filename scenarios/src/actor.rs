@@ -32,7 +32,8 @@ use crate::homeserver::Homeserver;
 /// How long a scenario waits for something that the server or another client must do.
 pub const WAIT: Duration = Duration::from_secs(20);
 
-/// How long one command may take before the actor is killed as hung. Commands that wait (such as
+/// How long one command may take before the actor is killed as hung, unless the casting says
+/// otherwise ([`crate::cast::Casting::command_timeout`]). Commands that wait (such as
 /// `create_room`) wait at most about [`WAIT`] inside the actor.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -46,8 +47,9 @@ const STOP_GRACE: Duration = Duration::from_secs(3);
 enum Connection {
     /// The suite's own client, in this process.
     InProcess(Box<tokio::sync::Mutex<Handler>>),
-    /// An actor program; `None` once it was given up (hung, crashed, garbage).
-    Process(Arc<StdMutex<Option<Process>>>),
+    /// An actor program (`None` once it was given up: hung, crashed, garbage) and how long it
+    /// has for each command.
+    Process(Arc<StdMutex<Option<Process>>>, Duration),
 }
 
 /// One person's client.
@@ -67,7 +69,7 @@ pub struct Actor {
 
 impl Drop for Actor {
     fn drop(&mut self) {
-        if let Connection::Process(p) = &self.connection
+        if let Connection::Process(p, _) = &self.connection
             && let Ok(mut guard) = p.lock()
             && let Some(process) = guard.take()
         {
@@ -107,7 +109,8 @@ impl Actor {
         Self::register_at(&self.homeserver_url, name).await
     }
 
-    async fn register_at(homeserver: &str, name: &str) -> Result<Self> {
+    /// Registers `name` on the homeserver at `homeserver` (a client-server API base URL).
+    pub async fn register_at(homeserver: &str, name: &str) -> Result<Self> {
         let localpart = name.to_lowercase();
         let (connection, client_info) = Self::start(name, cast::client_for(name)).await?;
         let command = Command::Register {
@@ -157,8 +160,8 @@ impl Actor {
         let connection = match &spec {
             None => Connection::InProcess(Box::new(tokio::sync::Mutex::new(Handler::default()))),
             Some(spec) => {
-                let (built_dir, repo_root) = CASTING
-                    .try_with(|c| (c.built_dir.clone(), c.repo_root.clone()))
+                let (built_dir, repo_root, timeout) = CASTING
+                    .try_with(|c| (c.built_dir.clone(), c.repo_root.clone(), c.command_timeout))
                     .map_err(|_| {
                         ScenarioError::Unexpected("no casting for this scenario".into())
                     })?;
@@ -177,7 +180,7 @@ impl Actor {
                         });
                     }
                 });
-                Connection::Process(Arc::new(StdMutex::new(Some(process))))
+                Connection::Process(Arc::new(StdMutex::new(Some(process))), timeout)
             }
         };
         let started: Started = call(
@@ -261,7 +264,7 @@ impl Actor {
                 .ok_or_else(|| {
                     ScenarioError::Unexpected(format!("{} is not logged in", self.name))
                 }),
-            Connection::Process(_) => Err(ScenarioError::Unexpected(format!(
+            Connection::Process(..) => Err(ScenarioError::Unexpected(format!(
                 "{} is a client under test, reached only through the client-actor protocol; \
                  the adversary needs one of the suite's own clients",
                 self.name
@@ -660,10 +663,10 @@ async fn call<T: DeserializeOwned>(
             Err(CommandError::Unsupported(reason)) => ReplyBody::Unsupported { reason },
             Err(CommandError::Failed(message)) => ReplyBody::Failed { message },
         },
-        Connection::Process(process) => {
-            let process = process.clone();
+        Connection::Process(process, timeout) => {
+            let (process, timeout) = (process.clone(), *timeout);
             let name = name.to_owned();
-            tokio::task::spawn_blocking(move || exchange(&process, &name, seq, command))
+            tokio::task::spawn_blocking(move || exchange(&process, &name, seq, command, timeout))
                 .await
                 .map_err(|e| ScenarioError::Unexpected(format!("actor call: {e}")))??
         }
@@ -692,6 +695,7 @@ fn exchange(
     name: &str,
     seq: u64,
     command: Command,
+    timeout: Duration,
 ) -> Result<ReplyBody> {
     let what = command.name();
     let mut guard = process
@@ -708,7 +712,7 @@ fn exchange(
     })?;
     let problem = match p.send(&request, WRITE_TIMEOUT) {
         Err(e) => format!("could not be sent `{what}`: {e}"),
-        Ok(()) => match p.read_line(COMMAND_TIMEOUT) {
+        Ok(()) => match p.read_line(timeout) {
             Ok(line) => match one_body(&line)
                 .and_then(|()| serde_json::from_str::<Reply>(&line).map_err(|e| e.to_string()))
             {
@@ -720,8 +724,8 @@ fn exchange(
                 ),
             },
             Err(ReadError::Timeout) => format!(
-                "did not answer `{what}` within {} s",
-                COMMAND_TIMEOUT.as_secs()
+                "did not answer `{what}` within {:.1} s",
+                timeout.as_secs_f64()
             ),
             Err(e) => format!("stopped answering at `{what}`: {e}"),
         },

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use msc4268_adapter::process::StderrTail;
 
 /// The environment variable listing the pairs to run (see the module documentation).
-pub const PAIRS_ENV: &str = "MSC4268_CLIENT_PAIRS";
+pub use msc4268_harness::external::PAIRS_ENV;
 
 /// The matrix-sdk versions whose actor this repository builds.
 pub const MATRIX_SDK_VERSIONS: &[&str] = &["0.18.0", "0.19.1"];
@@ -195,6 +195,8 @@ pub struct Casting {
     /// The repository root: the working directory of actor processes, so that a `cmd:` client
     /// line can name files relative to it.
     pub repo_root: PathBuf,
+    /// How long an actor process has for one command ([`crate::actor::COMMAND_TIMEOUT`]).
+    pub command_timeout: std::time::Duration,
     /// The person whose client imports every bundle unchecked (the careless self-tests).
     pub careless: Option<String>,
     /// The actors started so far.

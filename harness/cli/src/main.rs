@@ -27,7 +27,7 @@ use msc4268_adapter::{AdapterOptions, CommandImplementation};
 use msc4268_corpus::expected_failures::ExpectedFailures;
 use msc4268_corpus::{fixture, rules};
 use msc4268_generator as generate;
-use msc4268_harness::external::{self, ExternalResults};
+use msc4268_harness::external::{self, ExternalResults, PAIRS_ENV};
 use msc4268_harness::output::{ImplementationRun, RunSet};
 use msc4268_harness::profile::Profile;
 use msc4268_harness::runner::{Status, run_corpus};
@@ -106,6 +106,13 @@ enum Command {
         /// With --scenarios: only the scenarios whose test name contains this text.
         #[arg(long, requires = "scenarios")]
         scenario_filter: Option<String>,
+        /// With --scenarios: a client under test, `alice=CLIENT` (the inviter) or `bob=CLIENT`
+        /// (the invitee), CLIENT being `matrix-sdk@0.18.0`, `matrix-sdk@0.19.1` or
+        /// `cmd:COMMAND LINE` (any actor of the client-actor protocol). Repeatable: the
+        /// scenarios run for every (alice, bob) pair; each pair is its own column in the
+        /// reports. Without it, the scenario binary's default pairs run.
+        #[arg(long = "client", value_name = "ROLE=CLIENT", requires = "scenarios")]
+        clients: Vec<String>,
         /// Add the scenario results a previous run wrote (the file named by
         /// MSC4268_SCENARIO_RESULTS when `cargo test` ran the scenarios) instead of running them.
         #[arg(long, value_name = "FILE")]
@@ -269,6 +276,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             profile,
             scenarios,
             scenario_filter,
+            clients,
             scenario_results,
         } => {
             if !(timeout.is_finite() && timeout > 0.0) {
@@ -294,6 +302,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     scenarios: if scenarios {
                         Some(ScenarioSource::Run {
                             filter: scenario_filter,
+                            pairs: client_pairs(&clients)?,
                         })
                     } else {
                         scenario_results.map(ScenarioSource::File)
@@ -383,8 +392,13 @@ struct CheckArgs<'a> {
 
 /// Where `check` gets scenario results from.
 enum ScenarioSource {
-    /// Run the scenario tests now (optionally only those whose name contains `filter`).
-    Run { filter: Option<String> },
+    /// Run the scenario tests now (optionally only those whose name contains `filter`), for
+    /// the client pairs `pairs` (the `MSC4268_CLIENT_PAIRS` value; the binary's default if
+    /// `None`).
+    Run {
+        filter: Option<String>,
+        pairs: Option<String>,
+    },
     /// Read a results file an earlier run wrote.
     File(PathBuf),
 }
@@ -403,7 +417,7 @@ fn check(args: &CheckArgs<'_>, dir: &Path) -> Result<ExitCode, String> {
         runs.push(run);
     }
     if let Some(source) = &args.scenarios {
-        runs.push(scenario_run(
+        runs.extend(scenario_run(
             source,
             args.output,
             args.verbose,
@@ -668,7 +682,7 @@ fn scenario_run(
     verbose: bool,
     profile: Profile,
     catalogue: &rules::Catalogue,
-) -> Result<ImplementationRun, String> {
+) -> Result<Vec<ImplementationRun>, String> {
     let started = Instant::now();
     let (results, notes) = match source {
         ScenarioSource::File(file) => {
@@ -676,7 +690,7 @@ fn scenario_run(
             let note = format!("scenario results read from {}", file.display());
             (r, vec![note])
         }
-        ScenarioSource::Run { filter } => {
+        ScenarioSource::Run { filter, pairs } => {
             let file = match output {
                 Some(dir) => {
                     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -699,6 +713,7 @@ fn scenario_run(
                 .args(["test", "--workspace", "--test", "scenarios", "--"])
                 .args(filter.iter())
                 .env(external::RESULTS_ENV, &file)
+                .envs(pairs.iter().map(|p| (PAIRS_ENV, p)))
                 // The scenario output goes to stderr so that stdout keeps the tables.
                 .stdout(std::process::Stdio::from(std::io::stderr()));
             println!(
@@ -743,45 +758,176 @@ fn scenario_run(
             (r, vec![note])
         }
     };
-    let info = results.implementation.clone();
-    println!("implementation: {} {}", info.name, info.version);
-    let reports = results.case_reports(catalogue);
-    for r in &reports {
-        if r.status.is_failure() || verbose {
-            println!("{}", r.explain());
-        }
-    }
-    println!(
-        "{}",
-        report::table("rule", &report::by_rule(&reports), true)
-    );
-    println!("{}", report::tier_table(&reports, profile));
-    let totals = report::totals(&reports);
-    println!(
-        "{}: {} passed, {} failed, {} skipped (of {} scenarios)",
-        info.name,
-        totals.passed,
-        totals.failed,
-        totals.skipped,
-        reports.len()
-    );
     let wall = match source {
         ScenarioSource::File(_) => results.wall_time_s,
         ScenarioSource::Run { .. } => started.elapsed().as_secs_f64(),
     };
-    println!("wall time: {wall:.1} s\n");
-    Ok(ImplementationRun {
-        info,
-        expected_failures_file: None,
-        cases: reports,
-        wall_time_s: wall,
-        notes,
-    })
+    println!("wall time of the scenario run: {wall:.1} s\n");
+    Ok(by_pair(&results)
+        .into_iter()
+        .map(|(pair, results)| {
+            let mut info = results.implementation.clone();
+            if let Some(pair) = &pair {
+                info.name = format!("scenarios {pair}");
+            }
+            println!("implementation: {} ({})", info.name, info.version);
+            let reports = results.case_reports(catalogue);
+            for r in &reports {
+                if r.status.is_failure() || verbose {
+                    println!("{}", r.explain());
+                }
+            }
+            println!(
+                "{}",
+                report::table("rule", &report::by_rule(&reports), true)
+            );
+            println!("{}", report::tier_table(&reports, profile));
+            let totals = report::totals(&reports);
+            println!(
+                "{}: {} passed, {} failed, {} skipped (of {} scenarios)\n",
+                info.name,
+                totals.passed,
+                totals.failed,
+                totals.skipped,
+                reports.len()
+            );
+            let wall_time_s = results.results.iter().map(|r| r.duration_s).sum();
+            ImplementationRun {
+                info,
+                expected_failures_file: None,
+                cases: reports,
+                wall_time_s,
+                notes: notes.clone(),
+            }
+        })
+        .collect())
+}
+
+/// The scenario results split by client pair: a result whose id ends in `[PAIR]` (the test
+/// name of a scenario played by that pair) goes to PAIR's run with the id without it, so that
+/// the reports show one column per pair with the same rows; the others (an older results file,
+/// the run as a whole) go to a run of their own, in order of first appearance.
+fn by_pair(results: &ExternalResults) -> Vec<(Option<String>, ExternalResults)> {
+    let mut groups: Vec<(Option<String>, ExternalResults)> = Vec::new();
+    for r in &results.results {
+        let (pair, id) = match r.id.strip_suffix(']').and_then(|s| s.split_once('[')) {
+            Some((id, pair)) => (Some(pair.to_owned()), id.to_owned()),
+            None => (None, r.id.clone()),
+        };
+        let at = match groups.iter().position(|(p, _)| *p == pair) {
+            Some(i) => i,
+            None => {
+                let mut empty = results.clone();
+                empty.results.clear();
+                groups.push((pair, empty));
+                groups.len() - 1
+            }
+        };
+        let mut r = r.clone();
+        r.id = id;
+        groups[at].1.results.push(r);
+    }
+    if groups.is_empty() {
+        groups.push((None, results.clone()));
+    }
+    groups
+}
+
+/// The `MSC4268_CLIENT_PAIRS` value for `--client` options: every `alice=` with every `bob=`.
+fn client_pairs(clients: &[String]) -> Result<Option<String>, String> {
+    if clients.is_empty() {
+        return Ok(None);
+    }
+    let (mut alices, mut bobs) = (Vec::new(), Vec::new());
+    for c in clients {
+        match c.split_once('=') {
+            Some(("alice", client)) => alices.push(client),
+            Some(("bob", client)) => bobs.push(client),
+            _ => return Err(format!("--client {c}: expected alice=CLIENT or bob=CLIENT")),
+        }
+        if c.contains(';') || c.contains(',') {
+            return Err(format!("--client {c}: a client may not contain `,` or `;`"));
+        }
+    }
+    if alices.is_empty() || bobs.is_empty() {
+        return Err("--client: name at least one alice= and one bob= client".into());
+    }
+    let pairs: Vec<String> = alices
+        .iter()
+        .flat_map(|a| bobs.iter().map(move |b| format!("alice={a},bob={b}")))
+        .collect();
+    Ok(Some(pairs.join(";")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn client_options_make_every_pair() {
+        let c = |v: &[&str]| client_pairs(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(c(&[]), Ok(None));
+        assert_eq!(
+            c(&[
+                "alice=matrix-sdk@0.18.0",
+                "bob=matrix-sdk@0.18.0",
+                "bob=matrix-sdk@0.19.1"
+            ]),
+            Ok(Some(
+                "alice=matrix-sdk@0.18.0,bob=matrix-sdk@0.18.0;\
+                 alice=matrix-sdk@0.18.0,bob=matrix-sdk@0.19.1"
+                    .into()
+            ))
+        );
+        assert!(c(&["alice=matrix-sdk@0.18.0"]).is_err_and(|e| e.contains("one bob=")));
+        assert!(c(&["carol=x", "bob=y"]).is_err_and(|e| e.contains("carol=x")));
+        assert!(c(&["alice=cmd:a;b", "bob=y"]).is_err_and(|e| e.contains("`;`")));
+    }
+
+    #[test]
+    fn scenario_results_split_into_one_run_per_pair() {
+        let result = |id: &str| external::ExternalResult {
+            id: id.into(),
+            category: "scenario".into(),
+            file: "f".into(),
+            rules: vec!["R33".into()],
+            summary: "s".into(),
+            outcome: external::ExternalOutcome::Passed,
+            detail: None,
+            duration_s: 1.0,
+        };
+        let mut all = ExternalResults::new(msc4268_protocol::implementation::ImplementationInfo {
+            name: "scenarios".into(),
+            version: "v".into(),
+            language: "Rust".into(),
+            issues: None,
+            identifiers: Vec::new(),
+        });
+        all.results = vec![
+            result("a/x[alice=p,bob=q]"),
+            result("a/x[alice=q,bob=p]"),
+            result("a/y[alice=p,bob=q]"),
+            result("scenario-run"),
+        ];
+        let groups = by_pair(&all);
+        let shape: Vec<(Option<&str>, Vec<&str>)> = groups
+            .iter()
+            .map(|(p, r)| {
+                (
+                    p.as_deref(),
+                    r.results.iter().map(|r| r.id.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                (Some("alice=p,bob=q"), vec!["a/x", "a/y"]),
+                (Some("alice=q,bob=p"), vec!["a/x"]),
+                (None, vec!["scenario-run"]),
+            ]
+        );
+    }
 
     #[test]
     fn impl_specs_name_the_list() {

@@ -25,6 +25,11 @@ use msc4268_protocol::implementation::ImplementationInfo;
 /// Environment variable naming the file a run of external checks writes its results to (the
 /// scenario test binary reads it; `msc4268 check --scenarios` sets it).
 pub const RESULTS_ENV: &str = "MSC4268_SCENARIO_RESULTS";
+
+/// The environment variable naming the client pairs the scenarios run
+/// (`alice=CLIENT,bob=CLIENT`, pairs separated by `;`); a result of a scenario played by a pair
+/// has the id `<scenario>[<pair>]`.
+pub const PAIRS_ENV: &str = "MSC4268_CLIENT_PAIRS";
 /// Name of the results format, in its `format` member.
 pub const FORMAT: &str = "msc4268-external-results";
 /// Version of the results format; bumped on any incompatible change.

@@ -294,6 +294,7 @@ fn main() {
         pair: pair.clone(),
         built_dir: built_dir.clone(),
         repo_root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."),
+        command_timeout: msc4268_scenarios::actor::COMMAND_TIMEOUT,
         careless: careless.map(str::to_owned),
         logs: Arc::default(),
     };
