@@ -6,6 +6,8 @@
 # Installed here with apt-get (Debian or Ubuntu; as root, or through sudo), only when missing:
 #   python3 and python3-venv  the Python example adapter's venv (suite/tests/optional_tools.rs)
 #   chromium                  the HTML report rendered in a headless browser (same file)
+# Built here unless MSC4268_SKIP_DOCKER=1: the matrix-sdk 0.19.1 actor of the share scenarios
+# (scripts/build-clients.sh), which MSC4268_CLIENT_PAIRS (default: the CI pairs) then plays.
 # Set up by the tests themselves, on demand: the Python example adapter's venv with `cryptography`
 # from PyPI (adapters/python/setup.sh) and the Synapse image of the scenario tests
 # (homeserver/build-image.sh). The scenario tests need a running Docker engine, which this script
@@ -60,6 +62,14 @@ docker_skip=${MSC4268_SKIP_DOCKER:-}
 if [[ -z "$docker_skip" || "$docker_skip" == 0 ]] && ! docker info >/dev/null 2>&1; then
   echo "scripts/test.sh: no Docker engine answers: the scenario tests will fail;" \
     "start one, or set MSC4268_SKIP_DOCKER=1 to report them ignored" >&2
+fi
+
+if [[ -z "$docker_skip" || "$docker_skip" == 0 ]]; then
+  # The share scenarios run the CI pairs of clients: matrix-sdk 0.18.0 with itself and both ways
+  # with 0.19.1, whose actor is built outside the workspace (own Cargo.lock) into the same target
+  # directory. Named explicitly, a pair whose actor is missing fails rather than being ignored.
+  scripts/build-clients.sh
+  export MSC4268_CLIENT_PAIRS="${MSC4268_CLIENT_PAIRS:-alice=matrix-sdk@0.18.0,bob=matrix-sdk@0.18.0;alice=matrix-sdk@0.18.0,bob=matrix-sdk@0.19.1;alice=matrix-sdk@0.19.1,bob=matrix-sdk@0.18.0}"
 fi
 
 echo "== cargo test --workspace $*"
