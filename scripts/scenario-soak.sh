@@ -36,7 +36,8 @@ leftovers() {
   local c n p
   c=$(docker ps -aq --filter label=org.msc4268.scenarios | wc -l)
   n=$(docker network ls -q --filter label=org.msc4268.scenarios | wc -l)
-  p=$(pgrep -f -- "$bin" | wc -l || true)
+  # The test binary's own processes and the client actors it started (matrix-sdk actor programs).
+  p=$(( $(pgrep -f -- "$bin" | wc -l || true) + $(pgrep -f -- "msc4268-client-matrix-sdk" | wc -l || true) ))
   echo "$c $n $p"
 }
 

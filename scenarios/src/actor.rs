@@ -43,6 +43,35 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a stopping actor has to exit before its process group is killed.
 const STOP_GRACE: Duration = Duration::from_secs(3);
 
+/// The process groups of the actor processes alive now, for [`kill_all_actors`].
+static ACTOR_GROUPS: StdMutex<Vec<u32>> = StdMutex::new(Vec::new());
+
+fn forget_group(pid: u32) {
+    if let Ok(mut groups) = ACTOR_GROUPS.lock() {
+        groups.retain(|g| *g != pid);
+    }
+}
+
+/// Kills the process group of every actor process still alive: what the Ctrl-C watchdog does
+/// before the harness exits, so that no actor (or anything it started) outlives the run.
+pub fn kill_all_actors() {
+    use rustix::process::{Pid, Signal, kill_process_group};
+    let groups = ACTOR_GROUPS.lock().map(|g| g.clone()).unwrap_or_default();
+    for pid in groups {
+        if let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
+            // ESRCH (the group is gone already) is the only expected error.
+            let _ = kill_process_group(pid, Signal::KILL);
+        }
+    }
+}
+
+/// Stops `process` (grace period, then its group is killed) and forgets its group.
+fn stop_process(process: Process) {
+    let pid = process.id();
+    let _ = process.stop(STOP_GRACE);
+    forget_group(pid);
+}
+
 /// How the harness reaches an actor.
 enum Connection {
     /// The suite's own client, in this process.
@@ -73,7 +102,7 @@ impl Drop for Actor {
             && let Ok(mut guard) = p.lock()
             && let Some(process) = guard.take()
         {
-            let _ = process.stop(STOP_GRACE);
+            stop_process(process);
         }
     }
 }
@@ -172,6 +201,9 @@ impl Actor {
                         argv.join(" ")
                     ))
                 })?;
+                if let Ok(mut groups) = ACTOR_GROUPS.lock() {
+                    groups.push(process.id());
+                }
                 let _ = CASTING.try_with(|c| {
                     if let Ok(mut logs) = c.logs.lock() {
                         logs.push(ActorLog {
@@ -732,7 +764,12 @@ fn exchange(
     };
     let (status, stderr) = guard
         .take()
-        .map(|p| p.kill(Duration::from_millis(500)))
+        .map(|p| {
+            let pid = p.id();
+            let ended = p.kill(Duration::from_millis(500));
+            forget_group(pid);
+            ended
+        })
         .unwrap_or_default();
     Err(ScenarioError::Actor(format!(
         "{name}'s actor {problem}; it was killed ({status}){}",

@@ -440,8 +440,10 @@ fn install_watchdog() {
                     return;
                 };
                 tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
-                eprintln!("\nmsc4268 watchdog: interrupted, removing the scenario containers and networks");
+                eprintln!("\nmsc4268 watchdog: interrupted, killing the client actors and removing the scenario containers and networks");
                 SHUTTING_DOWN.store(true, std::sync::atomic::Ordering::SeqCst);
+                // The client actors first: their process groups, so nothing they started stays.
+                crate::actor::kill_all_actors();
                 if let Ok(docker) = client().await {
                     // Resources being created right now show up a moment later: sweep until
                     // three passes in a row find nothing of this process (at most ~10 s).

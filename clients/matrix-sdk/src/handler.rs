@@ -14,8 +14,11 @@ use crate::actor::{Credentials, MatrixSdkActor};
 use crate::error::ActorError;
 
 /// The matrix-sdk version this build links (set by the build's feature).
-#[cfg(not(feature = "sdk-0-19"))]
+#[cfg(not(any(feature = "sdk-0-19", feature = "sdk-0-16")))]
 pub const SDK_VERSION: &str = "0.18.0";
+/// The matrix-sdk version this build links (set by the build's feature).
+#[cfg(feature = "sdk-0-16")]
+pub const SDK_VERSION: &str = "0.16.1";
 /// The matrix-sdk version this build links (set by the build's feature).
 #[cfg(feature = "sdk-0-19")]
 pub const SDK_VERSION: &str = "0.19.1";

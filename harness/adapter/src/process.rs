@@ -281,6 +281,11 @@ impl Process {
         })
     }
 
+    /// The process id, which is also its process group's id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The process's standard error as kept so far (a shared handle: it keeps filling while the
     /// process runs, and can be read after the process is gone).
     pub fn stderr_tail(&self) -> StderrTail {
