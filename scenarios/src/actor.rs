@@ -16,9 +16,10 @@ use matrix_sdk::ruma::{
 };
 use msc4268_adapter::process::{Process, ReadError, stderr_suffix};
 use msc4268_client_matrix_sdk::Handler;
+use msc4268_client_matrix_sdk::actor::until;
 use msc4268_protocol::client::{
-    Bundles, CLIENT_PROTOCOL_VERSION, ClientInfo, Command, CommandError, CrossSigned, Done,
-    Downloaded, EncryptedEvent, EventSent, HistoryVisibility, LoggedIn, Markers, Membership,
+    Account, Bundles, CLIENT_PROTOCOL_VERSION, ClientInfo, Command, CommandError, CrossSigned,
+    Done, Downloaded, EncryptedEvent, EventSent, HistoryVisibility, LoggedIn, Markers, Membership,
     Pending, PendingBundle, ReadVia, Reading, ReceivedBundle, Reply, ReplyBody, Request,
     RoomCreated, RoomKeys, Sent, Started,
 };
@@ -143,10 +144,12 @@ impl Actor {
         let localpart = name.to_lowercase();
         let (connection, client_info) = Self::start(name, cast::client_for(name)).await?;
         let command = Command::Register {
-            homeserver: homeserver.to_owned(),
-            localpart: localpart.clone(),
-            password: password(&localpart),
-            device_name: format!("{name}'s scenario device"),
+            account: Account {
+                homeserver: homeserver.to_owned(),
+                localpart: localpart.clone(),
+                password: password(&localpart),
+                device_name: format!("{name}'s scenario device"),
+            },
         };
         Self::logs_in(
             name,
@@ -165,10 +168,12 @@ impl Actor {
     pub async fn logs_in_unsigned_device(&self, name: &str) -> Result<Self> {
         let (connection, client_info) = Self::start(name, self.spec.clone()).await?;
         let command = Command::Login {
-            homeserver: self.homeserver_url.clone(),
-            localpart: self.localpart.clone(),
-            password: password(&self.localpart),
-            device_name: name.to_owned(),
+            account: Account {
+                homeserver: self.homeserver_url.clone(),
+                localpart: self.localpart.clone(),
+                password: password(&self.localpart),
+                device_name: name.to_owned(),
+            },
             cross_signing: false,
         };
         Self::logs_in(
@@ -359,20 +364,18 @@ impl Actor {
     where
         F: AsyncFnMut(&Self) -> Result<bool>,
     {
-        let start = Instant::now();
-        loop {
-            self.syncs().await?;
-            if done(self).await? {
-                return Ok(());
-            }
-            if start.elapsed() > WAIT {
-                return Err(ScenarioError::Timeout {
-                    what: format!("{} {what}", self.name),
-                    seconds: WAIT.as_secs(),
-                });
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        until(
+            WAIT,
+            async || {
+                self.syncs().await?;
+                done(self).await
+            },
+            || ScenarioError::Timeout {
+                what: format!("{} {what}", self.name),
+                seconds: WAIT.as_secs(),
+            },
+        )
+        .await
     }
 
     /// Bundles this client received so far.

@@ -40,7 +40,7 @@ use matrix_sdk::{
 };
 use matrix_sdk_crypto::olm::ExportedRoomKey;
 use msc4268_protocol::client::{
-    Downloaded, Forwarder, HistoryVisibility, Marker, PendingBundle, ReadVia, Reading,
+    Account, Downloaded, Forwarder, HistoryVisibility, Marker, PendingBundle, ReadVia, Reading,
     ReceivedBundle,
 };
 use serde_json::Value;
@@ -92,24 +92,12 @@ fn visibility(v: HistoryVisibility) -> history_visibility::HistoryVisibility {
     }
 }
 
-/// Who an actor is and how it logs in.
-pub struct Credentials<'a> {
-    /// The client-server API base URL.
-    pub homeserver: &'a str,
-    /// The user's localpart.
-    pub localpart: &'a str,
-    /// The password.
-    pub password: &'a str,
-    /// The device's display name.
-    pub device_name: &'a str,
-}
-
 impl MatrixSdkActor {
     /// Registers a new user and waits until its device keys and cross-signing identity are
     /// uploaded; then syncs once.
-    pub async fn register(name: &str, careless: bool, login: Credentials<'_>) -> Result<Self> {
+    pub async fn register(name: &str, careless: bool, login: &Account) -> Result<Self> {
         let dir = tempfile::tempdir()?;
-        let client = builder(login.homeserver, &dir, true).build().await?;
+        let client = builder(&login.homeserver, &dir, true).build().await?;
         let mut request = register::v3::Request::new();
         request.username = Some(login.localpart.to_owned());
         request.password = Some(login.password.to_owned());
@@ -126,7 +114,7 @@ impl MatrixSdkActor {
                 "{name}'s cross-signing was not bootstrapped: {status:?}"
             )));
         }
-        Self::logged_in(name, careless, client, dir, login.homeserver).await
+        Self::logged_in(name, careless, client, dir, &login.homeserver).await
     }
 
     /// Logs in to an existing user on a new device; with `cross_signing` false the client does
@@ -134,23 +122,23 @@ impl MatrixSdkActor {
     pub async fn login(
         name: &str,
         careless: bool,
-        login: Credentials<'_>,
+        login: &Account,
         cross_signing: bool,
     ) -> Result<Self> {
         let dir = tempfile::tempdir()?;
-        let client = builder(login.homeserver, &dir, cross_signing)
+        let client = builder(&login.homeserver, &dir, cross_signing)
             .build()
             .await?;
         client
             .matrix_auth()
-            .login_username(login.localpart, login.password)
-            .initial_device_display_name(login.device_name)
+            .login_username(&login.localpart, &login.password)
+            .initial_device_display_name(&login.device_name)
             .await?;
         client
             .encryption()
             .wait_for_e2ee_initialization_tasks()
             .await;
-        Self::logged_in(name, careless, client, dir, login.homeserver).await
+        Self::logged_in(name, careless, client, dir, &login.homeserver).await
     }
 
     async fn logged_in(
@@ -308,20 +296,19 @@ impl MatrixSdkActor {
     where
         F: AsyncFnMut(&Self) -> Result<bool>,
     {
-        let start = Instant::now();
-        loop {
-            self.syncs().await?;
-            if done(self).await? {
-                return Ok(());
-            }
-            if start.elapsed() > WAIT {
-                return Err(ActorError::Timeout {
-                    what: format!("{} {what}", self.name),
-                    seconds: WAIT.as_secs(),
-                });
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let what = format!("{} {what}", self.name);
+        until(
+            WAIT,
+            async || {
+                self.syncs().await?;
+                done(self).await
+            },
+            || ActorError::Timeout {
+                what,
+                seconds: WAIT.as_secs(),
+            },
+        )
+        .await
     }
 
     fn room(&self, room_id: &RoomId) -> Result<Room> {
@@ -618,6 +605,25 @@ impl MatrixSdkActor {
             .wait_for_e2ee_initialization_tasks()
             .await;
         Ok(())
+    }
+}
+
+/// Runs `step` every 100 ms until it returns true; after `wait` without, the error `timed_out`
+/// makes. The one polling loop of the actor and of the scenario harness.
+pub async fn until<E>(
+    wait: Duration,
+    mut step: impl AsyncFnMut() -> std::result::Result<bool, E>,
+    timed_out: impl FnOnce() -> E,
+) -> std::result::Result<(), E> {
+    let start = Instant::now();
+    loop {
+        if step().await? {
+            return Ok(());
+        }
+        if start.elapsed() > wait {
+            return Err(timed_out());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

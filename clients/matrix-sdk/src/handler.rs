@@ -10,7 +10,7 @@ use msc4268_protocol::client::{
     RoomCreated, RoomKeys, Sent, Started, result,
 };
 
-use crate::actor::{Credentials, MatrixSdkActor};
+use crate::actor::MatrixSdkActor;
 use crate::error::ActorError;
 
 /// The matrix-sdk version this build links (set by the build's feature).
@@ -86,44 +86,17 @@ impl Handler {
                     },
                 })
             }
-            Command::Register {
-                homeserver,
-                localpart,
-                password,
-                device_name,
-            } => {
-                let actor = MatrixSdkActor::register(
-                    &self.name,
-                    self.careless,
-                    Credentials {
-                        homeserver: &homeserver,
-                        localpart: &localpart,
-                        password: &password,
-                        device_name: &device_name,
-                    },
-                )
-                .await?;
+            Command::Register { account } => {
+                let actor = MatrixSdkActor::register(&self.name, self.careless, &account).await?;
                 self.logs_in(actor)
             }
             Command::Login {
-                homeserver,
-                localpart,
-                password,
-                device_name,
+                account,
                 cross_signing,
             } => {
-                let actor = MatrixSdkActor::login(
-                    &self.name,
-                    self.careless,
-                    Credentials {
-                        homeserver: &homeserver,
-                        localpart: &localpart,
-                        password: &password,
-                        device_name: &device_name,
-                    },
-                    cross_signing,
-                )
-                .await?;
+                let actor =
+                    MatrixSdkActor::login(&self.name, self.careless, &account, cross_signing)
+                        .await?;
                 self.logs_in(actor)
             }
             Command::Sync => {

@@ -40,6 +40,20 @@ pub struct Request {
     pub command: Command,
 }
 
+/// The account and device of `register` and `login` (members of the request itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Account {
+    /// The client-server API base URL.
+    pub homeserver: String,
+    /// The user's localpart.
+    pub localpart: String,
+    /// The password.
+    pub password: String,
+    /// The new device's display name.
+    pub device_name: String,
+}
+
 /// A room's history visibility (`m.room.history_visibility`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -104,27 +118,17 @@ pub enum Command {
     /// keys and the cross-signing identity are uploaded and one sync has run. Result:
     /// [`LoggedIn`].
     Register {
-        /// The client-server API base URL.
-        homeserver: String,
-        /// The user's localpart.
-        localpart: String,
-        /// The password.
-        password: String,
-        /// The new device's display name.
-        device_name: String,
+        /// Where and as whom.
+        #[serde(flatten)]
+        account: Account,
     },
     /// Logs in to an existing user on a new device. With `cross_signing: false` the client must
     /// not touch cross-signing, so the device stays unsigned by the user's self-signing key.
     /// Result: [`LoggedIn`].
     Login {
-        /// The client-server API base URL.
-        homeserver: String,
-        /// The user's localpart.
-        localpart: String,
-        /// The password.
-        password: String,
-        /// The new device's display name.
-        device_name: String,
+        /// Where and as whom.
+        #[serde(flatten)]
+        account: Account,
         /// Whether the client bootstraps or uses cross-signing for this device.
         cross_signing: bool,
     },
