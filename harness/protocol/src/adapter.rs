@@ -81,16 +81,7 @@ enum Request {
     Stop,
 }
 
-/// Why serving stopped before a `stop` or the end of input.
-#[derive(Debug, thiserror::Error)]
-pub enum ServeError {
-    /// Reading a request or writing a reply failed.
-    #[error("adapter protocol I/O: {0}")]
-    Io(#[from] std::io::Error),
-    /// A reply could not be serialised (a bug in the implementation's outcome types).
-    #[error("cannot serialise a reply: {0}")]
-    Json(#[from] serde_json::Error),
-}
+pub use crate::lines::ServeError;
 
 /// Serves `imp` over the adapter protocol until `stop` or the end of `input`.
 ///
@@ -103,18 +94,8 @@ pub fn serve(
     input: impl BufRead,
     mut output: impl Write,
 ) -> Result<(), ServeError> {
-    for line in input.lines() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value: Value = match serde_json::from_str(&line) {
-            Ok(v) => v,
-            Err(e) => {
-                eprintln!("adapter: ignoring a request that is not JSON ({e})");
-                continue;
-            }
-        };
+    for value in crate::lines::requests(input, "adapter") {
+        let value = value?;
         let seq = value.get("seq").and_then(Value::as_u64);
         let reply = match serde_json::from_value::<Request>(value) {
             Ok(Request::Start { version }) => {
@@ -153,10 +134,7 @@ pub fn serve(
                 }
             },
         };
-        let mut text = serde_json::to_string(&reply)?;
-        text.push('\n');
-        output.write_all(text.as_bytes())?;
-        output.flush()?;
+        crate::lines::write_reply(&mut output, &reply)?;
     }
     Ok(())
 }

@@ -592,16 +592,7 @@ pub fn result<T: Serialize>(value: &T) -> CommandResult {
         .map_err(|e| CommandError::Failed(format!("cannot serialise the result: {e}")))
 }
 
-/// An error of [`serve`]'s own streams.
-#[derive(Debug, thiserror::Error)]
-pub enum ServeError {
-    /// Reading requests or writing replies failed.
-    #[error("stdio: {0}")]
-    Io(#[from] std::io::Error),
-    /// A reply could not be serialised.
-    #[error("serialising a reply: {0}")]
-    Json(#[from] serde_json::Error),
-}
+pub use crate::lines::ServeError;
 
 /// Every `cmd` of this protocol version.
 pub const COMMANDS: &[&str] = &[
@@ -641,18 +632,8 @@ pub fn serve(
     input: impl BufRead,
     mut output: impl Write,
 ) -> Result<(), ServeError> {
-    for line in input.lines() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value: Value = match serde_json::from_str(&line) {
-            Ok(v) => v,
-            Err(e) => {
-                eprintln!("actor: ignoring a request that is not JSON ({e})");
-                continue;
-            }
-        };
+    for value in crate::lines::requests(input, "actor") {
+        let value = value?;
         let Some(seq) = value.get("seq").and_then(Value::as_u64) else {
             match serde_json::from_value::<Request>(value) {
                 Ok(Request {
@@ -690,10 +671,7 @@ pub fn serve(
                 message: format!("malformed request: {e}"),
             },
         };
-        let mut text = serde_json::to_string(&Reply { seq, body })?;
-        text.push('\n');
-        output.write_all(text.as_bytes())?;
-        output.flush()?;
+        crate::lines::write_reply(&mut output, &Reply { seq, body })?;
     }
     Ok(())
 }

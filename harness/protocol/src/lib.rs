@@ -15,3 +15,4 @@ pub mod cases;
 pub mod client;
 pub mod identifiers;
 pub mod implementation;
+mod lines;
