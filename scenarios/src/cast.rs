@@ -1,8 +1,8 @@
 //! Who plays whom: the clients under test (Alice, the inviter; Bob, the invitee), the pairs a
 //! run is given, and where each client's actor program is.
 //!
-//! A client is named `SDK@VERSION` (`matrix-sdk@0.18.0`, `matrix-sdk@0.19.1`) or given as a
-//! command line, `cmd:PROGRAM ARGS...` (any SDK's actor). A pair is written
+//! A client is named `SDK@VERSION` (`matrix-sdk@0.18.0`, `matrix-sdk@0.19.1`; on demand
+//! `matrix-sdk@0.16.1`, a release from before the stable identifiers) or given as a command line, `cmd:PROGRAM ARGS...` (any SDK's actor). A pair is written
 //! `alice=CLIENT,bob=CLIENT`; `MSC4268_CLIENT_PAIRS` holds one or more pairs separated by `;`.
 //! Every other person of a scenario (Charlie, Dave: members, adversaries) is the suite's own
 //! in-process matrix-sdk 0.18.0 client.
@@ -15,8 +15,8 @@ use msc4268_adapter::process::StderrTail;
 /// The environment variable listing the pairs to run (see the module documentation).
 pub use msc4268_harness::external::PAIRS_ENV;
 
-/// The matrix-sdk versions whose actor this repository builds.
-pub const MATRIX_SDK_VERSIONS: &[&str] = &["0.18.0", "0.19.1"];
+/// The matrix-sdk versions whose actor this repository builds (0.16.1 on demand only).
+pub const MATRIX_SDK_VERSIONS: &[&str] = &["0.18.0", "0.19.1", "0.16.1"];
 
 /// One client under test.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +74,10 @@ impl ClientSpec {
                     "0.18.0" => (
                         "msc4268-client-matrix-sdk",
                         "cargo build -p msc4268-scenarios --bin msc4268-client-matrix-sdk",
+                    ),
+                    "0.16.1" => (
+                        "msc4268-client-matrix-sdk-0-16",
+                        "scripts/build-clients.sh --old (cargo build --ignore-rust-version --manifest-path clients/matrix-sdk-0.16/Cargo.toml, sharing this target directory)",
                     ),
                     _ => (
                         "msc4268-client-matrix-sdk-0-19",

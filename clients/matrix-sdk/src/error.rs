@@ -34,6 +34,9 @@ pub enum ActorError {
     /// The command needs a logged-in client, and there is none yet.
     #[error("no user is registered or logged in yet")]
     NotLoggedIn,
+    /// This build's matrix-sdk has no API for the command (the reason says which).
+    #[error("{0}")]
+    Unsupported(String),
     /// Anything else, as a sentence.
     #[error("{0}")]
     Unexpected(String),
@@ -62,6 +65,9 @@ impl From<matrix_sdk::ClientBuildError> for ActorError {
 
 impl From<ActorError> for CommandError {
     fn from(e: ActorError) -> Self {
-        CommandError::Failed(e.to_string())
+        match e {
+            ActorError::Unsupported(reason) => CommandError::Unsupported(reason),
+            e => CommandError::Failed(e.to_string()),
+        }
     }
 }
