@@ -21,15 +21,6 @@ pub enum ScenarioError {
     /// A local I/O error (temp dirs, sockets, log files).
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
-    /// A matrix-sdk client call failed.
-    #[error("matrix-sdk: {0}")]
-    Matrix(Box<matrix_sdk::Error>),
-    /// A matrix-sdk HTTP call failed.
-    #[error("matrix-sdk HTTP: {0}")]
-    Http(Box<matrix_sdk::HttpError>),
-    /// Building a matrix-sdk client failed.
-    #[error("matrix-sdk client build: {0}")]
-    ClientBuild(Box<matrix_sdk::ClientBuildError>),
     /// A JSON value did not have the expected shape.
     #[error("JSON: {0}")]
     Json(#[from] serde_json::Error),
@@ -59,7 +50,8 @@ pub enum ScenarioError {
     /// is skipped, not failed.
     #[error("unsupported: {0}")]
     Unsupported(String),
-    /// The suite's own in-process client failed.
+    /// The suite's own in-process client failed (also a matrix-sdk call of the adversary, which
+    /// uses that client directly).
     #[error("{0}")]
     OwnClient(#[from] msc4268_client_matrix_sdk::ActorError),
 }
@@ -80,8 +72,18 @@ macro_rules! boxed_from {
 boxed_from!(
     Docker: testcontainers::bollard::errors::Error,
     Testcontainers: testcontainers::TestcontainersError,
-    Matrix: matrix_sdk::Error,
-    Http: matrix_sdk::HttpError,
-    ClientBuild: matrix_sdk::ClientBuildError,
     Certificate: rcgen::Error,
 );
+
+/// A matrix-sdk call of the in-process adversary failed: an error of the suite's own client.
+macro_rules! own_client_from {
+    ($($ty:ty),* $(,)?) => {
+        $(impl From<$ty> for ScenarioError {
+            fn from(e: $ty) -> Self {
+                ScenarioError::OwnClient(msc4268_client_matrix_sdk::ActorError::from(e))
+            }
+        })*
+    };
+}
+
+own_client_from!(matrix_sdk::Error, matrix_sdk::HttpError);
