@@ -6,11 +6,11 @@
 //! through the same commands, so that the in-process adversary can also use its
 //! `matrix_sdk::Client` directly ([`Actor::client`]).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use matrix_sdk::ruma::events::room::history_visibility::HistoryVisibility as RumaVisibility;
 use matrix_sdk::ruma::{
     DeviceId, EventId, OwnedDeviceId, OwnedEventId, OwnedRoomId, OwnedUserId, RoomId, UserId,
 };
@@ -18,10 +18,10 @@ use msc4268_adapter::process::{Process, ReadError, stderr_suffix};
 use msc4268_client_matrix_sdk::Handler;
 use msc4268_client_matrix_sdk::actor::until;
 use msc4268_protocol::client::{
-    Account, Bundles, CLIENT_PROTOCOL_VERSION, ClientInfo, Command, CommandError, CrossSigned,
-    Done, Downloaded, EncryptedEvent, EventSent, HistoryVisibility, LoggedIn, Markers, Membership,
-    Pending, PendingBundle, ReadVia, Reading, ReceivedBundle, Reply, ReplyBody, Request,
-    RoomCreated, RoomKeys, Sent, Started,
+    Account, Bundles, CLIENT_PROTOCOL_VERSION, ClientInfo, Command, CrossSigned, Done, Downloaded,
+    EncryptedEvent, EventSent, HistoryVisibility, LoggedIn, Markers, Membership, Pending,
+    PendingBundle, ReadVia, Reading, ReceivedBundle, Reply, ReplyBody, Request, RoomCreated,
+    RoomKeys, Sent, Started,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -30,8 +30,9 @@ use crate::cast::{self, ActorLog, CASTING, ClientSpec};
 use crate::error::{Result, ScenarioError};
 use crate::homeserver::Homeserver;
 
-/// How long a scenario waits for something that the server or another client must do.
-pub const WAIT: Duration = Duration::from_secs(20);
+/// How long a scenario waits for something that the server or another client must do (the
+/// same bound as inside the matrix-sdk actor).
+pub use msc4268_client_matrix_sdk::actor::WAIT;
 
 /// How long one command may take before the actor is killed as hung, unless the casting says
 /// otherwise ([`crate::cast::Casting::command_timeout`]). Commands that wait (such as
@@ -93,13 +94,26 @@ pub struct Actor {
     homeserver_url: String,
     localpart: String,
     spec: Option<ClientSpec>,
+    link: Link,
+}
+
+/// A connection and the number of its next request (counting from 0, `start`).
+struct Link {
     connection: Connection,
-    seq: StdMutex<u64>,
+    next_seq: AtomicU64,
+}
+
+impl Link {
+    /// Sends `command` with the next number and returns its typed result.
+    async fn call<T: DeserializeOwned>(&self, name: &str, command: Command) -> Result<T> {
+        let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
+        call(&self.connection, name, seq, command).await
+    }
 }
 
 impl Drop for Actor {
     fn drop(&mut self) {
-        if let Connection::Process(p, _) = &self.connection
+        if let Connection::Process(p, _) = &self.link.connection
             && let Ok(mut guard) = p.lock()
             && let Some(process) = guard.take()
         {
@@ -110,20 +124,6 @@ impl Drop for Actor {
 
 fn password(localpart: &str) -> String {
     format!("{localpart}-password")
-}
-
-fn protocol_visibility(v: &RumaVisibility) -> Result<HistoryVisibility> {
-    Ok(match v {
-        RumaVisibility::WorldReadable => HistoryVisibility::WorldReadable,
-        RumaVisibility::Shared => HistoryVisibility::Shared,
-        RumaVisibility::Invited => HistoryVisibility::Invited,
-        RumaVisibility::Joined => HistoryVisibility::Joined,
-        other => {
-            return Err(ScenarioError::Unexpected(format!(
-                "history visibility {other} has no protocol name"
-            )));
-        }
-    })
 }
 
 impl Actor {
@@ -142,95 +142,50 @@ impl Actor {
     /// Registers `name` on the homeserver at `homeserver` (a client-server API base URL).
     pub async fn register_at(homeserver: &str, name: &str) -> Result<Self> {
         let localpart = name.to_lowercase();
-        let (connection, client_info) = Self::start(name, cast::client_for(name)).await?;
-        let command = Command::Register {
-            account: Account {
-                homeserver: homeserver.to_owned(),
-                localpart: localpart.clone(),
-                password: password(&localpart),
-                device_name: format!("{name}'s scenario device"),
-            },
+        let account = Account {
+            homeserver: homeserver.to_owned(),
+            password: password(&localpart),
+            localpart,
+            device_name: format!("{name}'s scenario device"),
         };
-        Self::logs_in(
-            name,
-            cast::client_for(name),
-            connection,
-            client_info,
-            homeserver,
-            &localpart,
-            command,
-        )
-        .await
+        Self::signs_in(name, cast::client_for(name), account, None).await
     }
 
     /// Logs in as this actor's user on a new device named `name`, with the same client, not
     /// touching cross-signing: the device is not signed by the user's self-signing key.
     pub async fn logs_in_unsigned_device(&self, name: &str) -> Result<Self> {
-        let (connection, client_info) = Self::start(name, self.spec.clone()).await?;
-        let command = Command::Login {
-            account: Account {
-                homeserver: self.homeserver_url.clone(),
-                localpart: self.localpart.clone(),
-                password: password(&self.localpart),
-                device_name: name.to_owned(),
-            },
-            cross_signing: false,
+        let account = Account {
+            homeserver: self.homeserver_url.clone(),
+            localpart: self.localpart.clone(),
+            password: password(&self.localpart),
+            device_name: name.to_owned(),
         };
-        Self::logs_in(
-            name,
-            self.spec.clone(),
-            connection,
-            client_info,
-            &self.homeserver_url,
-            &self.localpart,
-            command,
-        )
-        .await
+        Self::signs_in(name, self.spec.clone(), account, Some(false)).await
     }
 
-    /// Starts the actor of `spec` (in-process for `None`) and says `start`.
-    async fn start(name: &str, spec: Option<ClientSpec>) -> Result<(Connection, ClientInfo)> {
+    /// Starts the actor of `spec` (in-process for `None`), says `start`, then `register`
+    /// (`cross_signing` `None`) or `login` with `account`.
+    async fn signs_in(
+        name: &str,
+        spec: Option<ClientSpec>,
+        account: Account,
+        cross_signing: Option<bool>,
+    ) -> Result<Self> {
         let careless = cast::is_careless(name);
-        let connection = match &spec {
-            None => Connection::InProcess(Box::new(tokio::sync::Mutex::new(Handler::default()))),
-            Some(spec) => {
-                let (built_dir, repo_root, timeout) = CASTING
-                    .try_with(|c| (c.built_dir.clone(), c.repo_root.clone(), c.command_timeout))
-                    .map_err(|_| {
-                        ScenarioError::Unexpected("no casting for this scenario".into())
-                    })?;
-                let argv = spec.argv(&built_dir).map_err(ScenarioError::Unexpected)?;
-                let process = Process::spawn_in(&argv, Some(&repo_root)).map_err(|e| {
-                    ScenarioError::Unexpected(format!(
-                        "{name}'s actor `{}` did not start: {e}",
-                        argv.join(" ")
-                    ))
-                })?;
-                if let Ok(mut groups) = ACTOR_GROUPS.lock() {
-                    groups.push(process.id());
-                }
-                let _ = CASTING.try_with(|c| {
-                    if let Ok(mut logs) = c.logs.lock() {
-                        logs.push(ActorLog {
-                            actor: format!("{name} ({spec})"),
-                            stderr: process.stderr_tail(),
-                        });
-                    }
-                });
-                Connection::Process(Arc::new(StdMutex::new(Some(process))), timeout)
-            }
+        let link = Link {
+            connection: Self::connects(name, spec.as_ref())?,
+            next_seq: AtomicU64::new(0),
         };
-        let started: Started = call(
-            &connection,
-            name,
-            0,
-            Command::Start {
-                version: CLIENT_PROTOCOL_VERSION,
-                name: name.to_owned(),
-                careless,
-            },
-        )
-        .await?;
+        let started: Started = link
+            .call(
+                name,
+                Command::Start {
+                    version: CLIENT_PROTOCOL_VERSION,
+                    name: name.to_owned(),
+                    careless,
+                },
+            )
+            .await?;
         if started.version != CLIENT_PROTOCOL_VERSION {
             return Err(ScenarioError::Actor(format!(
                 "{name}'s actor speaks client protocol version {}, the harness {CLIENT_PROTOCOL_VERSION}",
@@ -243,23 +198,18 @@ impl Actor {
                 started.client.name, started.client.version
             )));
         }
-        Ok((connection, started.client))
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn logs_in(
-        name: &str,
-        spec: Option<ClientSpec>,
-        connection: Connection,
-        client_info: ClientInfo,
-        homeserver: &str,
-        localpart: &str,
-        command: Command,
-    ) -> Result<Self> {
-        let logged: LoggedIn = call(&connection, name, 1, command).await?;
+        let (homeserver_url, localpart) = (account.homeserver.clone(), account.localpart.clone());
+        let command = match cross_signing {
+            None => Command::Register { account },
+            Some(cross_signing) => Command::Login {
+                account,
+                cross_signing,
+            },
+        };
+        let logged: LoggedIn = link.call(name, command).await?;
         Ok(Self {
             name: name.to_owned(),
-            client_info,
+            client_info: started.client,
             user_id: UserId::parse(&logged.user_id).map_err(|e| {
                 ScenarioError::Actor(format!(
                     "{name}'s actor logged in as `{}`: {e}",
@@ -267,32 +217,54 @@ impl Actor {
                 ))
             })?,
             device_id: logged.device_id.as_str().into(),
-            homeserver_url: homeserver.to_owned(),
-            localpart: localpart.to_owned(),
+            homeserver_url,
+            localpart,
             spec,
-            connection,
-            // `start` was 0 and the login 1; the next request is 2.
-            seq: StdMutex::new(1),
+            link,
         })
+    }
+
+    /// Starts the actor process of `spec`, or the suite's own client in-process for `None`.
+    fn connects(name: &str, spec: Option<&ClientSpec>) -> Result<Connection> {
+        let Some(spec) = spec else {
+            return Ok(Connection::InProcess(Box::default()));
+        };
+        let (built_dir, repo_root, timeout) = CASTING
+            .try_with(|c| (c.built_dir.clone(), c.repo_root.clone(), c.command_timeout))
+            .map_err(|_| ScenarioError::Unexpected("no casting for this scenario".into()))?;
+        let argv = spec.argv(&built_dir).map_err(ScenarioError::Unexpected)?;
+        let process = Process::spawn_in(&argv, Some(&repo_root)).map_err(|e| {
+            ScenarioError::Unexpected(format!(
+                "{name}'s actor `{}` did not start: {e}",
+                argv.join(" ")
+            ))
+        })?;
+        if let Ok(mut groups) = ACTOR_GROUPS.lock() {
+            groups.push(process.id());
+        }
+        let _ = CASTING.try_with(|c| {
+            if let Ok(mut logs) = c.logs.lock() {
+                logs.push(ActorLog {
+                    actor: format!("{name} ({spec})"),
+                    stderr: process.stderr_tail(),
+                });
+            }
+        });
+        Ok(Connection::Process(
+            Arc::new(StdMutex::new(Some(process))),
+            timeout,
+        ))
     }
 
     /// Sends `command` and returns its typed result.
     async fn call<T: DeserializeOwned>(&self, command: Command) -> Result<T> {
-        let seq = {
-            let mut s = self
-                .seq
-                .lock()
-                .map_err(|_| ScenarioError::Unexpected("seq lock".into()))?;
-            *s += 1;
-            *s
-        };
-        call(&self.connection, &self.name, seq, command).await
+        self.link.call(&self.name, command).await
     }
 
     /// The suite's own client's `matrix_sdk::Client` (for the in-process adversary); an error
     /// for a client under test, which the harness only reaches through the protocol.
     pub async fn client(&self) -> Result<matrix_sdk::Client> {
-        match &self.connection {
+        match &self.link.connection {
             Connection::InProcess(h) => h
                 .lock()
                 .await
@@ -319,9 +291,14 @@ impl Actor {
         &self.device_id
     }
 
+    /// Sends a command whose result is [`Done`].
+    async fn does(&self, command: Command) -> Result<()> {
+        self.call::<Done>(command).await.map(|Done {}| ())
+    }
+
     /// One `/sync` without long-polling.
     pub async fn syncs(&self) -> Result<()> {
-        self.call::<Done>(Command::Sync).await.map(|_| ())
+        self.does(Command::Sync).await
     }
 
     /// Sends `to`'s device a scenario marker (a plain to-device message) and returns its nonce.
@@ -387,10 +364,10 @@ impl Actor {
     }
 
     /// Creates an encrypted private room with the given history visibility.
-    pub async fn creates_encrypted_room(&self, v: RumaVisibility) -> Result<OwnedRoomId> {
+    pub async fn creates_encrypted_room(&self, v: HistoryVisibility) -> Result<OwnedRoomId> {
         let created: RoomCreated = self
             .call(Command::CreateRoom {
-                history_visibility: protocol_visibility(&v)?,
+                history_visibility: v,
             })
             .await?;
         self.parsed(&created.room_id, |t| RoomId::parse(t))
@@ -410,13 +387,16 @@ impl Actor {
     }
 
     /// Sets the room's history visibility and waits until the client knows it.
-    pub async fn sets_history_visibility(&self, room_id: &RoomId, v: RumaVisibility) -> Result<()> {
-        self.call::<Done>(Command::SetHistoryVisibility {
+    pub async fn sets_history_visibility(
+        &self,
+        room_id: &RoomId,
+        v: HistoryVisibility,
+    ) -> Result<()> {
+        self.does(Command::SetHistoryVisibility {
             room_id: room_id.to_string(),
-            history_visibility: protocol_visibility(&v)?,
+            history_visibility: v,
         })
         .await
-        .map(|_| ())
     }
 
     /// Sends an encrypted text message; returns its event id.
@@ -432,12 +412,11 @@ impl Actor {
 
     /// Invites `other` (an MSC4268 client shares the room's history with them first).
     pub async fn invites(&self, room_id: &RoomId, other: &Actor) -> Result<()> {
-        self.call::<Done>(Command::Invite {
+        self.does(Command::Invite {
             room_id: room_id.to_string(),
             user_id: other.user_id().to_string(),
         })
         .await
-        .map(|_| ())
     }
 
     /// `user`'s membership in the room as this client sees it (`invite`, `join`, …).
@@ -487,11 +466,10 @@ impl Actor {
 
     /// Accepts the invite (an MSC4268 client imports the inviter's bundle).
     pub async fn joins(&self, room_id: &RoomId) -> Result<()> {
-        self.call::<Done>(Command::Join {
+        self.does(Command::Join {
             room_id: room_id.to_string(),
         })
         .await
-        .map(|_| ())
     }
 
     /// Syncs until `other` is a joined member of the room in this client's view.
@@ -516,11 +494,10 @@ impl Actor {
 
     /// Leaves the room.
     pub async fn leaves(&self, room_id: &RoomId) -> Result<()> {
-        self.call::<Done>(Command::Leave {
+        self.does(Command::Leave {
             room_id: room_id.to_string(),
         })
         .await
-        .map(|_| ())
     }
 
     async fn read(&self, room_id: &RoomId, event_id: &EventId, via: ReadVia) -> Result<Reading> {
@@ -638,12 +615,11 @@ impl Actor {
     pub async fn backdates_invite_acceptance(&self, room_id: &RoomId, ago: Duration) -> Result<()> {
         let ago_ms = u64::try_from(ago.as_millis())
             .map_err(|_| ScenarioError::Unexpected(format!("{ago:?} is too long")))?;
-        self.call::<Done>(Command::BackdateInviteAcceptance {
+        self.does(Command::BackdateInviteAcceptance {
             room_id: room_id.to_string(),
             ago_ms,
         })
         .await
-        .map(|_| ())
     }
 
     /// The Megolm sessions the client holds (for `room_id`, or all), as `ExportedRoomKey` JSON.
@@ -678,8 +654,7 @@ impl Actor {
     /// history. A client with it off still records "joined after an invite from X" at join but
     /// stops before the import: the state a client killed between join and import leaves.
     pub async fn restarts_with_history_sharing(self, history_sharing: bool) -> Result<Self> {
-        self.call::<Done>(Command::Restart { history_sharing })
-            .await?;
+        self.does(Command::Restart { history_sharing }).await?;
         Ok(self)
     }
 }
@@ -693,11 +668,7 @@ async fn call<T: DeserializeOwned>(
 ) -> Result<T> {
     let what = command.name();
     let body = match connection {
-        Connection::InProcess(handler) => match handler.lock().await.handle(command).await {
-            Ok(v) => ReplyBody::Result(v),
-            Err(CommandError::Unsupported(reason)) => ReplyBody::Unsupported { reason },
-            Err(CommandError::Failed(message)) => ReplyBody::Failed { message },
-        },
+        Connection::InProcess(handler) => handler.lock().await.handle(command).await.into(),
         Connection::Process(process, timeout) => {
             let (process, timeout) = (process.clone(), *timeout);
             let name = name.to_owned();

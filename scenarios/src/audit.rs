@@ -4,10 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use matrix_sdk::ruma::{RoomId, events::room::history_visibility::HistoryVisibility};
+use matrix_sdk::ruma::RoomId;
 use msc4268_model::attachment::{self, EncryptedAttachment};
 use msc4268_model::{error::Violation, policy::build};
 use msc4268_protocol::cases::{BuildInput, BuildOperation, InviterSession, SessionOrigin};
+use msc4268_protocol::client::HistoryVisibility;
 use serde_json::{Map, Value, json};
 
 use crate::actor::Actor;

@@ -22,5 +22,5 @@ pub mod tls;
 
 pub use actor::Actor;
 pub use error::{Result, ScenarioError};
-pub use msc4268_protocol::client::{Reading, ReceivedBundle};
+pub use msc4268_protocol::client::{HistoryVisibility, Reading, ReceivedBundle};
 pub use scenario::{Env, RunOutcome, Runner, expect};

@@ -112,14 +112,13 @@ impl Runner {
     where
         F: AsyncFnOnce(&mut Env) -> Result<()>,
     {
-        match self.run_cast(name, casting, body) {
-            Ok(()) => RunOutcome::Passed,
-            Err(Failure::Unsupported(reason)) => RunOutcome::Unsupported(reason),
-            Err(Failure::Failed(message)) => RunOutcome::Failed(message),
-        }
+        self.run_cast(name, casting, body)
+            .err()
+            .unwrap_or(RunOutcome::Passed)
     }
 
-    fn run_cast<F>(&self, name: &str, casting: Casting, body: F) -> Result<(), Failure>
+    /// [`Runner::run`], with every outcome but a pass as the error.
+    fn run_cast<F>(&self, name: &str, casting: Casting, body: F) -> Result<(), RunOutcome>
     where
         F: AsyncFnOnce(&mut Env) -> Result<()>,
     {
@@ -128,13 +127,13 @@ impl Runner {
             .worker_threads(2)
             .enable_all()
             .build()
-            .map_err(|e| Failure::Failed(format!("tokio runtime: {e}")))?;
+            .map_err(|e| RunOutcome::Failed(format!("tokio runtime: {e}")))?;
         let dir = self.log_root.join(name.replace('/', "__"));
         rt.block_on(async {
             let started = Instant::now();
             let mut env = Env::new(name)
                 .await
-                .map_err(|e| Failure::Failed(e.to_string()))?;
+                .map_err(|e| RunOutcome::Failed(e.to_string()))?;
             let limit = crate::docker::scenario_timeout();
             let outcome = tokio::time::timeout(
                 limit,
@@ -158,7 +157,7 @@ impl Runner {
                 Ok(Err(ScenarioError::Unsupported(reason))) => {
                     eprintln!("scenario {name}: skipped: {reason}");
                     drop(env);
-                    return Err(Failure::Unsupported(reason));
+                    return Err(RunOutcome::Unsupported(reason));
                 }
                 Ok(Err(e)) => Some(e.to_string()),
                 Err(panic) => Some(
@@ -200,7 +199,7 @@ impl Runner {
                             tail.join("\n")
                         ));
                     }
-                    Err(Failure::Failed(text))
+                    Err(RunOutcome::Failed(text))
                 }
             }
         })
@@ -215,11 +214,6 @@ pub enum RunOutcome {
     /// A client under test does not support a command the scenario needs (skipped).
     Unsupported(String),
     /// A step did not hold, or the run broke; the message ends with the logs.
-    Failed(String),
-}
-
-enum Failure {
-    Unsupported(String),
     Failed(String),
 }
 

@@ -330,6 +330,17 @@ pub enum ReplyBody {
     },
 }
 
+impl From<CommandResult> for ReplyBody {
+    /// A handler's answer as a reply body.
+    fn from(r: CommandResult) -> Self {
+        match r {
+            Ok(v) => ReplyBody::Result(v),
+            Err(CommandError::Unsupported(reason)) => ReplyBody::Unsupported { reason },
+            Err(CommandError::Failed(message)) => ReplyBody::Failed { message },
+        }
+    }
+}
+
 /// The result of `start`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -654,11 +665,7 @@ pub fn serve(
                 command: Command::Stop,
                 ..
             }) => return Ok(()),
-            Ok(request) => match handle(request.command) {
-                Ok(v) => ReplyBody::Result(v),
-                Err(CommandError::Unsupported(reason)) => ReplyBody::Unsupported { reason },
-                Err(CommandError::Failed(message)) => ReplyBody::Failed { message },
-            },
+            Ok(request) => handle(request.command).into(),
             Err(_) if cmd.as_deref().is_some_and(|c| !COMMANDS.contains(&c)) => {
                 ReplyBody::Unsupported {
                     reason: format!(

@@ -1,8 +1,8 @@
 //! What the scenarios share: how a scenario is declared, the casts they start from, and the
 //! checks several of them make.
 
-use matrix_sdk::ruma::events::room::history_visibility::HistoryVisibility;
 use matrix_sdk::ruma::{EventId, OwnedEventId, OwnedRoomId, RoomId};
+use msc4268_scenarios::HistoryVisibility;
 use msc4268_scenarios::homeserver::Homeserver;
 use msc4268_scenarios::{
     Actor, Env, Reading, ReceivedBundle, Result, ScenarioError, adversary, expect,

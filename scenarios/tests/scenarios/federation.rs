@@ -1,6 +1,6 @@
 //! Sharing across homeservers: two Synapses federating over TLS.
 
-use matrix_sdk::ruma::events::room::history_visibility::HistoryVisibility;
+use msc4268_scenarios::HistoryVisibility;
 use msc4268_scenarios::{Actor, Env, Reading, Result, expect};
 
 use crate::common::{Defined, defined, invites_with_bundle};

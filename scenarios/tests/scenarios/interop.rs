@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use matrix_sdk::ruma::events::room::history_visibility::HistoryVisibility;
+use msc4268_scenarios::HistoryVisibility;
 use msc4268_scenarios::audit::inviter_build_input;
 use msc4268_scenarios::{Env, Result, ScenarioError, adversary, expect};
 

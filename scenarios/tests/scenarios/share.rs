@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use matrix_sdk::ruma::events::room::history_visibility::HistoryVisibility;
+use msc4268_scenarios::HistoryVisibility;
 use msc4268_scenarios::audit::audit_received_bundle;
 use msc4268_scenarios::{Actor, Env, Reading, Result, expect};
 

@@ -1,7 +1,7 @@
 //! When a bundle arrives or is imported: after the join, after the acceptance window, and
 //! across a client restart between the join and the import.
 
-use matrix_sdk::ruma::events::room::history_visibility::HistoryVisibility;
+use msc4268_scenarios::HistoryVisibility;
 use msc4268_scenarios::{Actor, Env, Result, expect};
 
 use crate::common::{

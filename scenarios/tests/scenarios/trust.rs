@@ -1,7 +1,7 @@
 //! Whom a receiver trusts: the bundle's sender must be the inviter, its event must name the
 //! invited room, its entries must belong to that room, and only cross-signed devices get one.
 
-use matrix_sdk::ruma::events::room::history_visibility::HistoryVisibility;
+use msc4268_scenarios::HistoryVisibility;
 use msc4268_scenarios::{Actor, Env, Result, adversary, expect};
 
 use crate::common::{
