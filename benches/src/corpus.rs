@@ -164,7 +164,8 @@ impl Case {
         let url = template
             .event
             .plaintext
-            .pointer("/content/file/url")
+            .as_ref()
+            .and_then(|p| p.pointer("/content/file/url"))
             .and_then(Value::as_str)
             .ok_or_else(|| BenchError::Setup(format!("{TEMPLATE_CASE} has no file URL")))?
             .to_owned();
@@ -174,7 +175,12 @@ impl Case {
         let (file, ciphertext) = attachment::encrypt_with(key, iv, &plaintext, &url);
         let file_json = file.to_json();
         let mut import = template.clone();
-        match import.event.plaintext.pointer_mut("/content/file") {
+        match import
+            .event
+            .plaintext
+            .as_mut()
+            .and_then(|p| p.pointer_mut("/content/file"))
+        {
             Some(slot) => *slot = file_json.clone(),
             None => {
                 return Err(BenchError::Setup(format!(

@@ -114,6 +114,49 @@ fn a_well_behaved_shell_adapter_skips_with_its_reason() {
 }
 
 #[test]
+fn a_case_that_needs_an_undeclared_capability_is_skipped_without_asking() {
+    let declaring = |capabilities: &str| {
+        format!(
+            r#"START='{{"version":1,"implementation":{{"name":"sh-caps","version":"0","language":"sh","categories":["olm-envelope"],"identifiers":["stable"]{capabilities}}}}}'
+{}"#,
+            responder(
+                "*'\"plaintext_text\":\"{'*",
+                r#"echo "{\"seq\":$seq,\"skipped\":{\"reason\":\"got the text\"}}""#
+            )
+        )
+    };
+    let text_case = case("olm-envelope/escapes/type-escaped");
+    let without = CommandImplementation::start(&script("caps-none", &declaring("")), options(true))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let r = run_case(&without, &text_case);
+    assert!(
+        matches!(&r.status, Status::Skipped { reason } if reason.contains("does not declare the `json-text` capability")),
+        "{:?}",
+        r.status
+    );
+    assert_eq!(without.stop(), None);
+
+    // Declared (beside a capability this harness does not know, which is ignored): the case is
+    // sent, with the plaintext as the text it is.
+    let with = CommandImplementation::start(
+        &script(
+            "caps-json-text",
+            &declaring(r#","capabilities":["json-text","org.example.future"]"#),
+        ),
+        options(true),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let r = run_case(&with, &text_case);
+    assert_eq!(
+        r.status,
+        Status::Skipped {
+            reason: "adapter skipped it: got the text".into()
+        }
+    );
+    assert_eq!(with.stop(), None);
+}
+
+#[test]
 fn a_crashing_adapter_errors_the_case_with_its_stderr_and_is_restarted() {
     let crash = script(
         "crash",

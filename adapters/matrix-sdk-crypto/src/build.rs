@@ -117,7 +117,7 @@ fn room_key_flag(s: &InviterSession, members: &Map<String, Value>) -> bool {
             o.insert(k.clone(), x.clone());
         }
     }
-    crate::flag::crate_shareable(FlagStructure::RoomKey, &content).unwrap_or(false)
+    crate::flag::crate_shareable(FlagStructure::RoomKey, &content.to_string()).unwrap_or(false)
 }
 
 async fn receive_bundle(

@@ -22,7 +22,7 @@ use std::ops::Deref;
 use matrix_sdk_crypto::olm::{BackedUpRoomKey, ExportedRoomKey, InboundGroupSession};
 use matrix_sdk_crypto::types::events::forwarded_room_key::ForwardedRoomKeyContent;
 use matrix_sdk_crypto::types::events::room_key::RoomKeyContent;
-use msc4268_protocol::cases::{FlagOutcome, FlagStructure};
+use msc4268_protocol::cases::{FlagInput, FlagOutcome, FlagStructure};
 use msc4268_protocol::identifiers::{
     IdentifierVariant, SHARED_HISTORY_INTEROP, SHARED_HISTORY_UNSTABLE,
 };
@@ -42,11 +42,13 @@ pub(crate) fn crate_read_variant(content: &Value) -> Option<IdentifierVariant> {
     }
 }
 
-/// Whether the crate makes a shareable session of `content`; `Err` says why it makes none.
-pub(crate) fn crate_shareable(structure: FlagStructure, content: &Value) -> Result<bool, String> {
+/// Whether the crate makes a shareable session of the structure whose JSON text is `text` (read
+/// by the crate's own deserializers, so a member named twice is the crate's to judge); `Err`
+/// says why it makes none.
+pub(crate) fn crate_shareable(structure: FlagStructure, text: &str) -> Result<bool, String> {
     match structure {
         FlagStructure::RoomKey => {
-            let c: RoomKeyContent = serde_json::from_value(content.clone())
+            let c: RoomKeyContent = serde_json::from_str(text)
                 .map_err(|e| format!("RoomKeyContent deserializer: {e}"))?;
             let RoomKeyContent::MegolmV1AesSha2(c) = c else {
                 return Err("m.room_key of an unknown algorithm".into());
@@ -59,7 +61,7 @@ pub(crate) fn crate_shareable(structure: FlagStructure, content: &Value) -> Resu
             Ok(s.shared_history())
         }
         FlagStructure::ForwardedRoomKey => {
-            let c: ForwardedRoomKeyContent = serde_json::from_value(content.clone())
+            let c: ForwardedRoomKeyContent = serde_json::from_str(text)
                 .map_err(|e| format!("ForwardedRoomKeyContent deserializer: {e}"))?;
             let ForwardedRoomKeyContent::MegolmV1AesSha2(c) = c else {
                 return Err("m.forwarded_room_key of an unknown algorithm".into());
@@ -67,14 +69,14 @@ pub(crate) fn crate_shareable(structure: FlagStructure, content: &Value) -> Resu
             Ok(InboundGroupSession::from(c.deref()).shared_history())
         }
         FlagStructure::ExportedSessionData => {
-            let k: ExportedRoomKey = serde_json::from_value(content.clone())
+            let k: ExportedRoomKey = serde_json::from_str(text)
                 .map_err(|e| format!("ExportedRoomKey deserializer: {e}"))?;
             let s = InboundGroupSession::from_export(&k)
                 .map_err(|e| format!("InboundGroupSession::from_export: {e}"))?;
             Ok(s.shared_history())
         }
         FlagStructure::BackedUpSessionData => {
-            let k: BackedUpRoomKey = serde_json::from_value(content.clone())
+            let k: BackedUpRoomKey = serde_json::from_str(text)
                 .map_err(|e| format!("BackedUpRoomKey deserializer: {e}"))?;
             let session_id = matrix_sdk_crypto::vodozemac::megolm::InboundGroupSession::import(
                 &k.session_key,
@@ -93,12 +95,18 @@ pub(crate) fn crate_shareable(structure: FlagStructure, content: &Value) -> Resu
 }
 
 /// Reads the flag the crate's way.
-pub(crate) fn read(structure: FlagStructure, content: &Value) -> FlagOutcome {
-    let shareable = crate_shareable(structure, content).unwrap_or(false);
-    // The crate reads no flag member of `m.forwarded_room_key` (they land in its `other` map).
-    let variant = match structure {
-        FlagStructure::ForwardedRoomKey => None,
-        _ => crate_read_variant(content),
+pub(crate) fn read(input: &FlagInput) -> Result<FlagOutcome, String> {
+    let text = match (&input.content, &input.content_text) {
+        (_, Some(t)) => t.clone(),
+        (Some(v), None) => serde_json::to_string(v).map_err(|e| e.to_string())?,
+        (None, None) => return Err("neither `content` nor `content_text`".into()),
     };
-    FlagOutcome { shareable, variant }
+    let shareable = crate_shareable(input.structure, &text).unwrap_or(false);
+    // The crate reads no flag member of `m.forwarded_room_key` (they land in its `other` map).
+    // Which spelling it read is told from the structure as serde_json reads it.
+    let variant = match input.structure {
+        FlagStructure::ForwardedRoomKey => None,
+        _ => crate_read_variant(&input.content_value().unwrap_or(Value::Null)),
+    };
+    Ok(FlagOutcome { shareable, variant })
 }

@@ -27,6 +27,7 @@
 //! The invite record, membership and acceptance window are matrix-sdk's `shared_room_history`,
 //! not this crate: cases whose outcome depends on them are skipped with that reason.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read};
 
 use matrix_sdk_crypto::olm::{ExportedRoomKey, ForwarderData, InboundGroupSession, SenderData};
@@ -62,9 +63,8 @@ fn outside_crate(input: &ImportInput) -> Option<String> {
             "{SHARED_ROOM_HISTORY}: the bundle's sender is not the inviter (R33)"
         ));
     }
-    let content_room = input
-        .event
-        .plaintext
+    let plaintext = crate::olm::peek(&input.event);
+    let content_room = plaintext
         .pointer("/content/room_id")
         .and_then(Value::as_str);
     if content_room.is_some_and(|r| r != input.room_id) {
@@ -292,7 +292,9 @@ pub(crate) async fn decide(input: &ImportInput) -> OpResult<ImportOutcome> {
         }
         Media::NotFound => None,
     };
-    let file_json = input.event.plaintext.pointer("/content/file").cloned();
+    let file_json = crate::olm::peek(&input.event)
+        .pointer("/content/file")
+        .cloned();
     let peek: Option<Value> = match (&served, &file_json) {
         (Some(ct), Some(f)) => decrypt(f, ct)
             .ok()
@@ -374,6 +376,11 @@ pub(crate) async fn decide(input: &ImportInput) -> OpResult<ImportOutcome> {
         serde_json::from_slice(&plaintext).map_err(|e| err("re-reading the bundle", e))?;
 
     let mut result = outcome(ImportDecision::Imported);
+    // Imported sessions by (room, session): a session listed twice is reported once, with the
+    // copy the store ends with. A map, not a search of the list, so that reading back a large
+    // bundle stays linear (the benchmarks measure this import).
+    let mut imported: BTreeMap<(String, String), ImportedSession> = BTreeMap::new();
+    let mut kept: BTreeSet<String> = BTreeSet::new();
     for (i, (key, before)) in bundle.room_keys.iter().zip(before).enumerate() {
         let source = format!("/room_keys/{i}");
         let after = copy(machine, &key.room_id, &key.session_id).await?;
@@ -384,10 +391,9 @@ pub(crate) async fn decide(input: &ImportInput) -> OpResult<ImportOutcome> {
                 rule: None,
                 reason: "no session stored".into(),
             }),
-            (None, Some((a, _))) => push_imported(&mut result, key.room_id.to_string(), sid, a),
-            (Some((b, bs)), Some((a, _))) if b.index != a.index || b.forwarder != a.forwarder => {
-                let _ = bs;
-                push_imported(&mut result, key.room_id.to_string(), sid, a)
+            (None, Some((a, _))) => push_imported(&mut imported, key.room_id.to_string(), sid, a),
+            (Some((b, _)), Some((a, _))) if b.index != a.index || b.forwarder != a.forwarder => {
+                push_imported(&mut imported, key.room_id.to_string(), sid, a)
             }
             (Some((_, bs)), Some(_)) => {
                 let offered = key.try_into_inbound_group_session(&probe_forwarder);
@@ -400,15 +406,16 @@ pub(crate) async fn decide(input: &ImportInput) -> OpResult<ImportOutcome> {
                 };
                 if key.room_id != data.bundle_data.room_id || unconnected {
                     result.skipped.push(SkippedEntry { source, rule: None, reason: "the crate left the stored copy; the offered ratchet does not connect or is for another room".into() });
-                } else if !result.kept_existing.contains(&sid) {
-                    result.kept_existing.push(sid);
+                } else {
+                    kept.insert(sid);
                 }
             }
         }
     }
-    result
-        .kept_existing
-        .retain(|sid| !result.imported.iter().any(|i| &i.session_id == sid));
+    let imported_ids: BTreeSet<String> = imported.keys().map(|(_, s)| s.clone()).collect();
+    result.kept_existing = kept.difference(&imported_ids).cloned().collect();
+    result.imported = imported.into_values().collect();
+    let mut withheld: BTreeSet<RecordedWithheld> = BTreeSet::new();
     for (i, w) in bundle.withheld.iter().enumerate() {
         let source = format!("/withheld/{i}");
         let ids = match w {
@@ -430,8 +437,9 @@ pub(crate) async fn decide(input: &ImportInput) -> OpResult<ImportOutcome> {
             None => None,
         };
         match recorded {
-            Some(r) if !result.withheld.contains(&r) => result.withheld.push(r),
-            Some(_) => {}
+            Some(r) => {
+                withheld.insert(r);
+            }
             None => result.skipped.push(SkippedEntry {
                 source,
                 rule: None,
@@ -439,20 +447,24 @@ pub(crate) async fn decide(input: &ImportInput) -> OpResult<ImportOutcome> {
             }),
         }
     }
+    result.withheld = withheld.into_iter().collect();
     let _ = raw;
     Ok(result)
 }
 
-fn push_imported(result: &mut ImportOutcome, room_id: String, session_id: String, a: Copy) {
-    result
-        .imported
-        .retain(|i| !(i.room_id == room_id && i.session_id == session_id));
-    result.imported.push(ImportedSession {
-        room_id,
-        session_id,
+fn push_imported(
+    imported: &mut BTreeMap<(String, String), ImportedSession>,
+    room_id: String,
+    session_id: String,
+    a: Copy,
+) {
+    let session = ImportedSession {
+        room_id: room_id.clone(),
+        session_id: session_id.clone(),
         first_known_index: a.index,
         forwarder: a.forwarder.unwrap_or_default(),
-    });
+    };
+    imported.insert((room_id, session_id), session);
 }
 
 fn decrypt(file: &Value, ciphertext: &[u8]) -> Result<Vec<u8>, String> {

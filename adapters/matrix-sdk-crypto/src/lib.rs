@@ -39,7 +39,9 @@ mod to_device;
 use msc4268_protocol::adapter::Declaration;
 use msc4268_protocol::cases::*;
 use msc4268_protocol::identifiers::IdentifierVariant;
-use msc4268_protocol::implementation::{Implementation, ImplementationInfo, OpError, OpResult};
+use msc4268_protocol::implementation::{
+    Capability, Implementation, ImplementationInfo, OpError, OpResult,
+};
 use serde_json::Value;
 
 pub use error::AdapterError;
@@ -99,7 +101,7 @@ fn errored(e: impl std::fmt::Display) -> OpError {
 impl MatrixSdkCrypto {
     /// What the adapter declares in its `start` reply.
     pub fn declaration(&self) -> Declaration {
-        let mut d = Declaration::new(self.info(), &CATEGORIES);
+        let mut d = Declaration::of(self, &CATEGORIES);
         d.homepage = Some("https://github.com/matrix-org/matrix-rust-sdk".into());
         d
     }
@@ -122,6 +124,12 @@ impl Implementation for MatrixSdkCrypto {
                 IdentifierVariant::Interop,
             ],
         }
+    }
+
+    fn capabilities(&self) -> Vec<Capability> {
+        // The Olm plaintext's exact bytes are Olm-encrypted and the flag structures read with
+        // the crate's own deserializers, so literal JSON text reaches the crate as written.
+        vec![Capability::JsonText]
     }
 
     fn parse_bundle(&self, input: &BundleParsingInput) -> OpResult<BundleParseOutcome> {
@@ -159,6 +167,6 @@ impl Implementation for MatrixSdkCrypto {
     }
 
     fn shared_history_flag(&self, input: &FlagInput) -> OpResult<FlagOutcome> {
-        guarded(|| Ok(flag::read(input.structure, &input.content)))
+        guarded(|| flag::read(input).map_err(OpError::Errored))
     }
 }

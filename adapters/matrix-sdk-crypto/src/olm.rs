@@ -171,10 +171,15 @@ impl Receiver {
         sender_device: Option<&ReplayDevice>,
     ) -> OpResult<Value> {
         if !event.encrypted {
+            let plaintext = event.plaintext_value().map_err(|e| {
+                unsupported(format!(
+                    "an event sent in the clear is a JSON object, not this text ({e})"
+                ))
+            })?;
             return Ok(json!({
-                "type": event.plaintext.get("type").cloned().unwrap_or(Value::Null),
+                "type": plaintext.get("type").cloned().unwrap_or(Value::Null),
                 "sender": event.sender,
-                "content": event.plaintext.get("content").cloned().unwrap_or(Value::Null),
+                "content": plaintext.get("content").cloned().unwrap_or(Value::Null),
             }));
         }
         let Some(device) = sender_device else {
@@ -190,8 +195,9 @@ impl Receiver {
                 self.one_time_key,
             )
             .map_err(|e| crate::errored(AdapterError::krate("create_outbound_session", e)))?;
-        let plaintext = serde_json::to_string(&event.plaintext)
-            .map_err(|e| crate::errored(AdapterError::json("serialising the Olm plaintext", e)))?;
+        // The plaintext's exact bytes (literal text as written, duplicates and escapes kept):
+        // the crate's own JSON reader decides what they mean.
+        let plaintext = event.plaintext_bytes().map_err(OpError::Errored)?;
         let message = session
             .encrypt(plaintext)
             .map_err(|e| crate::errored(AdapterError::krate("Olm encrypt", e)))?;
@@ -249,6 +255,13 @@ where
         .map_err(|e| unsupported(format!("the {what} `{s}` is not valid for ruma: {e}")))
 }
 
+/// The Olm plaintext as serde_json reads it (a member named twice: its last value), for what the
+/// adapter sets up around the crate (the `/keys/query` answer, where to look for a recorded
+/// bundle); `null` when it is not JSON. The crate itself reads the exact bytes.
+pub(crate) fn peek(event: &ReceivedToDevice) -> Value {
+    event.plaintext_value().unwrap_or(Value::Null)
+}
+
 /// The keys a homeserver serves for the sender: the device keys the event carries (if any), and
 /// the sender's cross-signing identity (if the recipient has it).
 pub(crate) async fn learn_sender(
@@ -256,8 +269,9 @@ pub(crate) async fn learn_sender(
     event: &ReceivedToDevice,
     identity: Option<&SenderIdentity>,
 ) -> OpResult<()> {
-    let device_keys: Vec<Value> = event
-        .plaintext
+    // What the homeserver serves for the sender: the device keys the plaintext carries (as
+    // serde_json reads it; nothing when it is not JSON).
+    let device_keys: Vec<Value> = peek(event)
         .get("sender_device_keys")
         .filter(|v| v.is_object())
         .cloned()
@@ -305,9 +319,8 @@ pub(crate) async fn check_envelope(input: &OlmEnvelopeInput) -> OpResult<Envelop
     };
     // Accepted as a bundle only if the crate recorded a bundle notification for it; the Ed25519
     // key reported is the one the crate holds for the sending device.
-    let room = input
-        .event
-        .plaintext
+    let plaintext = peek(&input.event);
+    let room = plaintext
         .pointer("/content/room_id")
         .and_then(Value::as_str)
         .unwrap_or_default();

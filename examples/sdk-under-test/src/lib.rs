@@ -176,6 +176,10 @@ impl Implementation for ToyClient {
     }
 
     fn shared_history_flag(&self, input: &FlagInput) -> OpResult<FlagOutcome> {
-        Ok(self.is_shareable(input.structure, &input.content))
+        // This SDK declares no capability, so the structure always comes as a JSON value.
+        let content = input
+            .content_value()
+            .map_err(|e| OpError::Errored(e.to_string()))?;
+        Ok(self.is_shareable(input.structure, &content))
     }
 }

@@ -35,7 +35,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use msc4268_protocol::cases::*;
-use msc4268_protocol::implementation::{Implementation, ImplementationInfo, OpError, OpResult};
+use msc4268_protocol::implementation::{
+    Capability, Implementation, ImplementationInfo, OpError, OpResult,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -682,6 +684,10 @@ impl Implementation for CommandImplementation {
             issues: self.declared.issues.clone(),
             identifiers: self.declared.identifiers.clone(),
         }
+    }
+
+    fn capabilities(&self) -> Vec<Capability> {
+        self.declared.capabilities.clone()
     }
 
     fn begin_case(&self, case_id: &str) {

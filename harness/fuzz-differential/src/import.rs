@@ -134,7 +134,7 @@ fn compare_materialized(scenario: &ImportStory, m: &Materialized) -> Comparison 
     };
     let input = &m.input;
     if known::ed25519_panic_hazard_bytes(&m.plaintext)
-        || known::ed25519_panic_hazard(&input.event.plaintext)
+        || known::ed25519_panic_hazard(&input.event.plaintext_value().unwrap_or_default())
     {
         return stop(known("F5").map_or_else(
             || Verdict::NotCompared("F5 hazard".into()),

@@ -89,8 +89,9 @@ pub fn seeds(fixtures: &Path) -> Result<Seeds, CorpusError> {
             }
             CaseInput::OlmEnvelope(i) => {
                 add(&mut seeds, targets::olm::NAME, id, json_bytes(i));
-                if let Some(content) = i.event.plaintext.get("content") {
-                    let td = serde_json::json!({"type": i.event.plaintext.get("type"), "content": content});
+                let pt = i.event.plaintext_value().unwrap_or_default();
+                if let Some(content) = pt.get("content") {
+                    let td = serde_json::json!({"type": pt.get("type"), "content": content});
                     add(&mut seeds, targets::to_device::NAME, id, json_bytes(&td));
                 }
             }
@@ -99,7 +100,7 @@ pub fn seeds(fixtures: &Path) -> Result<Seeds, CorpusError> {
                     "recipient": i.recipient, "event": i.event, "known_devices": i.known_devices,
                 });
                 add(&mut seeds, targets::olm::NAME, id, json_bytes(&envelope));
-                let pt = &i.event.plaintext;
+                let pt = &i.event.plaintext_value().unwrap_or_default();
                 if let Some(content) = pt.get("content") {
                     let td = serde_json::json!({"type": pt.get("type"), "content": content});
                     add(&mut seeds, targets::to_device::NAME, id, json_bytes(&td));

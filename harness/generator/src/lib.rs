@@ -13,6 +13,7 @@ mod cast;
 mod file_decryption;
 mod file_encryption;
 mod import_decision;
+mod json_text;
 mod olm_envelope;
 mod shared_history_flag;
 mod to_device;

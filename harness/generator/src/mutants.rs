@@ -385,7 +385,7 @@ impl Implementation for Mutant {
             return Reference.shared_history_flag(input);
         }
         let mut changed = input.clone();
-        if let Some(obj) = changed.content.as_object_mut() {
+        if let Some(obj) = changed.content.as_mut().and_then(Value::as_object_mut) {
             for (name, _) in msc4268_model::policy::flag::SPELLINGS {
                 if let Some(v) = obj.get_mut(name)
                     && (v == &json!("true") || v == &json!(1))
@@ -401,7 +401,7 @@ impl Implementation for Mutant {
 /// The envelope outcome of a receiver that does not look for `sender_device_keys`: it takes the
 /// sender from the plaintext and the device from what it already knows.
 fn accept_without_device_keys(input: &OlmEnvelopeInput) -> EnvelopeOutcome {
-    let pt = &input.event.plaintext;
+    let pt = &input.event.plaintext_value().unwrap_or_default();
     let ed25519 = pt
         .pointer("/keys/ed25519")
         .and_then(Value::as_str)

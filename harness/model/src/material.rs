@@ -226,6 +226,21 @@ impl CrossSigning {
 /// ([`Device::new`]), and it is kept only when its Ed25519 or Curve25519 key occurs in the input.
 pub fn replay_for(input: &Value) -> Option<Replay> {
     let text = input.to_string();
+    // A plaintext given as literal text names its devices as serde_json reads it.
+    let parsed;
+    let input = match input
+        .pointer("/event/plaintext_text")
+        .and_then(Value::as_str)
+        .and_then(|t| serde_json::from_str::<Value>(t).ok())
+    {
+        Some(pt) => {
+            let mut v = input.clone();
+            v["event"]["plaintext"] = pt;
+            parsed = v;
+            &parsed
+        }
+        None => input,
+    };
     let str_at = |p: &str| input.pointer(p).and_then(Value::as_str).map(str::to_owned);
     let mut users: Vec<String> = ["/event/sender", "/recipient/user_id"]
         .into_iter()

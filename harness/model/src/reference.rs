@@ -13,7 +13,9 @@ use serde_json::Value;
 
 use msc4268_protocol::cases::*;
 use msc4268_protocol::identifiers::IdentifierVariant;
-use msc4268_protocol::implementation::{Implementation, ImplementationInfo, OpError, OpResult};
+use msc4268_protocol::implementation::{
+    Capability, Implementation, ImplementationInfo, OpError, OpResult,
+};
 
 use crate::attachment::{self, EncryptedAttachment};
 use crate::error::Violation;
@@ -72,6 +74,10 @@ impl Implementation for Reference {
             .map_err(|e| OpError::Errored(e.to_string()))
     }
 
+    fn capabilities(&self) -> Vec<Capability> {
+        vec![Capability::JsonText]
+    }
+
     fn check_to_device(&self, input: &ToDeviceInput) -> OpResult<ToDeviceOutcome> {
         Ok(
             match to_device::parse_content(&input.event_type, &input.content) {
@@ -109,7 +115,13 @@ impl Implementation for Reference {
     }
 
     fn shared_history_flag(&self, input: &FlagInput) -> OpResult<FlagOutcome> {
-        Ok(flag::read(input.structure.into(), &input.content).into())
+        // A structure that is not JSON at all carries no flag: not shareable.
+        let content = match input.content_value() {
+            Ok(v) => v,
+            Err(PlaintextError::Unreadable(_)) => Value::Null,
+            Err(PlaintextError::Malformed(m)) => return Err(OpError::Errored(m)),
+        };
+        Ok(flag::read(input.structure.into(), &content).into())
     }
 }
 

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 
 use crate::cases::*;
 use crate::identifiers::IdentifierVariant;
-use crate::implementation::{Implementation, ImplementationInfo, OpError, OpResult};
+use crate::implementation::{Capability, Implementation, ImplementationInfo, OpError, OpResult};
 
 /// The protocol version this module speaks.
 pub const PROTOCOL_VERSION: u64 = 1;
@@ -47,6 +47,10 @@ pub struct Declaration {
     pub categories: Vec<Category>,
     /// The identifier variants it understands.
     pub identifiers: Vec<IdentifierVariant>,
+    /// The optional parts of the protocol it reads (absent: none); unknown names are kept as
+    /// [`Capability::Unknown`] and ignored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<Capability>,
 }
 
 impl Declaration {
@@ -60,6 +64,15 @@ impl Declaration {
             homepage: None,
             categories: categories.to_vec(),
             identifiers: info.identifiers,
+            capabilities: Vec::new(),
+        }
+    }
+
+    /// The declaration of `imp` running `categories`, with the capabilities it declares.
+    pub fn of(imp: &dyn Implementation, categories: &[Category]) -> Self {
+        Self {
+            capabilities: imp.capabilities(),
+            ..Self::new(imp.info(), categories)
         }
     }
 }

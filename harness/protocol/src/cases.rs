@@ -339,8 +339,16 @@ pub struct ReceivedToDevice {
     pub sender: String,
     /// The Curve25519 key of the Olm session it was decrypted with (outer `sender_key`).
     pub sender_key: String,
-    /// The decrypted Olm plaintext (`type`, `content`, `sender`, `recipient`, `keys`, ...).
-    pub plaintext: Value,
+    /// The decrypted Olm plaintext (`type`, `content`, `sender`, `recipient`, `keys`, ...) as a
+    /// JSON value. Exactly one of `plaintext` and `plaintext_text` is present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plaintext: Option<Value>,
+    /// The decrypted Olm plaintext as literal JSON text, for what a JSON value cannot say
+    /// (duplicate member names, `\u` escapes, lone surrogates): the bytes the sender's Olm
+    /// layer encrypted. Only implementations that declare
+    /// [`Capability::JsonText`](crate::implementation::Capability::JsonText) are given such cases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plaintext_text: Option<String>,
     /// Replay data, never an input to the decision: the fixture device whose Olm account holds
     /// `sender_key` (its secret keys are in the input's [`Replay::devices`]). An implementation
     /// that runs its real Olm layer needs it to encrypt the plaintext from that account when the
@@ -348,6 +356,52 @@ pub struct ReceivedToDevice {
     /// device). Absent when no fixture device holds `sender_key`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub olm_sender_device: Option<OlmSenderDevice>,
+}
+
+impl ReceivedToDevice {
+    /// The exact bytes of the Olm plaintext (what a real Olm layer encrypts): `plaintext_text`
+    /// as written, or `plaintext` serialised compactly.
+    pub fn plaintext_bytes(&self) -> Result<Vec<u8>, String> {
+        match (&self.plaintext, &self.plaintext_text) {
+            (Some(v), None) => serde_json::to_vec(v).map_err(|e| e.to_string()),
+            (None, Some(t)) => Ok(t.as_bytes().to_vec()),
+            _ => Err(ONE_PLAINTEXT.into()),
+        }
+    }
+
+    /// The Olm plaintext as a JSON value: `plaintext`, or `plaintext_text` read by serde_json
+    /// (a member named twice keeps its last value). `Err(Unreadable)` when the text is not JSON
+    /// serde_json reads (a lone surrogate, a number beyond a double); `Err(Malformed)` when the
+    /// input does not carry exactly one of the two members.
+    pub fn plaintext_value(&self) -> Result<Value, PlaintextError> {
+        match (&self.plaintext, &self.plaintext_text) {
+            (Some(v), None) => Ok(v.clone()),
+            (None, Some(t)) => {
+                serde_json::from_str(t).map_err(|e| PlaintextError::Unreadable(e.to_string()))
+            }
+            _ => Err(PlaintextError::Malformed(ONE_PLAINTEXT.into())),
+        }
+    }
+
+    /// Whether the plaintext comes as literal JSON text (a case that needs
+    /// [`Capability::JsonText`](crate::implementation::Capability::JsonText)).
+    pub fn is_text(&self) -> bool {
+        self.plaintext_text.is_some()
+    }
+}
+
+const ONE_PLAINTEXT: &str = "exactly one of `plaintext` and `plaintext_text` is required";
+
+/// Why an Olm plaintext (or a `content_text`) gives no JSON value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlaintextError {
+    /// The text is not JSON that serde_json reads: what a receiver does with it is its
+    /// parser's choice (the cases that carry such text say so).
+    #[error("not readable as JSON: {0}")]
+    Unreadable(String),
+    /// The input itself is malformed (neither or both carriers).
+    #[error("{0}")]
+    Malformed(String),
 }
 
 /// A fixture device named by user and device ID (see [`ReceivedToDevice::olm_sender_device`]).
@@ -824,8 +878,34 @@ pub enum FlagStructure {
 pub struct FlagInput {
     /// Which structure `content` is.
     pub structure: FlagStructure,
-    /// The structure's JSON.
-    pub content: Value,
+    /// The structure's JSON. Exactly one of `content` and `content_text` is present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<Value>,
+    /// The structure as literal JSON text (a member named twice); only for implementations that
+    /// declare [`Capability::JsonText`](crate::implementation::Capability::JsonText).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_text: Option<String>,
+}
+
+impl FlagInput {
+    /// The structure as a JSON value: `content`, or `content_text` read by serde_json (a member
+    /// named twice keeps its last value).
+    pub fn content_value(&self) -> Result<Value, PlaintextError> {
+        match (&self.content, &self.content_text) {
+            (Some(v), None) => Ok(v.clone()),
+            (None, Some(t)) => {
+                serde_json::from_str(t).map_err(|e| PlaintextError::Unreadable(e.to_string()))
+            }
+            _ => Err(PlaintextError::Malformed(
+                "exactly one of `content` and `content_text` is required".into(),
+            )),
+        }
+    }
+
+    /// Whether the structure comes as literal JSON text.
+    pub fn is_text(&self) -> bool {
+        self.content_text.is_some()
+    }
 }
 
 /// Outcome of a `shared-history-flag` case.

@@ -51,10 +51,45 @@ fn unsupported<T>(what: &str) -> OpResult<T> {
     )))
 }
 
+/// An optional part of the protocol an implementation says it reads. A case that needs a
+/// capability the implementation does not declare is reported *skipped*, with the reason, and
+/// never sent to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Capability {
+    /// Reads the literal-JSON-text carriers outside `bundle-parsing`: `event.plaintext_text`
+    /// (`olm-envelope`, `import-decision`) and `content_text` (`shared-history-flag`). The text is
+    /// what the implementation's own JSON parser must read (or, with a real Olm layer, what it
+    /// must encrypt byte for byte): duplicate member names, `\u` escapes, lone surrogates.
+    JsonText,
+    /// A capability this version of the suite does not know (declared by a newer adapter).
+    #[serde(other)]
+    Unknown,
+}
+
+impl Capability {
+    /// Every capability the suite knows.
+    pub const ALL: [Capability; 1] = [Capability::JsonText];
+
+    /// The name in the protocol (`json-text`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Capability::JsonText => "json-text",
+            Capability::Unknown => "unknown",
+        }
+    }
+}
+
 /// An implementation under test.
 pub trait Implementation: Send + Sync {
     /// Name, version and capabilities.
     fn info(&self) -> ImplementationInfo;
+
+    /// The optional parts of the protocol it reads (default: none). Cases that need another
+    /// capability are skipped, with the reason.
+    fn capabilities(&self) -> Vec<Capability> {
+        Vec::new()
+    }
 
     /// Whether the suite's auditors may run as this implementation (audit cases check the
     /// suite's own auditors, so only the reference model and its derivatives say yes).

@@ -444,6 +444,16 @@ pub fn judge_graded(imp: &dyn Implementation, case: &Case) -> (Judged, Option<(L
         );
         return (Judged::Skipped(reason), None);
     }
+    if let Some(cap) = case.input.needs()
+        && !imp.capabilities().contains(&cap)
+    {
+        let reason = format!(
+            "{} does not declare the `{}` capability this case needs (its input is literal JSON text)",
+            info.name,
+            cap.name()
+        );
+        return (Judged::Skipped(reason), None);
+    }
     let actual = match execute(imp, &case.input) {
         Ok(o) => o,
         Err(OpError::Unsupported(reason)) => return (Judged::Skipped(reason), None),

@@ -68,7 +68,8 @@ pub fn run(data: &[u8]) -> Result<(), Finding> {
                     encrypted: true,
                     sender: p.alice.user_id.clone(),
                     sender_key: p.alice_curve25519.clone(),
-                    plaintext: value,
+                    plaintext: Some(value),
+                    plaintext_text: None,
                     olm_sender_device: None,
                 },
                 known_devices: Vec::new(),
@@ -111,7 +112,7 @@ pub fn check(input: &OlmEnvelopeInput) -> Result<(), Finding> {
 
 fn check_accepted(input: &OlmEnvelopeInput, env: &ValidatedEnvelope) -> Result<(), Finding> {
     let ev = &input.event;
-    let pt = &ev.plaintext;
+    let pt = &ev.plaintext_value().unwrap_or_default();
     let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
     ensure(ev.encrypted, NAME, "R32: only encrypted events", || {
         "accepted an unencrypted event".into()

@@ -33,6 +33,7 @@ mod acceptance;
 mod envelope;
 mod happy_path;
 mod inviter;
+mod json_text;
 mod media;
 mod ratchet_distance;
 mod room_filter;
@@ -117,6 +118,9 @@ struct ImportSetup {
     media: Media,
     store: Vec<Value>,
     plaintext_edit: Option<fn(&mut Value)>,
+    /// Sends the plaintext as literal text (`plaintext_text`): its compact serialisation, after
+    /// `plaintext_edit`, edited by this.
+    plaintext_text_edit: Option<fn(&str) -> String>,
     /// The sender's device keys as sent, instead of the sender's own signed by `device_signed_by`.
     device_keys: Option<Value>,
     /// The sender's `(master_key, self_signing_key)` objects as the recipient has them, instead
@@ -154,6 +158,7 @@ fn baseline(bundle: Value) -> ImportSetup {
         media: Media::Encrypted,
         store: Vec::new(),
         plaintext_edit: None,
+        plaintext_text_edit: None,
         device_keys: None,
         identity_keys: None,
     }
@@ -202,9 +207,13 @@ impl ImportSetup {
             "room_id": self.room,
             "membership": self.membership,
             "now_ms": self.now,
-            "event": {"encrypted": self.encrypted, "sender": self.sender.user_id, "sender_key": self.sender.curve25519(), "plaintext": pt},
+            "event": {"encrypted": self.encrypted, "sender": self.sender.user_id, "sender_key": self.sender.curve25519()},
             "media": media,
         });
+        match self.plaintext_text_edit {
+            Some(edit) => input["event"]["plaintext_text"] = json!(edit(&pt.to_string())),
+            None => input["event"]["plaintext"] = pt,
+        }
         let olm_account = Device::new(&self.sender.user_id, &self.sender.device_id);
         if self.encrypted && olm_account.curve25519() == self.sender.curve25519() {
             input["event"]["olm_sender_device"] =
@@ -293,6 +302,7 @@ pub fn files() -> Vec<GeneratedFile> {
     vec![
         happy_path::happy_path(),
         inviter::inviter(),
+        json_text::json_text(),
         acceptance::acceptance(),
         sender_trust::sender_trust(),
         envelope::envelope(),

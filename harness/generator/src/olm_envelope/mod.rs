@@ -36,6 +36,7 @@ use BugClass::*;
 
 mod ed25519;
 mod identity_binding;
+mod json_text;
 mod known_devices;
 mod sender_device_keys;
 mod signatures;
@@ -192,6 +193,9 @@ struct Envelope {
     sender: String,
     sender_key: String,
     plaintext: Value,
+    /// The plaintext as literal JSON text (sent as `plaintext_text`), when a JSON value cannot
+    /// say it.
+    text: Option<String>,
     known: Vec<KnownDevice>,
 }
 
@@ -216,6 +220,7 @@ impl Envelope {
                 "keys": {"ed25519": d.ed25519()},
                 "sender_device_keys": d.device_keys(ssk),
             }),
+            text: None,
             known: Vec::new(),
         }
     }
@@ -272,6 +277,12 @@ impl Envelope {
         self
     }
 
+    /// Sends the plaintext as literal text: its compact serialisation edited by `edit`.
+    fn text(mut self, edit: impl FnOnce(&str) -> String) -> Self {
+        self.text = Some(edit(&self.plaintext.to_string()));
+        self
+    }
+
     fn known(mut self, k: Vec<KnownDevice>) -> Self {
         self.known = k;
         self
@@ -284,9 +295,16 @@ impl Envelope {
                 "encrypted": self.encrypted,
                 "sender": self.sender,
                 "sender_key": self.sender_key,
-                "plaintext": self.plaintext,
             },
         });
+        input["event"][if self.text.is_some() {
+            "plaintext_text"
+        } else {
+            "plaintext"
+        }] = match &self.text {
+            Some(t) => json!(t),
+            None => self.plaintext.clone(),
+        };
         if self.encrypted
             && let Some(d) = fixture_device_with_curve(&self.sender_key)
         {
@@ -403,6 +421,7 @@ pub fn files() -> Vec<GeneratedFile> {
         signatures::signatures(),
         ed25519::ed25519(),
         known_devices::known_devices(),
+        json_text::json_text(),
         unstable::unstable(),
     ]
 }

@@ -30,6 +30,7 @@ use msc4268_protocol::identifiers::{
     IdentifierVariant, MEGOLM_V1, SHARED_HISTORY, SHARED_HISTORY_INTEROP, SHARED_HISTORY_UNSTABLE,
 };
 
+mod json_text;
 mod precedence;
 mod structure;
 
@@ -48,6 +49,7 @@ const FORWARDER_DEVICE: &str = DAVE_DEVICE;
 pub fn files() -> Vec<GeneratedFile> {
     let mut out: Vec<GeneratedFile> = STRUCTURES.iter().map(structure::structure_file).collect();
     out.push(precedence::precedence_file());
+    out.push(json_text::json_text_file());
     out
 }
 

@@ -4,6 +4,7 @@
 
 use msc4268_protocol::cases;
 use msc4268_protocol::identifiers as contract_identifiers;
+use serde_json::Value;
 
 use crate::attachment::EncryptedAttachment;
 use crate::b64;
@@ -120,12 +121,19 @@ impl From<&cases::KnownDevice> for KnownDevice {
 impl From<&cases::ReceivedToDevice> for ReceivedToDevice {
     fn from(e: &cases::ReceivedToDevice) -> Self {
         // `olm_sender_device` is replay data for implementations that run a real Olm layer; the
-        // model decides on the plaintext as delivered.
+        // model decides on the plaintext as delivered, read by serde_json when it comes as text
+        // (a member named twice keeps its last value). An input without exactly one carrier is
+        // refused by the fixture loader; here it reads as unreadable.
+        let (plaintext, unreadable) = match e.plaintext_value() {
+            Ok(v) => (v, None),
+            Err(why) => (Value::Null, Some(why.to_string())),
+        };
         ReceivedToDevice {
             encrypted: e.encrypted,
             sender: e.sender.clone(),
             sender_key: e.sender_key.clone(),
-            plaintext: e.plaintext.clone(),
+            plaintext,
+            unreadable,
         }
     }
 }

@@ -69,6 +69,9 @@ pub struct ReceivedToDevice {
     pub sender_key: String,
     /// The decrypted Olm plaintext (`type`, `content`, `sender`, `recipient`, `keys`, ...).
     pub plaintext: Value,
+    /// Set when the decrypted bytes were not JSON the receiver's parser reads (a lone surrogate,
+    /// a number beyond a double): why. `plaintext` is then `null` and the event is dropped (R31).
+    pub unreadable: Option<String>,
 }
 
 /// An Olm plaintext that passed every envelope check.
@@ -114,6 +117,13 @@ pub fn validate(
     }
 
     // The plaintext's shape and inner type.
+    if let Some(why) = &event.unreadable {
+        return Err(Violation::new(
+            "R31",
+            "",
+            format!("the decrypted Olm plaintext is not JSON this receiver reads: {why}"),
+        ));
+    }
     let pt = json::as_object(&event.plaintext, "", "R31")?;
     let event_type = json::required_str(pt, "type", "", "R31")?;
     let event_type_variant = bundle_event_variant(event_type).ok_or_else(|| {
@@ -398,6 +408,7 @@ mod tests {
                 "keys": {"ed25519": a.ed25519()},
                 "sender_device_keys": a.device_keys(Some(&cs)),
             }),
+            unreadable: None,
         }
     }
 

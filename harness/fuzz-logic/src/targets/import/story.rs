@@ -256,7 +256,8 @@ impl ImportStory {
                 } else {
                     sender.curve25519.clone()
                 },
-                plaintext: pt,
+                plaintext: Some(pt),
+                plaintext_text: None,
                 olm_sender_device: None,
             },
             known_devices,
