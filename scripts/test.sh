@@ -8,6 +8,7 @@
 #   chromium                  the HTML report rendered in a headless browser (same file)
 # Built here unless MSC4268_SKIP_DOCKER=1: the matrix-sdk 0.19.1 actor of the share scenarios
 # (scripts/build-clients.sh), which MSC4268_CLIENT_PAIRS (default: the CI pairs) then plays.
+# Built here always: the matrix-sdk-crypto 0.19.1 adapter program (the version snapshots).
 # Set up by the tests themselves, on demand: the Python example adapter's venv with `cryptography`
 # from PyPI (adapters/python/setup.sh) and the Synapse image of the scenario tests
 # (homeserver/build-image.sh). The scenario tests need a running Docker engine, which this script
@@ -71,6 +72,14 @@ if [[ -z "$docker_skip" || "$docker_skip" == 0 ]]; then
   scripts/build-clients.sh
   export MSC4268_CLIENT_PAIRS="${MSC4268_CLIENT_PAIRS:-alice=matrix-sdk@0.18.0,bob=matrix-sdk@0.18.0;alice=matrix-sdk@0.18.0,bob=matrix-sdk@0.19.1;alice=matrix-sdk@0.19.1,bob=matrix-sdk@0.18.0}"
 fi
+
+# The matrix-sdk-crypto 0.19.1 adapter program (own workspace and Cargo.lock, same target
+# directory): the version snapshots (suite/tests/version_snapshots.rs) run every version's program,
+# and with MSC4268_REQUIRE_CRYPTO_ADAPTERS=1 a missing one fails instead of being ignored.
+echo "== building the matrix-sdk-crypto 0.19.1 adapter (adapters/matrix-sdk-crypto-0.19)"
+CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}" \
+  cargo build --locked --ignore-rust-version --manifest-path adapters/matrix-sdk-crypto-0.19/Cargo.toml
+export MSC4268_REQUIRE_CRYPTO_ADAPTERS="${MSC4268_REQUIRE_CRYPTO_ADAPTERS:-1}"
 
 echo "== cargo test --workspace $*"
 exec cargo test --workspace "$@"

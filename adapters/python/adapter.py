@@ -397,6 +397,9 @@ IMPLEMENTATION = {
     "issues": "https://example.invalid/msc4268-conformance/issues",
     "categories": sorted(HANDLERS),
     "identifiers": ["stable", "unstable", "interop"],
+    # The largest download decrypt_file accepts: the harness makes a file one byte larger
+    # (file-decryption/declared-limit) and expects it refused.
+    "limits": {"max_download_bytes": MAX_DOWNLOAD},
 }
 
 

@@ -143,7 +143,9 @@ fn python_example_adapter() -> Result<Completion, Failed> {
         root().join("adapters/python/adapter.py").display()
     );
     let options = AdapterOptions {
-        case_timeout: Duration::from_secs(2),
+        // Generous: `file-decryption/declared-limit/one-byte-over` sends a 64 MiB file (a request
+        // line of about 90 MB) that the adapter must read, decode and refuse.
+        case_timeout: Duration::from_secs(60),
         start_timeout: Duration::from_secs(10),
         strict: true,
         max_consecutive_failures: 3,

@@ -28,6 +28,7 @@
 //! [`Implementation::finish`]. In strict mode every message in both directions is validated
 //! against the schemas.
 
+pub mod crypto_adapters;
 pub mod process;
 mod schema;
 
@@ -36,7 +37,7 @@ use std::time::{Duration, Instant};
 
 use msc4268_protocol::cases::*;
 use msc4268_protocol::implementation::{
-    Capability, Implementation, ImplementationInfo, OpError, OpResult,
+    Capability, Implementation, ImplementationInfo, Limits, OpError, OpResult,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -688,6 +689,10 @@ impl Implementation for CommandImplementation {
 
     fn capabilities(&self) -> Vec<Capability> {
         self.declared.capabilities.clone()
+    }
+
+    fn limits(&self) -> Limits {
+        self.declared.limits
     }
 
     fn begin_case(&self, case_id: &str) {

@@ -15,7 +15,6 @@
 //!   (`file:line`), and the scenarios that check it.
 //! * `msc4268 fuzz-corpus --out DIR` writes seed corpora for the fuzz targets from the fixtures.
 
-mod crypto_adapters;
 mod rule_info;
 
 use std::path::{Path, PathBuf};
@@ -234,18 +233,18 @@ fn implementation(
     }
     match spec.name.unwrap_or_default() {
         "reference" => Ok(Box::new(Reference)),
-        other => match crypto_adapters::resolve(other) {
+        other => match msc4268_adapter::crypto_adapters::resolve(other) {
             Some(crypto) => {
-                let program = crypto_adapters::locate(crypto)?;
+                let program = msc4268_adapter::crypto_adapters::locate(crypto)?;
                 println!("adapter program: {}", program.display());
-                let command = crypto_adapters::command_line(&program);
+                let command = msc4268_adapter::crypto_adapters::command_line(&program);
                 let imp = CommandImplementation::start(&command, adapter.clone())
                     .map_err(|e| e.to_string())?;
                 Ok(Box::new(imp))
             }
             None => Err(format!(
                 "unknown implementation `{other}`; available: reference, [NAME=]cmd:'<command line>', matrix-sdk-crypto (= matrix-sdk-crypto@0.18.0), {}",
-                crypto_adapters::versions()
+                msc4268_adapter::crypto_adapters::versions()
             )),
         },
     }
@@ -534,7 +533,7 @@ fn check_one(
             // A matrix-sdk-crypto version goes by its canonical name (`matrix-sdk-crypto` for
             // 0.18.0 whether given as `matrix-sdk-crypto` or `@0.18.0`); its programs all declare
             // `matrix-sdk-crypto`, so each version is reported under its own name without a note.
-            let crypto = crypto_adapters::resolve(given);
+            let crypto = msc4268_adapter::crypto_adapters::resolve(given);
             let given = crypto.map_or(given, |a| a.name);
             if crypto.is_some() && spec.command.is_none() {
                 info.name = given.to_owned();

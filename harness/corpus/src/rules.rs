@@ -495,7 +495,7 @@ mod tests {
         for n in (1..=8).chain(10..=26).chain(30..=50) {
             ids.insert(format!("R{n}"));
         }
-        for (family, count) in [("B", 5), ("A", 12), ("O", 8), ("X", 2)] {
+        for (family, count) in [("B", 5), ("A", 13), ("O", 8), ("X", 2)] {
             for n in 1..=count {
                 ids.insert(format!("{family}{n}"));
             }

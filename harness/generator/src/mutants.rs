@@ -20,7 +20,9 @@ use msc4268_model::policy::import::{self, Download, ImportRequest};
 use msc4268_model::reference::Reference;
 use msc4268_model::wire::{bundle, olm, to_device};
 use msc4268_protocol::cases::*;
-use msc4268_protocol::implementation::{Implementation, ImplementationInfo, OpError, OpResult};
+use msc4268_protocol::implementation::{
+    Capability, Implementation, ImplementationInfo, Limits, OpError, OpResult,
+};
 
 /// The bugs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +58,8 @@ pub enum Bug {
     /// Builds bundles with an empty `withheld` list (R13, a SHOULD): its `room_keys` are right,
     /// so the MUST cases that also expect `withheld` entries count the failure as R13's.
     OmitsWithheld,
+    /// Declares the reference's download limit but decrypts files of any size (A13, `suite`).
+    IgnoresDeclaredLimit,
 }
 
 /// A broken implementation.
@@ -101,7 +105,7 @@ impl Mutant {
             | DowngradesSessions
             | IgnoresAcceptanceWindow
             | TrustsUnsignedDevice => &[Category::ImportDecision],
-            SkipsHashCheck => &[Category::FileDecryption],
+            SkipsHashCheck | IgnoresDeclaredLimit => &[Category::FileDecryption],
             AcceptsMissingSenderDeviceKeys => &[Category::OlmEnvelope],
             AcceptsUnencrypted => &[Category::OlmEnvelope, Category::ImportDecision],
             LenientSharedFlag => &[Category::SharedHistoryFlag],
@@ -131,6 +135,7 @@ pub fn all() -> Vec<Mutant> {
         TrustsUnsignedDevice,
         AcceptsUnencrypted,
         OmitsWithheld,
+        IgnoresDeclaredLimit,
     ]
     .into_iter()
     .map(Mutant::new)
@@ -211,6 +216,11 @@ fn describe(bug: Bug) -> (&'static str, &'static str, &'static str) {
             "acts on a bundle event sent in the clear",
             "R32",
         ),
+        IgnoresDeclaredLimit => (
+            "ignores-declared-limit",
+            "declares a download limit but decrypts files of any size",
+            "A13",
+        ),
     }
 }
 
@@ -225,11 +235,30 @@ impl Implementation for Mutant {
         true
     }
 
+    fn capabilities(&self) -> Vec<Capability> {
+        Reference.capabilities()
+    }
+
+    fn limits(&self) -> Limits {
+        Reference.limits()
+    }
+
     fn parse_bundle(&self, input: &BundleParsingInput) -> OpResult<BundleParseOutcome> {
         Reference.parse_bundle(input)
     }
 
     fn decrypt_file(&self, input: &FileDecryptionInput) -> OpResult<DecryptOutcome> {
+        if self.bug == Bug::IgnoresDeclaredLimit {
+            let ciphertext = carrier_bytes(&input.ciphertext).map_err(OpError::Errored)?;
+            return Ok(
+                match msc4268_model::attachment::decrypt_json(&input.file, &ciphertext, u64::MAX) {
+                    Ok(plaintext) => DecryptOutcome::Decrypted {
+                        plaintext: msc4268_model::b64::encode_padded(plaintext),
+                    },
+                    Err(v) => DecryptOutcome::Rejected(v.into()),
+                },
+            );
+        }
         if self.bug != Bug::SkipsHashCheck {
             return Reference.decrypt_file(input);
         }

@@ -14,7 +14,7 @@ use serde_json::Value;
 use msc4268_protocol::cases::*;
 use msc4268_protocol::identifiers::IdentifierVariant;
 use msc4268_protocol::implementation::{
-    Capability, Implementation, ImplementationInfo, OpError, OpResult,
+    Capability, Implementation, ImplementationInfo, Limits, OpError, OpResult,
 };
 
 use crate::attachment::{self, EncryptedAttachment};
@@ -76,6 +76,12 @@ impl Implementation for Reference {
 
     fn capabilities(&self) -> Vec<Capability> {
         vec![Capability::JsonText]
+    }
+
+    fn limits(&self) -> Limits {
+        Limits {
+            max_download_bytes: Some(attachment::DEFAULT_MAX_SIZE),
+        }
     }
 
     fn check_to_device(&self, input: &ToDeviceInput) -> OpResult<ToDeviceOutcome> {

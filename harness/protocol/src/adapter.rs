@@ -22,7 +22,9 @@ use serde_json::{Value, json};
 
 use crate::cases::*;
 use crate::identifiers::IdentifierVariant;
-use crate::implementation::{Capability, Implementation, ImplementationInfo, OpError, OpResult};
+use crate::implementation::{
+    Capability, Implementation, ImplementationInfo, Limits, OpError, OpResult,
+};
 
 /// The protocol version this module speaks.
 pub const PROTOCOL_VERSION: u64 = 1;
@@ -51,6 +53,9 @@ pub struct Declaration {
     /// [`Capability::Unknown`] and ignored.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capabilities: Vec<Capability>,
+    /// The limits it declares (absent: none).
+    #[serde(default, skip_serializing_if = "Limits::is_empty")]
+    pub limits: Limits,
 }
 
 impl Declaration {
@@ -65,6 +70,7 @@ impl Declaration {
             categories: categories.to_vec(),
             identifiers: info.identifiers,
             capabilities: Vec::new(),
+            limits: Limits::default(),
         }
     }
 
@@ -72,6 +78,7 @@ impl Declaration {
     pub fn of(imp: &dyn Implementation, categories: &[Category]) -> Self {
         Self {
             capabilities: imp.capabilities(),
+            limits: imp.limits(),
             ..Self::new(imp.info(), categories)
         }
     }

@@ -209,6 +209,18 @@ pub struct FileDecryptionInput {
     pub ciphertext: String,
 }
 
+/// A `file-decryption` case the harness makes at run time (it is never sent as such): a file
+/// `bytes_over_declared_limit` bytes larger than the implementation's declared
+/// [`max_download_bytes`](crate::implementation::Limits::max_download_bytes), correctly encrypted
+/// and hashed, so that only its size can refuse it. An implementation that declares no limit has
+/// the case skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverLimitInput {
+    /// How many bytes past the declared limit the ciphertext is (at least 1).
+    pub bytes_over_declared_limit: u64,
+}
+
 /// Outcome of a `file-decryption` case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case", deny_unknown_fields)]

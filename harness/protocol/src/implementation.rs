@@ -80,6 +80,24 @@ impl Capability {
     }
 }
 
+/// Limits an implementation declares, for the cases that test them: a case that needs a limit
+/// the implementation does not declare is reported *skipped*, with the reason.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// The largest download (ciphertext bytes) it accepts as a bundle file; anything larger is
+    /// refused. The harness makes a file one byte over it (`bytes_over_declared_limit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_download_bytes: Option<u64>,
+}
+
+impl Limits {
+    /// Whether no limit is declared.
+    pub fn is_empty(&self) -> bool {
+        self.max_download_bytes.is_none()
+    }
+}
+
 /// An implementation under test.
 pub trait Implementation: Send + Sync {
     /// Name, version and capabilities.
@@ -89,6 +107,11 @@ pub trait Implementation: Send + Sync {
     /// capability are skipped, with the reason.
     fn capabilities(&self) -> Vec<Capability> {
         Vec::new()
+    }
+
+    /// The limits it declares (default: none).
+    fn limits(&self) -> Limits {
+        Limits::default()
     }
 
     /// Whether the suite's auditors may run as this implementation (audit cases check the

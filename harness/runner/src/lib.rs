@@ -20,6 +20,7 @@ pub mod compare;
 pub mod external;
 pub mod libtest;
 pub mod output;
+pub mod over_limit;
 pub mod pinned_skips;
 pub mod profile;
 pub mod report;

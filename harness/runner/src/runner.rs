@@ -475,6 +475,10 @@ pub fn execute(imp: &dyn Implementation, input: &CaseInput) -> Result<Outcome, O
     Ok(match input {
         CaseInput::BundleParsing(i) => Outcome::BundleParsing(imp.parse_bundle(i)?),
         CaseInput::FileDecryption(i) => Outcome::FileDecryption(imp.decrypt_file(i)?),
+        CaseInput::FileDecryptionOverLimit(i) => {
+            let input = crate::over_limit::input_for(imp, i)?;
+            Outcome::FileDecryption(imp.decrypt_file(&input)?)
+        }
         CaseInput::FileEncryption(FileEncryptionInput::Encrypt { plaintext, times }) => {
             let plaintext = carrier_bytes(plaintext).map_err(OpError::Errored)?;
             let mut encryptions = Vec::new();

@@ -17,6 +17,7 @@ use msc4268_protocol::identifiers::IdentifierVariant;
 
 mod base64;
 mod counter;
+mod declared_limit;
 mod hash;
 mod hash_compare;
 mod jwk;
@@ -38,6 +39,7 @@ pub fn files() -> Vec<GeneratedFile> {
         url::url(),
         server_name::server_name(),
         hash_compare::hash_compare(),
+        declared_limit::declared_limit(),
     ]
 }
 

@@ -208,7 +208,7 @@ pub(super) fn json_text() -> GeneratedFile {
     c.also_acceptable.push(rejected("O1", "/sender"));
 
     olm_file(
-        "json_text",
+        module_path!(),
         "json-text",
         "The Olm plaintext as literal JSON text: members named twice, `\\u` escapes and lone surrogates (R31, R21, O1–O5, S20). Given only to implementations that declare the `json-text` capability.",
         vec![dup, esc, sur],
