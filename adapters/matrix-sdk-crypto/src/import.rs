@@ -357,7 +357,6 @@ pub(crate) async fn decide(input: &ImportInput) -> OpResult<ImportOutcome> {
     let Ok(bundle) = serde_json::from_slice::<RoomKeyBundle>(&plaintext) else {
         return Ok(outcome(ImportDecision::Rejected));
     };
-    let raw: Value = serde_json::from_slice(&plaintext).unwrap_or(Value::Null);
 
     // Before.
     let probe_forwarder = ForwarderData::try_from(&labelled_forwarder(&sender).0)
@@ -448,7 +447,6 @@ pub(crate) async fn decide(input: &ImportInput) -> OpResult<ImportOutcome> {
         }
     }
     result.withheld = withheld.into_iter().collect();
-    let _ = raw;
     Ok(result)
 }
 
