@@ -25,7 +25,6 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use msc4268_adapter::{AdapterOptions, CommandImplementation};
-use msc4268_protocol::cases::ImportDecision;
 use msc4268_protocol::implementation::Implementation;
 
 use msc4268_adapter_matrix_sdk_crypto::MatrixSdkCrypto;
@@ -88,7 +87,9 @@ fn run() -> Result<(), BenchError> {
     for _ in 0..repeat {
         let start = Instant::now();
         let imported = match &adapter {
-            Some(a) => through_protocol(a, &case)?,
+            Some(a) => {
+                ops::imported_count(a.decide_import(&case.import)).map_err(BenchError::Setup)?
+            }
             None => (op.run)(&ctx, &case).map_err(BenchError::Setup)?,
         };
         let took = start.elapsed();
@@ -105,20 +106,6 @@ fn run() -> Result<(), BenchError> {
         );
     }
     Ok(())
-}
-
-/// The import through an adapter program: the number of sessions it imported.
-fn through_protocol(adapter: &CommandImplementation, case: &Case) -> Result<usize, BenchError> {
-    let outcome = adapter
-        .decide_import(&case.import)
-        .map_err(|e| BenchError::Setup(e.to_string()))?;
-    if outcome.decision != ImportDecision::Imported {
-        return Err(BenchError::Setup(format!(
-            "decision {:?}, rule {:?}",
-            outcome.decision, outcome.rule
-        )));
-    }
-    Ok(outcome.imported.len())
 }
 
 fn main() -> ExitCode {

@@ -228,7 +228,7 @@ fn crate_import(ctx: &Context, case: &Case) -> Result<usize, String> {
 }
 
 /// The number of sessions an import decision imported; any other decision is an error.
-fn imported_count(outcome: OpResult<ImportOutcome>) -> Result<usize, String> {
+pub fn imported_count(outcome: OpResult<ImportOutcome>) -> Result<usize, String> {
     let outcome = outcome.map_err(|e| e.to_string())?;
     if outcome.decision != ImportDecision::Imported {
         return Err(format!(
