@@ -37,6 +37,7 @@ mod json_text;
 mod media;
 mod ratchet_distance;
 mod room_filter;
+mod second_bundle;
 mod sender_trust;
 mod store_merge;
 mod unstable;
@@ -303,6 +304,7 @@ pub fn files() -> Vec<GeneratedFile> {
         happy_path::happy_path(),
         inviter::inviter(),
         json_text::json_text(),
+        second_bundle::second_bundle(),
         acceptance::acceptance(),
         sender_trust::sender_trust(),
         envelope::envelope(),
