@@ -60,6 +60,9 @@ pub enum Bug {
     OmitsWithheld,
     /// Declares the reference's download limit but decrypts files of any size (A13, `suite`).
     IgnoresDeclaredLimit,
+    /// Keeps a set of everyone who ever invited it to the room and one acceptance time, the
+    /// latest: downloads a bundle from an earlier inviter it rejected, or accepted long ago (R33).
+    CountsEveryEarlierInviter,
 }
 
 /// A broken implementation.
@@ -104,6 +107,7 @@ impl Mutant {
             | ImportsOtherRoomKeys
             | DowngradesSessions
             | IgnoresAcceptanceWindow
+            | CountsEveryEarlierInviter
             | TrustsUnsignedDevice => &[Category::ImportDecision],
             SkipsHashCheck | IgnoresDeclaredLimit => &[Category::FileDecryption],
             AcceptsMissingSenderDeviceKeys => &[Category::OlmEnvelope],
@@ -136,6 +140,7 @@ pub fn all() -> Vec<Mutant> {
         AcceptsUnencrypted,
         OmitsWithheld,
         IgnoresDeclaredLimit,
+        CountsEveryEarlierInviter,
     ]
     .into_iter()
     .map(Mutant::new)
@@ -220,6 +225,11 @@ fn describe(bug: Bug) -> (&'static str, &'static str, &'static str) {
             "ignores-declared-limit",
             "declares a download limit but decrypts files of any size",
             "A13",
+        ),
+        CountsEveryEarlierInviter => (
+            "counts-every-earlier-inviter",
+            "downloads a bundle from anyone who ever invited it to the room, within the window of the latest acceptance",
+            "R33",
         ),
     }
 }
@@ -347,6 +357,14 @@ impl Implementation for Mutant {
                 }
             }
             Bug::IgnoresAcceptanceWindow => changed.acceptance_window_ms = u64::MAX,
+            Bug::CountsEveryEarlierInviter => {
+                let sender = &input.event.sender;
+                if input.earlier_invites.iter().any(|e| &e.inviter == sender)
+                    && let Some(invite) = changed.invite.as_mut()
+                {
+                    invite.inviter = sender.clone();
+                }
+            }
             Bug::AcceptsUnencrypted => changed.event.encrypted = true,
             Bug::TrustsUnsignedDevice => {
                 return Ok(import::decide_with(

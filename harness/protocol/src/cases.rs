@@ -550,6 +550,33 @@ pub struct InviteRecord {
     pub accepted_on_this_device: bool,
 }
 
+/// An invite to the room that came before the one the recipient's membership now rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarlierInvite {
+    /// The `sender` of that `m.room.member` invite event.
+    pub inviter: String,
+    /// How the invite ended.
+    pub ended: InviteEnd,
+    /// When this device accepted it (ms since the epoch), for an invite it accepted and then
+    /// left (`ended: left`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_at_ms: Option<u64>,
+}
+
+/// How an earlier invite ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InviteEnd {
+    /// The recipient rejected it (its membership went from `invite` to `leave`).
+    Rejected,
+    /// Another user invited the recipient while it was still pending: the room's `m.room.member`
+    /// invite event the recipient then accepted is the later one.
+    Superseded,
+    /// The recipient accepted it on this device (`accepted_at_ms`) and later left the room.
+    Left,
+}
+
 /// How far the recipient trusts the sender's cross-signing identity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -628,9 +655,16 @@ pub struct ImportInput {
     pub room_id: String,
     /// Membership now.
     pub membership: Membership,
-    /// The invite record for this room, if any.
+    /// The invite record for this room, if any: the invite the current membership came from.
     #[serde(default)]
     pub invite: Option<InviteRecord>,
+    /// Earlier invites to this room, oldest first, that came before `invite`: one the recipient
+    /// rejected, one a later invite superseded while it was still pending, or one it accepted
+    /// before it left the room. Absent (empty) in most cases; the cases of
+    /// `import-decision/invite-history.json` use it to ask whose bundle an earlier invite still
+    /// lets the recipient download.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_invites: Vec<EarlierInvite>,
     /// The clock (ms since the epoch).
     pub now_ms: u64,
     /// The acceptance window in ms; the spec recommends 24 h.

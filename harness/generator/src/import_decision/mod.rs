@@ -32,6 +32,7 @@ const HOUR: u64 = 60 * 60 * 1000;
 mod acceptance;
 mod envelope;
 mod happy_path;
+mod invite_history;
 mod inviter;
 mod json_text;
 mod media;
@@ -113,6 +114,8 @@ struct ImportSetup {
     room: String,
     membership: &'static str,
     invite: Option<Value>,
+    /// `earlier_invites`, oldest first (none in most cases).
+    earlier_invites: Vec<Value>,
     now: u64,
     window: Option<u64>,
     bundle: Value,
@@ -153,6 +156,7 @@ fn baseline(bundle: Value) -> ImportSetup {
         invite: Some(
             json!({"inviter": ALICE, "accepted_at_ms": NOW - HOUR, "accepted_on_this_device": true}),
         ),
+        earlier_invites: Vec::new(),
         now: NOW,
         window: None,
         bundle,
@@ -222,6 +226,9 @@ impl ImportSetup {
         }
         if let Some(inv) = &self.invite {
             input["invite"] = inv.clone();
+        }
+        if !self.earlier_invites.is_empty() {
+            input["earlier_invites"] = json!(self.earlier_invites);
         }
         if let Some(w) = self.window {
             input["acceptance_window_ms"] = json!(w);
@@ -303,6 +310,7 @@ pub fn files() -> Vec<GeneratedFile> {
     vec![
         happy_path::happy_path(),
         inviter::inviter(),
+        invite_history::invite_history(),
         json_text::json_text(),
         second_bundle::second_bundle(),
         acceptance::acceptance(),

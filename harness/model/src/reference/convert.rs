@@ -212,6 +212,10 @@ impl From<&cases::Media> for Download {
     }
 }
 
+/// The reference reads only `invite`, the record of the current membership: `earlier_invites`
+/// (a rejected, superseded or left invite) never lets a bundle be downloaded. The texts allow a
+/// receiver that honours a recent earlier acceptance too (decision S21); the corpus marks those
+/// cases `acceptable`.
 impl From<&cases::ImportInput> for ImportRequest {
     fn from(i: &cases::ImportInput) -> Self {
         ImportRequest {

@@ -246,6 +246,7 @@ impl ImportStory {
                 accepted_at_ms: self.accepted_at(),
                 accepted_on_this_device: !self.accepted_elsewhere,
             }),
+            earlier_invites: Vec::new(),
             now_ms: NOW,
             acceptance_window_ms: self.window(),
             event: ReceivedToDevice {
