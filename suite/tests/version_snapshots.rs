@@ -5,8 +5,9 @@
 //!
 //! Every version runs as its adapter program, through the adapter protocol
 //! (`msc4268_adapter::crypto_adapters`). A program that is not built makes its tests *ignored*,
-//! with the command that builds it; `scripts/test.sh` (README's test command) builds them all
-//! and sets `MSC4268_REQUIRE_CRYPTO_ADAPTERS=1`, under which a missing program fails instead.
+//! with the command that builds it; `scripts/test.sh` (README's test command) builds the CI
+//! versions (0.18.0, 0.19.1) and sets `MSC4268_REQUIRE_CRYPTO_ADAPTERS=1`, under which a missing
+//! CI version fails instead. Older releases (0.17.0) are built on demand.
 //! (The to-device content, which no adapter operation returns, is snapshotted for 0.18.0 in
 //! process by `matrix_sdk_crypto_snapshots.rs`.)
 
@@ -49,7 +50,7 @@ fn with_adapter(
 ) -> Result<Completion, Failed> {
     let program = match locate(adapter) {
         Ok(p) => p,
-        Err(why) if std::env::var_os(REQUIRE).is_some_and(|v| v == "1") => {
+        Err(why) if adapter.ci && std::env::var_os(REQUIRE).is_some_and(|v| v == "1") => {
             return Err(format!("{REQUIRE}=1: {why}").into());
         }
         Err(why) => return Ok(Completion::ignored_with(why)),

@@ -1,5 +1,6 @@
 //! `--impl matrix-sdk-crypto@VERSION`: the matrix-sdk-crypto adapter programs this repository
-//! builds (`adapters/matrix-sdk-crypto` for 0.18.0, `adapters/matrix-sdk-crypto-0.19` for 0.19.1),
+//! builds (`adapters/matrix-sdk-crypto` for 0.18.0, `adapters/matrix-sdk-crypto-0.19` for 0.19.1,
+//! and on demand `adapters/matrix-sdk-crypto-0.17` for the older release 0.17.0),
 //! found on disk and run through the adapter protocol like any `cmd:` adapter. The CLI does not
 //! link matrix-sdk-crypto and does not build them: when a program is missing it says which
 //! `cargo build` makes it.
@@ -22,16 +23,20 @@ pub struct CryptoAdapter {
     pub own_target: Option<&'static str>,
     /// The command (run in the workspace root) that builds it.
     pub build: &'static str,
+    /// Whether CI builds and runs it (`scripts/test.sh`, `.ci/run`); the others are built on
+    /// demand, for `docs/versions.md`.
+    pub ci: bool,
 }
 
 /// Every version with an adapter program; the first is what `matrix-sdk-crypto` alone means.
-pub const CRYPTO_ADAPTERS: [CryptoAdapter; 2] = [
+pub const CRYPTO_ADAPTERS: [CryptoAdapter; 3] = [
     CryptoAdapter {
         version: "0.18.0",
         name: "matrix-sdk-crypto",
         binary: "msc4268-adapter-matrix-sdk-crypto-0-18",
         own_target: None,
         build: "cargo build -p msc4268-adapter-matrix-sdk-crypto",
+        ci: true,
     },
     CryptoAdapter {
         version: "0.19.1",
@@ -39,6 +44,15 @@ pub const CRYPTO_ADAPTERS: [CryptoAdapter; 2] = [
         binary: "msc4268-adapter-matrix-sdk-crypto-0-19",
         own_target: Some("adapters/matrix-sdk-crypto-0.19/target"),
         build: "cargo build --ignore-rust-version --manifest-path adapters/matrix-sdk-crypto-0.19/Cargo.toml",
+        ci: true,
+    },
+    CryptoAdapter {
+        version: "0.17.0",
+        name: "matrix-sdk-crypto@0.17.0",
+        binary: "msc4268-adapter-matrix-sdk-crypto-0-17",
+        own_target: Some("adapters/matrix-sdk-crypto-0.17/target"),
+        build: "cargo build --manifest-path adapters/matrix-sdk-crypto-0.17/Cargo.toml",
+        ci: false,
     },
 ];
 
