@@ -7,7 +7,7 @@
 //! (`msc4268_adapter::crypto_adapters`). A program that is not built makes its tests *ignored*,
 //! with the command that builds it; `scripts/test.sh` (README's test command) builds the CI
 //! versions (0.18.0, 0.19.1) and sets `MSC4268_REQUIRE_CRYPTO_ADAPTERS=1`, under which a missing
-//! CI version fails instead. Older releases (0.17.0) are built on demand.
+//! CI version fails instead. Older releases (0.17.0, 0.16.0) are built on demand.
 //! (The to-device content, which no adapter operation returns, is snapshotted for 0.18.0 in
 //! process by `matrix_sdk_crypto_snapshots.rs`.)
 

@@ -71,8 +71,5 @@ pub(crate) fn encrypt_file(
         .map_err(|e| AdapterError::krate("AttachmentEncryptor", e))?;
     let info = encryptor.finish();
     let url = OwnedMxcUri::from(url);
-    Ok((
-        EncryptedFile::new(url, info.encryption_info, info.hashes),
-        ciphertext,
-    ))
+    Ok((crate::compat::encrypted_file(url, info), ciphertext))
 }

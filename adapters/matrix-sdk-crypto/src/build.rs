@@ -29,7 +29,7 @@ use matrix_sdk_crypto::vodozemac::megolm::GroupSession;
 use matrix_sdk_crypto::vodozemac::megolm::SessionConfig;
 use matrix_sdk_crypto::{EncryptionSettings, OlmMachine};
 use msc4268_protocol::cases::{BuildInput, FlagStructure, InviterSession, SessionOrigin};
-use msc4268_protocol::identifiers::{MEGOLM_V1, SHARED_HISTORY_INTEROP};
+use msc4268_protocol::identifiers::MEGOLM_V1;
 use msc4268_protocol::implementation::{OpError, OpResult};
 use ruma::events::room::history_visibility::HistoryVisibility;
 use ruma::{OwnedDeviceId, OwnedRoomId, OwnedUserId, RoomId};
@@ -64,7 +64,7 @@ fn export_json(s: &InviterSession, extra: &Map<String, Value>) -> Value {
 /// The fixture's session as an export carrying the crate's own flag member.
 fn export_with_flag(s: &InviterSession, shared: bool) -> OpResult<ExportedRoomKey> {
     let mut m = Map::new();
-    m.insert(SHARED_HISTORY_INTEROP.into(), json!(shared));
+    m.insert(crate::compat::CRATE_FLAG_MEMBER.into(), json!(shared));
     serde_json::from_value(export_json(s, &m))
         .map_err(|e| err("fixture session as ExportedRoomKey", e))
 }

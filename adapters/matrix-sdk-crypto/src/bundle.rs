@@ -8,7 +8,7 @@
 //! one the crate records); a withheld entry is accepted when it is a Megolm entry with a room
 //! and session ID (the crate skips the others). Entries the crate would not use are `skipped`.
 
-use matrix_sdk_crypto::olm::{ForwarderData, SenderData};
+use matrix_sdk_crypto::olm::SenderData;
 use matrix_sdk_crypto::types::events::room_key_withheld::RoomKeyWithheldContent;
 use matrix_sdk_crypto::types::room_history::RoomKeyBundle;
 use msc4268_protocol::cases::{
@@ -20,31 +20,29 @@ use msc4268_protocol::identifiers::{
 use ruma::{device_id, user_id};
 use serde_json::Value;
 
+use crate::compat::{Forwarder, bundle_session};
 use crate::error::AdapterError;
 
 /// The forwarder the parse-only path hands to `try_into_inbound_group_session` (it only
 /// labels the sessions; nothing is stored).
-fn parse_forwarder() -> Result<ForwarderData, AdapterError> {
+fn parse_forwarder() -> Result<Forwarder, AdapterError> {
     let master = crate::keys::labelled_ed25519("matrix-sdk-crypto-adapter/parse-forwarder/master");
     let sender = SenderData::sender_unverified(
         user_id!("@forwarder:adapter.invalid"),
         device_id!("FORWARDER"),
         master,
     );
-    ForwarderData::try_from(&sender)
-        .map_err(|()| AdapterError::Input("a SenderUnverified forwarder must convert".into()))
+    crate::compat::forwarder(&sender)
+        .ok_or_else(|| AdapterError::Input("a SenderUnverified forwarder must convert".into()))
 }
 
-/// The stable code the crate serialises, and which spelling the input used.
+/// The code the crate understood, by its spec name (`compat::withheld_code_name`), and which
+/// spelling the input used.
 pub(crate) fn withheld_code(
     content: &RoomKeyWithheldContent,
     raw_code: Option<&str>,
 ) -> (String, Option<IdentifierVariant>) {
-    // The wire spelling, as the crate serialises it (its `Display` is the human reason text).
-    let code = serde_json::to_value(content.withheld_code())
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let code = crate::compat::withheld_code_name(content.withheld_code());
     let variant = match raw_code {
         Some(HISTORY_NOT_SHARED) => Some(IdentifierVariant::Stable),
         Some(HISTORY_NOT_SHARED_UNSTABLE) => Some(IdentifierVariant::Unstable),
@@ -72,17 +70,17 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<BundleParseOutcome, AdapterError> {
     let mut skipped = Vec::new();
     for (i, key) in bundle.room_keys.iter().enumerate() {
         let source = format!("/room_keys/{i}");
-        match key.try_into_inbound_group_session(&forwarder) {
+        match bundle_session(key, &forwarder) {
             Ok(session) => room_keys.push(KeySummary {
                 source,
                 room_id: key.room_id.to_string(),
                 session_id: session.session_id().to_owned(),
                 first_known_index: session.first_known_index(),
             }),
-            Err(e) => skipped.push(SkippedEntry {
+            Err(reason) => skipped.push(SkippedEntry {
                 source,
                 rule: None,
-                reason: format!("try_into_inbound_group_session: {e}"),
+                reason,
             }),
         }
     }

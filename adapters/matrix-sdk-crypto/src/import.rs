@@ -30,7 +30,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read};
 
-use matrix_sdk_crypto::olm::{ExportedRoomKey, ForwarderData, InboundGroupSession, SenderData};
+use matrix_sdk_crypto::olm::{ExportedRoomKey, InboundGroupSession, SenderData};
 use matrix_sdk_crypto::store::types::StoredRoomKeyBundleData;
 use matrix_sdk_crypto::types::events::room_key_bundle::RoomKeyBundleContent;
 use matrix_sdk_crypto::types::events::room_key_withheld::RoomKeyWithheldContent;
@@ -237,7 +237,7 @@ async fn sender_trusted(machine: &OlmMachine, data: &StoredRoomKeyBundleData) ->
     } else {
         data.sender_data.clone()
     };
-    Ok(ForwarderData::try_from(&sender_data).is_ok())
+    Ok(crate::compat::forwarder(&sender_data).is_some())
 }
 
 struct Copy {
@@ -259,7 +259,7 @@ async fn copy(
         (
             Copy {
                 index: s.first_known_index(),
-                forwarder: s.forwarder_data.as_ref().map(|f| f.user_id().to_string()),
+                forwarder: crate::compat::recorded_forwarder(&s),
             },
             s,
         )
@@ -359,8 +359,8 @@ pub(crate) async fn decide(input: &ImportInput) -> OpResult<ImportOutcome> {
     };
 
     // Before.
-    let probe_forwarder = ForwarderData::try_from(&labelled_forwarder(&sender).0)
-        .map_err(|()| OpError::Errored("labelled forwarder must convert".into()))?;
+    let probe_forwarder = crate::compat::forwarder(&labelled_forwarder(&sender).0)
+        .ok_or_else(|| OpError::Errored("labelled forwarder must convert".into()))?;
     let mut before = Vec::new();
     for key in &bundle.room_keys {
         before.push(copy(machine, &key.room_id, &key.session_id).await?);
@@ -395,7 +395,7 @@ pub(crate) async fn decide(input: &ImportInput) -> OpResult<ImportOutcome> {
                 push_imported(&mut imported, key.room_id.to_string(), sid, a)
             }
             (Some((_, bs)), Some(_)) => {
-                let offered = key.try_into_inbound_group_session(&probe_forwarder);
+                let offered = crate::compat::bundle_session(key, &probe_forwarder);
                 let unconnected = match offered {
                     Ok(o) => matches!(
                         o.compare_ratchet(&bs).await,

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use matrix_sdk_common::deserialized_responses::ProcessedToDeviceEvent;
 use matrix_sdk_crypto::vodozemac::Curve25519PublicKey;
-use matrix_sdk_crypto::vodozemac::olm::{Account, SessionConfig};
+use matrix_sdk_crypto::vodozemac::olm::Account;
 use matrix_sdk_crypto::{DecryptionSettings, EncryptionSyncChanges, OlmMachine, TrustRequirement};
 use msc4268_protocol::cases::{
     EnvelopeOutcome, OlmEnvelopeInput, ReceivedToDevice, Recipient, Rejection, Replay,
@@ -188,19 +188,12 @@ impl Receiver {
             ));
         };
         let account = account_for(device).map_err(crate::errored)?;
-        let mut session = account
-            .create_outbound_session(
-                SessionConfig::version_1(),
-                self.curve25519,
-                self.one_time_key,
-            )
-            .map_err(|e| crate::errored(AdapterError::krate("create_outbound_session", e)))?;
         // The plaintext's exact bytes (literal text as written, duplicates and escapes kept):
         // the crate's own JSON reader decides what they mean.
         let plaintext = event.plaintext_bytes().map_err(OpError::Errored)?;
-        let message = session
-            .encrypt(plaintext)
-            .map_err(|e| crate::errored(AdapterError::krate("Olm encrypt", e)))?;
+        let message =
+            crate::compat::olm_encrypt(&account, self.curve25519, self.one_time_key, &plaintext)
+                .map_err(crate::errored)?;
         Ok(json!({
             "type": "m.room.encrypted",
             "sender": event.sender,

@@ -2,13 +2,12 @@
 //!
 //! The crate's Olm layer (`types/events/olm_v1.rs`) turns a decrypted event into
 //! `AnyDecryptedOlmEvent::RoomKeyBundle` when its type is `RoomKeyBundleContent::EVENT_TYPE` or
-//! `RoomKeyBundleContent::UNSTABLE_EVENT_TYPE`, deserialising the content as
+//! `RoomKeyBundleContent::UNSTABLE_EVENT_TYPE` (0.16: only `EVENT_TYPE`, which is the unstable
+//! type there; `compat::bundle_event_types`), deserialising the content as
 //! `RoomKeyBundleContent`. Any other type is a different event: no bundle is recorded.
 
-use matrix_sdk_crypto::types::events::EventType;
 use matrix_sdk_crypto::types::events::room_key_bundle::RoomKeyBundleContent;
 use msc4268_protocol::cases::{Rejection, ToDeviceOutcome};
-use msc4268_protocol::identifiers::IdentifierVariant;
 use serde_json::Value;
 
 fn rejected(reason: String) -> ToDeviceOutcome {
@@ -21,11 +20,10 @@ fn rejected(reason: String) -> ToDeviceOutcome {
 
 /// Classifies the event type with the crate's constants and deserialises the content.
 pub(crate) fn check(event_type: &str, content: &Value) -> ToDeviceOutcome {
-    let variant = if event_type == RoomKeyBundleContent::EVENT_TYPE {
-        IdentifierVariant::Stable
-    } else if event_type == RoomKeyBundleContent::UNSTABLE_EVENT_TYPE {
-        IdentifierVariant::Unstable
-    } else {
+    let Some(variant) = crate::compat::bundle_event_types()
+        .into_iter()
+        .find_map(|(t, variant)| (t == event_type).then_some(variant))
+    else {
         return rejected(format!(
             "`{event_type}` is not a type the crate reads as a room key bundle"
         ));

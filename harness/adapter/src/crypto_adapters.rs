@@ -1,6 +1,7 @@
 //! `--impl matrix-sdk-crypto@VERSION`: the matrix-sdk-crypto adapter programs this repository
 //! builds (`adapters/matrix-sdk-crypto` for 0.18.0, `adapters/matrix-sdk-crypto-0.19` for 0.19.1,
-//! and on demand `adapters/matrix-sdk-crypto-0.17` for the older release 0.17.0),
+//! and on demand `adapters/matrix-sdk-crypto-0.17` and `-0.16` for the older releases 0.17.0 and
+//! 0.16.0),
 //! found on disk and run through the adapter protocol like any `cmd:` adapter. The CLI does not
 //! link matrix-sdk-crypto and does not build them: when a program is missing it says which
 //! `cargo build` makes it.
@@ -29,7 +30,7 @@ pub struct CryptoAdapter {
 }
 
 /// Every version with an adapter program; the first is what `matrix-sdk-crypto` alone means.
-pub const CRYPTO_ADAPTERS: [CryptoAdapter; 3] = [
+pub const CRYPTO_ADAPTERS: [CryptoAdapter; 4] = [
     CryptoAdapter {
         version: "0.18.0",
         name: "matrix-sdk-crypto",
@@ -52,6 +53,14 @@ pub const CRYPTO_ADAPTERS: [CryptoAdapter; 3] = [
         binary: "msc4268-adapter-matrix-sdk-crypto-0-17",
         own_target: Some("adapters/matrix-sdk-crypto-0.17/target"),
         build: "cargo build --manifest-path adapters/matrix-sdk-crypto-0.17/Cargo.toml",
+        ci: false,
+    },
+    CryptoAdapter {
+        version: "0.16.0",
+        name: "matrix-sdk-crypto@0.16.0",
+        binary: "msc4268-adapter-matrix-sdk-crypto-0-16",
+        own_target: Some("adapters/matrix-sdk-crypto-0.16/target"),
+        build: "cargo build --manifest-path adapters/matrix-sdk-crypto-0.16/Cargo.toml",
         ci: false,
     },
 ];

@@ -56,8 +56,9 @@ enum Command {
     /// Run the fixture corpus against an implementation and print per-category and per-rule tables.
     Check {
         /// The implementation under test (repeatable, for a matrix). Built in: `reference` (the
-        /// embedded reference model); `matrix-sdk-crypto@0.18.0` (alias `matrix-sdk-crypto`) and
-        /// `matrix-sdk-crypto@0.19.1`, the adapter programs of `adapters/` (built separately; the
+        /// embedded reference model); `matrix-sdk-crypto@0.18.0` (alias `matrix-sdk-crypto`),
+        /// `matrix-sdk-crypto@0.19.1` and the older releases `matrix-sdk-crypto@0.17.0` and
+        /// `matrix-sdk-crypto@0.16.0`, the adapter programs of `adapters/` (built separately; the
         /// error says how); any other implementation as `NAME=cmd:'<command line>'`, an adapter
         /// speaking the adapter protocol. The name given here (the built-in name, or NAME)
         /// chooses the expected-failures list `<name>.json` (a matrix-sdk-crypto version by its

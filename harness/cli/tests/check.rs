@@ -50,9 +50,16 @@ fn a_run_that_checked_nothing_fails() {
 #[test]
 fn check_help_names_every_built_in_implementation() {
     let help = stdout(&msc4268(&["check", "--help"]));
-    for name in ["`reference`", "`matrix-sdk-crypto`", "`cmd:"] {
+    let versions = msc4268_adapter::crypto_adapters::CRYPTO_ADAPTERS
+        .iter()
+        .map(|a| format!("`matrix-sdk-crypto@{}`", a.version));
+    let names = ["`reference`", "`matrix-sdk-crypto`", "`cmd:"]
+        .into_iter()
+        .map(String::from)
+        .chain(versions);
+    for name in names {
         assert!(
-            help.contains(name),
+            help.contains(&name),
             "check --help does not name {name}:\n{help}"
         );
     }
