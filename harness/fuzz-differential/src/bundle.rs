@@ -156,6 +156,11 @@ pub fn compare(data: &[u8]) -> Verdict {
                 ),
             }
         }
+        // Bytes that are not UTF-8 where the crate never decodes them (an ignored member's
+        // string): the reference refuses the text, serde_json skips the string unchecked.
+        (Normal::Refused, Normal::Read(_)) if std::str::from_utf8(data).is_err() => {
+            known("S20-not-utf8").map_or_else(whole, |k| Verdict::Known(vec![k]))
+        }
         (Normal::Read(r), Normal::Read(c)) => {
             let Ok(value) = serde_json::from_slice::<Value>(data) else {
                 return whole();

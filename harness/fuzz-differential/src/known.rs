@@ -89,6 +89,11 @@ pub static KNOWN: &[KnownDifference] = &[
         summary: "`hashes` holds another algorithm whose value is not base64: ruma (every `hashes` value is `Base64`) refuses the file, the reference ignores unknown algorithms and decrypts (fixture file-decryption/tolerated/extra-hash-not-base64 accepts both)",
     },
     KnownDifference {
+        id: "S20-not-utf8",
+        targets: &[BUN],
+        summary: "bytes that are not UTF-8 inside a member the receiver does not use: the reference refuses the text (B1), serde_json skips the ignored string without checking it and the crate keeps the bundle (fixture bundle-parsing/json-text/invalid-utf8-in-unknown-member accepts both; decision S20)",
+    },
+    KnownDifference {
         id: "F19",
         targets: &[BUN, IMP],
         summary: "a JSON object with a member name twice: the reference reads the last value, the crate's derived deserializers refuse (`duplicate field`) (fixture bundle-parsing/duplicate-members/withheld-code-twice accepts both)",

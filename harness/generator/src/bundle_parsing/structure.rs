@@ -186,12 +186,12 @@ pub(super) fn structure() -> GeneratedFile {
 }
 
 /// The bundle's JSON text at the edges of what parsers accept: escapes, numbers, nesting, lone
-/// surrogates.
+/// surrogates, bytes that are not UTF-8.
 fn json_text_edges(k0: &Key) -> msc4268_corpus::fixture::GroupDef {
     let mut g = GroupBuilder::new(
         CAT,
         "json-text",
-        "The bundle's JSON text at the edges of what parsers accept: `\\u` escapes in names and values, numbers beyond 64-bit and double range, deep nesting and lone surrogates in members the receiver does not use. RFC 8259 lets parsers limit number range and nesting depth and leaves lone surrogates unpredictable; no Matrix text says more.",
+        "The bundle's JSON text at the edges of what parsers accept: `\\u` escapes in names and values, numbers beyond 64-bit and double range, deep nesting, lone surrogates and bytes that are not UTF-8 in members the receiver does not use. RFC 8259 lets parsers limit number range and nesting depth, leaves lone surrogates unpredictable and requires UTF-8 of the sender; no Matrix text says more.",
         IdentifierVariant::Stable,
     );
     let entry = k0.json().to_string();
@@ -263,6 +263,23 @@ fn json_text_edges(k0: &Key) -> msc4268_corpus::fixture::GroupDef {
         with_unknown("\"\\ud800\""),
         false,
     );
+
+    // Bytes that are not UTF-8 cannot travel as `plaintext_text`: this case is given as bytes.
+    let mut not_utf8 = with_unknown("\"\u{1}\"").into_bytes();
+    let at = not_utf8.iter().position(|&b| b == 1).unwrap_or(0);
+    not_utf8.splice(at..=at, [0xffu8, 0xfe]);
+    let c = g.push(
+        spec(
+            "invalid-utf8-in-unknown-member",
+            &["B1"],
+            "An unknown member's string holds the bytes 0xff 0xfe, which are not UTF-8, so the text is not JSON text (RFC 8259 §8.1: it \"MUST be encoded using UTF-8\"). The reference refuses it; a parser that never decodes unknown members (serde_json skips an ignored string without checking its bytes, so matrix-sdk-crypto keeps the bundle) is also acceptable, as for a lone surrogate there (decision S20). Found by the differential fuzzer.",
+            &[BugClass::SpecAmbiguity, BugClass::EdgeCase],
+        ),
+        Verdict::Acceptable,
+        json!({"plaintext_base64": b64::encode_padded(&not_utf8)}),
+        rejected("B1"),
+    );
+    c.also_acceptable.push(one_key());
 
     // A lone surrogate inside the room ID of a key: never imported under any room.
     let good = Key::new("json-text-good", 0);
