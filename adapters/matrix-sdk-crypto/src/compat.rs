@@ -38,9 +38,10 @@ pub(crate) async fn machine_with_account(
 /// export).
 #[cfg(not(feature = "crypto-0-16"))]
 pub(crate) type Forwarder = matrix_sdk_crypto::olm::ForwarderData;
-/// What `receive_room_key_bundle` labels a bundle's sessions with: nothing in 0.16.
+/// What `receive_room_key_bundle` labels a bundle's sessions with: nothing in 0.16 (a marker
+/// that the crate's trust rule let the sender in).
 #[cfg(feature = "crypto-0-16")]
-pub(crate) type Forwarder = ();
+pub(crate) struct Forwarder;
 
 /// The forwarder `receive_room_key_bundle` makes of the bundle sender's `SenderData`, or `None`
 /// when its trust rule refuses the sender (unknown device, verification violation, a device not
@@ -55,7 +56,7 @@ pub(crate) fn forwarder(sender: &SenderData) -> Option<Forwarder> {
             | SenderData::VerificationViolation(_)
             | SenderData::DeviceInfo { .. }
     ))
-    .then_some(());
+    .then_some(Forwarder);
     forwarder
 }
 
