@@ -234,45 +234,51 @@ fn explain(
     }
     let copies = unconnected_copies(plaintext);
     let sessions: BTreeSet<&String> = ri.symmetric_difference(ci).map(|i| &i.1).collect();
-    // F20: every differing session is listed more than once; the reference took the best copy,
-    // the crate the one listed last.
+    if sessions.is_empty() {
+        return None;
+    }
     let listed = listed_copies(plaintext);
-    let last_wins = sessions.iter().all(|sid| {
-        let Some(indices) = listed.get(*sid).filter(|v| v.len() > 1) else {
-            return false;
+    let imported_by = |side: &BTreeSet<(String, String, u32, String)>, sid: &str| -> Vec<u32> {
+        side.iter().filter(|i| i.1 == sid).map(|i| i.2).collect()
+    };
+    // Each differing session on its own: a bundle may carry one session twice (F20) and another
+    // in unconnected copies (R42) at once.
+    let mut found: Vec<&'static KnownDifference> = Vec::new();
+    for sid in sessions {
+        // F20 (S15): the session is listed more than once; the reference took the best copy,
+        // the crate the one listed last.
+        let last_wins = listed
+            .get(sid)
+            .filter(|v| v.len() > 1)
+            .is_some_and(|indices| {
+                let best = indices.iter().min().copied();
+                let last = indices.last().copied();
+                imported_by(ri, sid).into_iter().map(Some).eq([best])
+                    && imported_by(ci, sid).into_iter().map(Some).eq([last])
+            });
+        // R42: the bundle carries the session in copies that do not connect; the reference
+        // imports none of them, the crate one of them, under the sender.
+        let unconnected = copies.get(sid).is_some_and(|indices| {
+            let from_crate: Vec<_> = ci.iter().filter(|i| &i.1 == sid).collect();
+            imported_by(ri, sid).is_empty()
+                && from_crate.len() == 1
+                && from_crate
+                    .iter()
+                    .all(|i| indices.contains(&i.2) && i.3 == input.event.sender)
+        });
+        let id = if last_wins {
+            "S15-same-session-twice"
+        } else if unconnected {
+            "R42-copies"
+        } else {
+            return None;
         };
-        let best = indices.iter().min().copied();
-        let last = indices.last().copied();
-        ri.iter()
-            .filter(|i| &i.1 == *sid)
-            .map(|i| Some(i.2))
-            .eq([best])
-            && ci
-                .iter()
-                .filter(|i| &i.1 == *sid)
-                .map(|i| Some(i.2))
-                .eq([last])
-    });
-    if last_wins && !sessions.is_empty() {
-        return known("S15-same-session-twice").map(|k| vec![k]);
+        let k = known(id)?;
+        if !found.contains(&k) {
+            found.push(k);
+        }
     }
-    let explained = sessions.iter().all(|sid| {
-        let Some(indices) = copies.get(*sid) else {
-            return false;
-        };
-        let from_reference = ri.iter().filter(|i| &i.1 == *sid).count();
-        let from_crate: Vec<_> = ci.iter().filter(|i| &i.1 == *sid).collect();
-        from_reference == 0
-            && from_crate.len() == 1
-            && from_crate
-                .iter()
-                .all(|i| indices.contains(&i.2) && i.3 == input.event.sender)
-    });
-    if explained {
-        known("R42-copies").map(|k| vec![k])
-    } else {
-        None
-    }
+    Some(found)
 }
 
 /// The first known index of every copy of each session in the bundle, in bundle order.
