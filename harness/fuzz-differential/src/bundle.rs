@@ -161,6 +161,12 @@ pub fn compare(data: &[u8]) -> Verdict {
         (Normal::Refused, Normal::Read(_)) if std::str::from_utf8(data).is_err() => {
             known("S20-not-utf8").map_or_else(whole, |k| Verdict::Known(vec![k]))
         }
+        // F22: serde's derived `Deserialize` reads a struct from an array of its fields.
+        (Normal::Refused, Normal::Read(_))
+            if serde_json::from_slice::<Value>(data).is_ok_and(|v| v.is_array()) =>
+        {
+            known("F22").map_or_else(whole, |k| Verdict::Known(vec![k]))
+        }
         (Normal::Read(r), Normal::Read(c)) => {
             let Ok(value) = serde_json::from_slice::<Value>(data) else {
                 return whole();

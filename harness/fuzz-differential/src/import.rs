@@ -229,21 +229,38 @@ fn explain(
     else {
         return None;
     };
-    if rk != ck || rw != cw {
+    if rw != cw {
         return None;
     }
     let copies = unconnected_copies(plaintext);
-    let sessions: BTreeSet<&String> = ri.symmetric_difference(ci).map(|i| &i.1).collect();
-    if sessions.is_empty() {
-        return None;
-    }
-    let listed = listed_copies(plaintext);
     let imported_by = |side: &BTreeSet<(String, String, u32, String)>, sid: &str| -> Vec<u32> {
         side.iter().filter(|i| i.1 == sid).map(|i| i.2).collect()
     };
+    let mut found: Vec<&'static KnownDifference> = Vec::new();
+    // R42 with a stored copy: the bundle carries the session in copies that do not connect; the
+    // reference refuses them all (reported skipped), the crate leaves its stored copy (reported
+    // kept). Neither imports it: the store is the same.
+    for sid in rk.symmetric_difference(ck) {
+        let stored_kept = copies.contains_key(sid)
+            && !rk.contains(sid)
+            && ck.contains(sid)
+            && imported_by(ri, sid).is_empty()
+            && imported_by(ci, sid).is_empty();
+        if !stored_kept {
+            return None;
+        }
+        let k = known("R42-copies")?;
+        if !found.contains(&k) {
+            found.push(k);
+        }
+    }
+    let sessions: BTreeSet<&String> = ri.symmetric_difference(ci).map(|i| &i.1).collect();
+    if sessions.is_empty() {
+        return (!found.is_empty()).then_some(found);
+    }
+    let listed = listed_copies(plaintext);
     // Each differing session on its own: a bundle may carry one session twice (F20) and another
     // in unconnected copies (R42) at once.
-    let mut found: Vec<&'static KnownDifference> = Vec::new();
     for sid in sessions {
         // F20 (S15): the session is listed more than once; the reference took the best copy,
         // the crate the one listed last.

@@ -81,7 +81,7 @@ pub static KNOWN: &[KnownDifference] = &[
     KnownDifference {
         id: "R42-copies",
         targets: &[IMP],
-        summary: "a bundle carries copies of one session whose ratchets do not connect: the reference imports none of them, the crate imports one (fixture import-decision/merge/unconnected-copies-in-one-bundle accepts both)",
+        summary: "a bundle carries copies of one session whose ratchets do not connect: the reference imports none of them, the crate imports one, or keeps the better copy it holds (fixtures import-decision/merge/unconnected-copies-in-one-bundle and unconnected-copies-with-stored-copy accept both)",
     },
     KnownDifference {
         id: "F15",
@@ -92,6 +92,11 @@ pub static KNOWN: &[KnownDifference] = &[
         id: "S20-not-utf8",
         targets: &[BUN],
         summary: "bytes that are not UTF-8 inside a member the receiver does not use: the reference refuses the text (B1), serde_json skips the ignored string without checking it and the crate keeps the bundle (fixture bundle-parsing/json-text/invalid-utf8-in-unknown-member accepts both; decision S20)",
+    },
+    KnownDifference {
+        id: "F22",
+        targets: &[BUN],
+        summary: "the bundle's top level is a JSON array: the reference refuses it (B1), the crate's derived `Deserialize` reads `RoomKeyBundle` from an array of its fields in order (fixture bundle-parsing/not-a-bundle/top-level-array-of-the-two-arrays)",
     },
     KnownDifference {
         id: "F19",

@@ -81,6 +81,17 @@ pub(super) fn structure() -> GeneratedFile {
     }
     g.push(
         spec(
+            "top-level-array-of-the-two-arrays",
+            &["B1"],
+            "`[[<key>], []]`: the two arrays of a bundle in member order, but in an array, not an object (the schema's `type: object`). A deserializer that maps a sequence onto a struct's fields in order (serde's derived `visit_seq`) reads it as a bundle with one key; it must be refused whole (found by the differential fuzzer, F22).",
+            &[BugClass::SchemaViolation],
+        ),
+        Verdict::Invalid,
+        json!({"plaintext": [[k0.json()], []]}),
+        rejected("B1"),
+    );
+    g.push(
+        spec(
             "top-level-null",
             &["B1"],
             "The top level must be an object, not null.",

@@ -151,6 +151,34 @@ pub(super) fn store_merge() -> GeneratedFile {
         c.also_acceptable
             .push(imported(vec![kept], vec![], vec![], vec![(dropped, "R42")]));
     }
+    // The same pair of unconnected copies, and Bob already holds a better copy (index 0).
+    let held = key("merge-stored-pair", 0);
+    let later = key("merge-stored-pair", 3);
+    let mut forged = later.json();
+    let mut fk = later.material();
+    fk.ratchet[2][7] ^= 0x40;
+    forged["session_key"] = json!(fk.to_base64());
+    let mut s = baseline(json!({"room_keys": [forged, later.json()], "withheld": []}));
+    s.store = vec![held.stored("backup")];
+    let c = a.case(
+        spec(
+            "unconnected-copies-with-stored-copy",
+            &["R42"],
+            "Bob holds a session at index 0 (from key backup); the bundle carries it at index 3 and a forged copy at index 3 whose ratchet does not follow. The reference refuses both copies (reported skipped, R42); keeping the stored copy and reporting it kept leaves the same store, so it is acceptable too (found by the differential fuzzer: matrix-sdk-crypto keeps its copy). Replacing the stored copy with either is not.",
+            &[BugClass::KeyPlanting, BugClass::SpecAmbiguity],
+        ),
+        Verdict::Acceptable,
+        &s,
+        imported(vec![], vec![], vec![], vec![("/room_keys/0", "R42"), ("/room_keys/1", "R42")]),
+    );
+    c.also_acceptable
+        .push(imported(vec![], vec![], vec![held.session_id()], vec![]));
+    c.also_acceptable.push(imported(
+        vec![],
+        vec![],
+        vec![held.session_id()],
+        vec![("/room_keys/0", "R42")],
+    ));
     let twice_late = key("merge-twice", 4);
     let twice_early = key("merge-twice", 1);
     a.case(
