@@ -251,6 +251,9 @@ pub(crate) fn explain_entry(
             if known::unknown_code(entry) {
                 return known("S13-unknown-code");
             }
+            if known::other_algorithm(entry) {
+                return known("R16-other-algorithm");
+            }
         }
         if known::has_non_canonical_b64(entry) {
             return known("S3");

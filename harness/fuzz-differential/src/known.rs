@@ -64,6 +64,11 @@ pub static KNOWN: &[KnownDifference] = &[
         summary: "a `session_id` that is not the ID of `session_key` is accepted by the crate (it files the key under the ID of the key)",
     },
     KnownDifference {
+        id: "R16-other-algorithm",
+        targets: &[BUN, IMP],
+        summary: "a withheld entry whose `algorithm` is not `m.megolm.v1.aes-sha2`: the reference keeps it (it imports nothing), the crate reads it as unknown content and drops it (fixtures bundle-parsing/other-algorithm/* accept both)",
+    },
+    KnownDifference {
         id: "S13-unknown-code",
         targets: &[BUN, IMP],
         summary: "a withheld entry with a code the crate does not know is dropped by the crate (finding F8, withdrawn: dropping it is acceptable)",
@@ -303,6 +308,11 @@ const CRATE_CODES: &[&str] = &[
     HISTORY_NOT_SHARED,
     HISTORY_NOT_SHARED_UNSTABLE,
 ];
+
+/// R16: the withheld entry's `algorithm` is not Megolm v1 (or is missing).
+pub(crate) fn other_algorithm(entry: &Value) -> bool {
+    str_member(entry, "algorithm") != Some("m.megolm.v1.aes-sha2")
+}
 
 /// F8: the withheld entry's code is not one the crate knows.
 pub(crate) fn unknown_code(entry: &Value) -> bool {
