@@ -7,7 +7,7 @@
 //! this module), so a new kind of disagreement can never hide behind an old entry.
 
 use msc4268_model::megolm::ExportedSessionKey;
-use msc4268_protocol::identifiers::{HISTORY_NOT_SHARED, HISTORY_NOT_SHARED_UNSTABLE};
+use msc4268_protocol::identifiers::{HISTORY_NOT_SHARED, HISTORY_NOT_SHARED_UNSTABLE, MEGOLM_V1};
 use serde_json::{Map, Value};
 
 /// One documented difference.
@@ -311,7 +311,7 @@ const CRATE_CODES: &[&str] = &[
 
 /// R16: the withheld entry's `algorithm` is not Megolm v1 (or is missing).
 pub(crate) fn other_algorithm(entry: &Value) -> bool {
-    str_member(entry, "algorithm") != Some("m.megolm.v1.aes-sha2")
+    str_member(entry, "algorithm") != Some(MEGOLM_V1)
 }
 
 /// F8: the withheld entry's code is not one the crate knows.
