@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use arbitrary::{Arbitrary, Unstructured};
 use msc4268_adapter_matrix_sdk_crypto::PANIC_PREFIX;
 use msc4268_fuzz_logic::targets::import::{ImportStory, KnownChoice, Materialized};
-use msc4268_model::megolm::RatchetOrdering;
+use msc4268_model::megolm::{ExportedSessionKey, RatchetOrdering};
 use msc4268_model::wire::bundle;
 use msc4268_protocol::cases::{IdentityState, ImportDecision, ImportInput, ImportOutcome};
 use msc4268_protocol::implementation::{Implementation, OpError, OpResult};
@@ -207,8 +207,9 @@ fn explain(
         };
     }
     // Same decision (an import): the entries used differ. Known when the bundle parsers' own
-    // comparison explains the bundle, or when every differing session is one the bundle carries
-    // in unconnected copies, of which the crate imported one.
+    // comparison explains the bundle, or when every differing session is explained on its own
+    // (a bundle may carry one session twice (S15), another in unconnected copies (R42) and a
+    // third withheld twice (S22) at once).
     if let Some(k) = bundle_explains(plaintext) {
         return Some(k);
     }
@@ -229,19 +230,51 @@ fn explain(
     else {
         return None;
     };
-    if rw != cw {
-        return None;
-    }
-    let copies = unconnected_copies(plaintext);
-    let imported_by = |side: &BTreeSet<(String, String, u32, String)>, sid: &str| -> Vec<u32> {
-        side.iter().filter(|i| i.1 == sid).map(|i| i.2).collect()
-    };
+    let offered = Offered::read(plaintext);
     let mut found: Vec<&'static KnownDifference> = Vec::new();
-    // R42 with a stored copy: the bundle carries the session in copies that do not connect; the
-    // reference refuses them all (reported skipped), the crate leaves its stored copy (reported
-    // kept). Neither imports it: the store is the same.
+    let mut add = |id: &str| -> Option<()> {
+        let k = known(id)?;
+        if !found.contains(&k) {
+            found.push(k);
+        }
+        Some(())
+    };
+    // S22: a session withheld more than once with different codes; the reference records every
+    // code, the crate one of them.
+    for (room, sid) in recorded_sessions(rw).union(&recorded_sessions(cw)) {
+        let codes = |side: &BTreeSet<(String, String, String)>| -> BTreeSet<String> {
+            side.iter()
+                .filter(|w| &w.0 == room && &w.1 == sid)
+                .map(|w| w.2.clone())
+                .collect()
+        };
+        let (from_ref, from_crate) = (codes(rw), codes(cw));
+        if from_ref == from_crate {
+            continue;
+        }
+        let listed = offered.withheld_codes(room, sid);
+        let one_of_them = listed.len() > 1
+            && from_ref == listed
+            && from_crate.len() == 1
+            && from_crate.is_subset(&listed);
+        if !one_of_them {
+            return None;
+        }
+        add("S22-withheld-twice")?;
+    }
+    let room = &input.room_id;
+    let imported_by = |side: &BTreeSet<(String, String, u32, String)>, sid: &str| -> Vec<u32> {
+        side.iter()
+            .filter(|i| &i.0 == room && i.1 == sid)
+            .map(|i| i.2)
+            .collect()
+    };
+    // R42 with a stored copy: the bundle's copies of the session do not connect to each other,
+    // or the best of them does not connect to the stored copy; the reference refuses them all
+    // (reported skipped), the crate leaves its stored copy (reported kept). Neither imports it:
+    // the store is the same.
     for sid in rk.symmetric_difference(ck) {
-        let stored_kept = copies.contains_key(sid)
+        let stored_kept = (offered.unconnected(room, sid) || offered.conflicts(input, room, sid))
             && !rk.contains(sid)
             && ck.contains(sid)
             && imported_by(ri, sid).is_empty()
@@ -249,91 +282,126 @@ fn explain(
         if !stored_kept {
             return None;
         }
-        let k = known("R42-copies")?;
-        if !found.contains(&k) {
-            found.push(k);
+        add("R42-copies")?;
+    }
+    let sessions: BTreeSet<(&String, &String)> =
+        ri.symmetric_difference(ci).map(|i| (&i.0, &i.1)).collect();
+    for (in_room, sid) in sessions {
+        if in_room != room {
+            return None;
         }
-    }
-    let sessions: BTreeSet<&String> = ri.symmetric_difference(ci).map(|i| &i.1).collect();
-    if sessions.is_empty() {
-        return (!found.is_empty()).then_some(found);
-    }
-    let listed = listed_copies(plaintext);
-    // Each differing session on its own: a bundle may carry one session twice (F20) and another
-    // in unconnected copies (R42) at once.
-    for sid in sessions {
+        let indices = offered.indices(room, sid);
         // F20 (S15): the session is listed more than once; the reference took the best copy,
         // the crate the one listed last.
-        let last_wins = listed
-            .get(sid)
-            .filter(|v| v.len() > 1)
-            .is_some_and(|indices| {
-                let best = indices.iter().min().copied();
-                let last = indices.last().copied();
-                imported_by(ri, sid).into_iter().map(Some).eq([best])
-                    && imported_by(ci, sid).into_iter().map(Some).eq([last])
-            });
+        let last_wins = indices.len() > 1 && {
+            let best = indices.iter().min().copied();
+            let last = indices.last().copied();
+            imported_by(ri, sid).into_iter().map(Some).eq([best])
+                && imported_by(ci, sid).into_iter().map(Some).eq([last])
+        };
         // R42: the bundle carries the session in copies that do not connect; the reference
         // imports none of them, the crate one of them, under the sender.
-        let unconnected = copies.get(sid).is_some_and(|indices| {
-            let from_crate: Vec<_> = ci.iter().filter(|i| &i.1 == sid).collect();
+        let unconnected = offered.unconnected(room, sid) && {
+            let from_crate: Vec<_> = ci.iter().filter(|i| &i.0 == room && &i.1 == sid).collect();
             imported_by(ri, sid).is_empty()
                 && from_crate.len() == 1
                 && from_crate
                     .iter()
                     .all(|i| indices.contains(&i.2) && i.3 == input.event.sender)
-        });
-        let id = if last_wins {
-            "S15-same-session-twice"
+        };
+        if last_wins {
+            add("S15-same-session-twice")?;
         } else if unconnected {
-            "R42-copies"
+            add("R42-copies")?;
         } else {
             return None;
+        }
+    }
+    (!found.is_empty()).then_some(found)
+}
+
+/// The (room, session) pairs with a withheld entry recorded.
+fn recorded_sessions(side: &BTreeSet<(String, String, String)>) -> BTreeSet<(String, String)> {
+    side.iter().map(|w| (w.0.clone(), w.1.clone())).collect()
+}
+
+/// What the bundle offers, as the reference's parser reads it: the copies of each session (by
+/// room and session, in bundle order) and the codes each session is withheld with.
+struct Offered {
+    copies: std::collections::BTreeMap<(String, String), Vec<ExportedSessionKey>>,
+    withheld: std::collections::BTreeMap<(String, String), BTreeSet<String>>,
+}
+
+impl Offered {
+    fn read(plaintext: &[u8]) -> Self {
+        let mut out = Offered {
+            copies: Default::default(),
+            withheld: Default::default(),
         };
-        let k = known(id)?;
-        if !found.contains(&k) {
-            found.push(k);
+        if let Ok(parsed) = bundle::parse(plaintext) {
+            for e in parsed.room_keys {
+                let k = e.value;
+                out.copies
+                    .entry((k.room_id, k.session_id))
+                    .or_default()
+                    .push(k.session_key);
+            }
+            for e in parsed.withheld {
+                let w = e.value;
+                if let (Some(r), Some(s)) = (w.room_id, w.session_id) {
+                    out.withheld
+                        .entry((r, s))
+                        .or_default()
+                        .insert(w.code.as_stable().to_owned());
+                }
+            }
         }
+        out
     }
-    Some(found)
-}
 
-/// The first known index of every copy of each session in the bundle, in bundle order.
-fn listed_copies(plaintext: &[u8]) -> std::collections::BTreeMap<String, Vec<u32>> {
-    let mut out: std::collections::BTreeMap<String, Vec<u32>> = std::collections::BTreeMap::new();
-    if let Ok(parsed) = bundle::parse(plaintext) {
-        for e in &parsed.room_keys {
-            out.entry(e.value.session_id.clone())
-                .or_default()
-                .push(e.value.session_key.index);
-        }
+    fn of(&self, room: &str, sid: &str) -> &[ExportedSessionKey] {
+        self.copies
+            .get(&(room.to_owned(), sid.to_owned()))
+            .map_or(&[], Vec::as_slice)
     }
-    out
-}
 
-/// The sessions the bundle carries in copies whose ratchets do not connect, with the copies'
-/// first known indices.
-fn unconnected_copies(plaintext: &[u8]) -> std::collections::BTreeMap<String, BTreeSet<u32>> {
-    let mut out = std::collections::BTreeMap::new();
-    let Ok(parsed) = bundle::parse(plaintext) else {
-        return out;
-    };
-    let keys: Vec<_> = parsed.room_keys.iter().map(|e| &e.value).collect();
-    for a in &keys {
-        let unconnected = keys.iter().any(|b| {
-            a.session_id == b.session_id
-                && a.session_key.compare(&b.session_key) == RatchetOrdering::Unconnected
-        });
-        if unconnected {
-            let indices: &mut BTreeSet<u32> = out.entry(a.session_id.clone()).or_default();
-            indices.extend(
-                keys.iter()
-                    .filter(|b| b.session_id == a.session_id)
-                    .map(|b| b.session_key.index),
-            );
-        }
+    /// The first known index of every copy of the session, in bundle order.
+    fn indices(&self, room: &str, sid: &str) -> Vec<u32> {
+        self.of(room, sid).iter().map(|k| k.index).collect()
     }
-    out
+
+    /// Whether two of the session's copies have ratchets that do not connect.
+    fn unconnected(&self, room: &str, sid: &str) -> bool {
+        let copies = self.of(room, sid);
+        copies.iter().any(|a| {
+            copies
+                .iter()
+                .any(|b| a.compare(b) == RatchetOrdering::Unconnected)
+        })
+    }
+
+    /// Whether the best (earliest) copy of the session does not connect to the copy the
+    /// recipient already holds.
+    fn conflicts(&self, input: &ImportInput, room: &str, sid: &str) -> bool {
+        let Some(best) = self.of(room, sid).iter().min_by_key(|k| k.index) else {
+            return false;
+        };
+        input
+            .store
+            .iter()
+            .filter(|s| s.room_id == room && s.session_id == sid)
+            .filter_map(|s| known::lenient_b64(&s.session_key))
+            .filter_map(|b| ExportedSessionKey::from_bytes(&b).ok())
+            .any(|held| held.compare(best) == RatchetOrdering::Unconnected)
+    }
+
+    /// The codes the session is withheld with (stable spelling).
+    fn withheld_codes(&self, room: &str, sid: &str) -> BTreeSet<String> {
+        self.withheld
+            .get(&(room.to_owned(), sid.to_owned()))
+            .cloned()
+            .unwrap_or_default()
+    }
 }
 
 /// The bundle parsers' comparison on the bundle's plaintext, when it finds known differences.

@@ -86,7 +86,7 @@ pub static KNOWN: &[KnownDifference] = &[
     KnownDifference {
         id: "R42-copies",
         targets: &[IMP],
-        summary: "a bundle carries copies of one session whose ratchets do not connect: the reference imports none of them, the crate imports one, or keeps the better copy it holds (fixtures import-decision/merge/unconnected-copies-in-one-bundle and unconnected-copies-with-stored-copy accept both)",
+        summary: "a bundle carries copies of one session whose ratchets do not connect, to each other or (the best of them) to the copy the recipient holds: the reference imports none of them, the crate imports one, or keeps the copy it holds (fixtures import-decision/merge/unconnected-copies-in-one-bundle, unconnected-copies-with-stored-copy and best-copy-not-connected-to-stored-copy accept both)",
     },
     KnownDifference {
         id: "F15",
@@ -112,6 +112,11 @@ pub static KNOWN: &[KnownDifference] = &[
         id: "S15-same-session-twice",
         targets: &[IMP],
         summary: "a bundle carries one session more than once: the reference imports the best copy, the crate stores the copy listed last (finding F20, withdrawn: either copy is acceptable)",
+    },
+    KnownDifference {
+        id: "S22-withheld-twice",
+        targets: &[IMP],
+        summary: "a bundle withholds one session more than once with different codes: the reference records every code, the crate one per session (the entry listed last) (fixture import-decision/withheld-twice/session-withheld-with-two-codes accepts both; decision S22)",
     },
     KnownDifference {
         id: "F11",

@@ -179,6 +179,35 @@ pub(super) fn store_merge() -> GeneratedFile {
         vec![held.session_id()],
         vec![("/room_keys/0", "R42")],
     ));
+    // A forged copy at the stored index whose flipped part (R3) the ratchet rewrites at the next
+    // multiple of 256, so that it leads to the genuine copy the bundle also carries at 274.
+    let held = key("merge-stored-conflict", 7);
+    let later = key("merge-stored-conflict", 274);
+    let mut forged = held.json();
+    let mut fk = held.material();
+    fk.ratchet[3][0] ^= 1;
+    forged["session_key"] = json!(fk.to_base64());
+    let mut s = baseline(json!({"room_keys": [forged, later.json()], "withheld": []}));
+    s.store = vec![held.stored("backup")];
+    let c = a.case(
+        spec(
+            "best-copy-not-connected-to-stored-copy",
+            &["R42"],
+            "Bob holds a session at index 7 (from key backup). The bundle carries a forged copy at index 7 and the genuine copy at index 274; the forged copy's ratchet differs only in the part Megolm rewrites at index 256, so it leads to the genuine copy at 274 but not from Bob's copy at 7. The reference refuses both copies (reported skipped, R42: the best copy on offer does not connect to the stored one); comparing each copy with the stored one, refusing the forged copy and keeping the stored copy over the worse genuine one, leaves the same store, so it is acceptable too (found by the differential fuzzer: matrix-sdk-crypto keeps its copy). Replacing the stored copy with the forged one is not.",
+            &[BugClass::KeyPlanting, BugClass::SpecAmbiguity],
+        ),
+        Verdict::Acceptable,
+        &s,
+        imported(vec![], vec![], vec![], vec![("/room_keys/0", "R42"), ("/room_keys/1", "R42")]),
+    );
+    c.also_acceptable
+        .push(imported(vec![], vec![], vec![held.session_id()], vec![]));
+    c.also_acceptable.push(imported(
+        vec![],
+        vec![],
+        vec![held.session_id()],
+        vec![("/room_keys/0", "R42")],
+    ));
     let twice_late = key("merge-twice", 4);
     let twice_early = key("merge-twice", 1);
     a.case(
@@ -295,6 +324,43 @@ pub(super) fn store_merge() -> GeneratedFile {
         imported(vec![], vec![recorded], vec![], vec![("/room_keys/0", "R43")]),
         not_imported("rejected", "R43"),
     ]);
+    f.file.groups.push(g.finish());
+    let mut g = new_group(
+        "withheld-twice",
+        "One session listed twice in `withheld` with different codes. The texts describe `withheld` only as \"the room keys that the creator of the bundle is choosing not to share\" and say nothing of a session listed twice there (decision S22).",
+        IdentifierVariant::Stable,
+    );
+    let mut a = Add { g: &mut g };
+    let first = withheld_entry("withheld-twice", ROOM, HISTORY_NOT_SHARED);
+    let mut second = first.clone();
+    second["code"] = json!("m.unverified");
+    second["reason"] = json!("The sender has not verified your device.");
+    let recorded_first = withheld_recorded("withheld-twice");
+    let mut recorded_second = recorded_first.clone();
+    recorded_second["code"] = json!("m.unverified");
+    // Built first: the right-hand side of the `also_acceptable` assignment below is evaluated
+    // before the case it is assigned to.
+    let one_of_each = vec![
+        imported(vec![], vec![recorded_first.clone()], vec![], vec![]),
+        imported(vec![], vec![recorded_second.clone()], vec![], vec![]),
+    ];
+    a.case(
+        spec(
+            "session-withheld-with-two-codes",
+            &["R45"],
+            "The bundle withholds one session first with `m.history_not_shared`, then with `m.unverified`. The reference records both entries; a receiver that keeps one reason per session, the first or the last listed, explains the missing key as well, so either is acceptable too (decision S22; found by the differential fuzzer: matrix-sdk-crypto keeps the last). Recording neither is not (R45).",
+            &[BugClass::EdgeCase, BugClass::SpecAmbiguity],
+        ),
+        Verdict::Acceptable,
+        &baseline(bundle(&[], &[first, second])),
+        imported(
+            vec![],
+            vec![recorded_first.clone(), recorded_second.clone()],
+            vec![],
+            vec![],
+        ),
+    )
+    .also_acceptable = one_of_each;
     f.file.groups.push(g.finish());
     f
 }
