@@ -154,60 +154,38 @@ pub(super) fn store_merge() -> GeneratedFile {
     // The same pair of unconnected copies, and Bob already holds a better copy (index 0).
     let held = key("merge-stored-pair", 0);
     let later = key("merge-stored-pair", 3);
-    let mut forged = later.json();
     let mut fk = later.material();
     fk.ratchet[2][7] ^= 0x40;
-    forged["session_key"] = json!(fk.to_base64());
-    let mut s = baseline(json!({"room_keys": [forged, later.json()], "withheld": []}));
-    s.store = vec![held.stored("backup")];
-    let c = a.case(
+    stored_copy_refused(
+        &mut a,
         spec(
             "unconnected-copies-with-stored-copy",
             &["R42"],
             "Bob holds a session at index 0 (from key backup); the bundle carries it at index 3 and a forged copy at index 3 whose ratchet does not follow. The reference refuses both copies (reported skipped, R42); keeping the stored copy and reporting it kept leaves the same store, so it is acceptable too (found by the differential fuzzer: matrix-sdk-crypto keeps its copy). Replacing the stored copy with either is not.",
             &[BugClass::KeyPlanting, BugClass::SpecAmbiguity],
         ),
-        Verdict::Acceptable,
-        &s,
-        imported(vec![], vec![], vec![], vec![("/room_keys/0", "R42"), ("/room_keys/1", "R42")]),
+        &held,
+        fk,
+        &later,
     );
-    c.also_acceptable
-        .push(imported(vec![], vec![], vec![held.session_id()], vec![]));
-    c.also_acceptable.push(imported(
-        vec![],
-        vec![],
-        vec![held.session_id()],
-        vec![("/room_keys/0", "R42")],
-    ));
     // A forged copy at the stored index whose flipped part (R3) the ratchet rewrites at the next
     // multiple of 256, so that it leads to the genuine copy the bundle also carries at 274.
     let held = key("merge-stored-conflict", 7);
     let later = key("merge-stored-conflict", 274);
-    let mut forged = held.json();
     let mut fk = held.material();
     fk.ratchet[3][0] ^= 1;
-    forged["session_key"] = json!(fk.to_base64());
-    let mut s = baseline(json!({"room_keys": [forged, later.json()], "withheld": []}));
-    s.store = vec![held.stored("backup")];
-    let c = a.case(
+    stored_copy_refused(
+        &mut a,
         spec(
             "best-copy-not-connected-to-stored-copy",
             &["R42"],
             "Bob holds a session at index 7 (from key backup). The bundle carries a forged copy at index 7 and the genuine copy at index 274; the forged copy's ratchet differs only in the part Megolm rewrites at index 256, so it leads to the genuine copy at 274 but not from Bob's copy at 7. The reference refuses both copies (reported skipped, R42: the best copy on offer does not connect to the stored one); comparing each copy with the stored one, refusing the forged copy and keeping the stored copy over the worse genuine one, leaves the same store, so it is acceptable too (found by the differential fuzzer: matrix-sdk-crypto keeps its copy). Replacing the stored copy with the forged one is not.",
             &[BugClass::KeyPlanting, BugClass::SpecAmbiguity],
         ),
-        Verdict::Acceptable,
-        &s,
-        imported(vec![], vec![], vec![], vec![("/room_keys/0", "R42"), ("/room_keys/1", "R42")]),
+        &held,
+        fk,
+        &later,
     );
-    c.also_acceptable
-        .push(imported(vec![], vec![], vec![held.session_id()], vec![]));
-    c.also_acceptable.push(imported(
-        vec![],
-        vec![],
-        vec![held.session_id()],
-        vec![("/room_keys/0", "R42")],
-    ));
     let twice_late = key("merge-twice", 4);
     let twice_early = key("merge-twice", 1);
     a.case(
@@ -363,4 +341,40 @@ pub(super) fn store_merge() -> GeneratedFile {
     .also_acceptable = one_of_each;
     f.file.groups.push(g.finish());
     f
+}
+
+/// An `acceptable` R42 case: Bob holds `held` (from key backup); the bundle carries a forged copy
+/// (`forged`, the key material of a copy of the same session with a flipped ratchet bit) and then
+/// the genuine `genuine`. The reference refuses both copies; keeping the stored copy (reported
+/// kept, with or without the forged copy reported skipped) leaves the same store.
+fn stored_copy_refused(
+    a: &mut Add<'_>,
+    spec: Spec<'_>,
+    held: &Key,
+    forged: msc4268_model::megolm::ExportedSessionKey,
+    genuine: &Key,
+) {
+    let mut forged_entry = genuine.json();
+    forged_entry["session_key"] = json!(forged.to_base64());
+    let mut s = baseline(json!({"room_keys": [forged_entry, genuine.json()], "withheld": []}));
+    s.store = vec![held.stored("backup")];
+    let c = a.case(
+        spec,
+        Verdict::Acceptable,
+        &s,
+        imported(
+            vec![],
+            vec![],
+            vec![],
+            vec![("/room_keys/0", "R42"), ("/room_keys/1", "R42")],
+        ),
+    );
+    c.also_acceptable
+        .push(imported(vec![], vec![], vec![held.session_id()], vec![]));
+    c.also_acceptable.push(imported(
+        vec![],
+        vec![],
+        vec![held.session_id()],
+        vec![("/room_keys/0", "R42")],
+    ));
 }
