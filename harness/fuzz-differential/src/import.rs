@@ -14,7 +14,7 @@
 //! `m.room_key`) are not compared. A difference in what is imported from a bundle is known when
 //! the bundle parsers' own comparison ([`crate::bundle`]) explains the bundle.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use arbitrary::{Arbitrary, Unstructured};
 use msc4268_adapter_matrix_sdk_crypto::PANIC_PREFIX;
@@ -240,24 +240,22 @@ fn explain(
         Some(())
     };
     // S22: a session withheld more than once with different codes; the reference records every
-    // code, the crate one of them.
-    for (room, sid) in recorded_sessions(rw).union(&recorded_sessions(cw)) {
-        let codes = |side: &BTreeSet<(String, String, String)>| -> BTreeSet<String> {
-            side.iter()
-                .filter(|w| &w.0 == room && &w.1 == sid)
-                .map(|w| w.2.clone())
-                .collect()
-        };
-        let (from_ref, from_crate) = (codes(rw), codes(cw));
+    // code, the crate the first or the last listed.
+    let (by_ref, by_crate) = (codes_by_session(rw), codes_by_session(cw));
+    for session in by_ref.keys().chain(by_crate.keys()) {
+        let (from_ref, from_crate) = (by_ref.get(session), by_crate.get(session));
         if from_ref == from_crate {
             continue;
         }
-        let listed = offered.withheld_codes(room, sid);
-        let one_of_them = listed.len() > 1
-            && from_ref == listed
-            && from_crate.len() == 1
-            && from_crate.is_subset(&listed);
-        if !one_of_them {
+        let listed = offered.withheld_codes(session);
+        let every: BTreeSet<&str> = listed.iter().map(String::as_str).collect();
+        let one_end = |code: Option<&String>| {
+            from_crate.is_some_and(|c| c.len() == 1 && c.iter().next() == code)
+        };
+        let known_case = every.len() > 1
+            && from_ref.is_some_and(|r| r.iter().map(String::as_str).eq(every.iter().copied()))
+            && (one_end(listed.first()) || one_end(listed.last()));
+        if !known_case {
             return None;
         }
         add("S22-withheld-twice")?;
@@ -320,16 +318,25 @@ fn explain(
     (!found.is_empty()).then_some(found)
 }
 
-/// The (room, session) pairs with a withheld entry recorded.
-fn recorded_sessions(side: &BTreeSet<(String, String, String)>) -> BTreeSet<(String, String)> {
-    side.iter().map(|w| (w.0.clone(), w.1.clone())).collect()
+/// The codes recorded for each (room, session).
+fn codes_by_session(
+    side: &BTreeSet<(String, String, String)>,
+) -> BTreeMap<(String, String), BTreeSet<String>> {
+    let mut out: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for (room, sid, code) in side {
+        out.entry((room.clone(), sid.clone()))
+            .or_default()
+            .insert(code.clone());
+    }
+    out
 }
 
 /// What the bundle offers, as the reference's parser reads it: the copies of each session (by
-/// room and session, in bundle order) and the codes each session is withheld with.
+/// room and session, in bundle order) and the codes each session is withheld with (in bundle
+/// order).
 struct Offered {
-    copies: std::collections::BTreeMap<(String, String), Vec<ExportedSessionKey>>,
-    withheld: std::collections::BTreeMap<(String, String), BTreeSet<String>>,
+    copies: BTreeMap<(String, String), Vec<ExportedSessionKey>>,
+    withheld: BTreeMap<(String, String), Vec<String>>,
 }
 
 impl Offered {
@@ -352,7 +359,7 @@ impl Offered {
                     out.withheld
                         .entry((r, s))
                         .or_default()
-                        .insert(w.code.as_stable().to_owned());
+                        .push(w.code.as_stable().to_owned());
                 }
             }
         }
@@ -395,12 +402,9 @@ impl Offered {
             .any(|held| held.compare(best) == RatchetOrdering::Unconnected)
     }
 
-    /// The codes the session is withheld with (stable spelling).
-    fn withheld_codes(&self, room: &str, sid: &str) -> BTreeSet<String> {
-        self.withheld
-            .get(&(room.to_owned(), sid.to_owned()))
-            .cloned()
-            .unwrap_or_default()
+    /// The codes the session is withheld with (stable spelling), in bundle order.
+    fn withheld_codes(&self, session: &(String, String)) -> &[String] {
+        self.withheld.get(session).map_or(&[], Vec::as_slice)
     }
 }
 
